@@ -1,0 +1,88 @@
+"""Read the YAML config: parse, substitute ``${VAR}``, validate, or fail naming the field."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ieiwatch.config.schema import AppConfig
+from pydantic import ValidationError
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """The config file is missing, not YAML, or does not fit the schema.
+
+    The message names the file and, for each problem, the field path and what is wrong.
+    """
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"config: {path}: invalid\n{lines}")
+
+
+def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> AppConfig:
+    path = Path(path)
+    env = os.environ if environ is None else environ
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, [f"not valid YAML: {exc}"]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, ["the top level must be a mapping with sources/subscribers"])
+    problems: list[str] = []
+    data = _substitute(raw, env, (), problems)
+    if problems:
+        raise ConfigError(path, problems)
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, [_describe(err) for err in exc.errors()]) from None
+
+
+def _substitute(node: Any, env: Mapping[str, str], loc: tuple, problems: list[str]) -> Any:
+    if isinstance(node, dict):
+        return {k: _substitute(v, env, (*loc, k), problems) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, env, (*loc, i), problems) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        return _VAR.sub(lambda m: _lookup(m, env, loc, problems), node)
+    return node
+
+
+def _lookup(match: re.Match[str], env: Mapping[str, str], loc: tuple, problems: list[str]) -> str:
+    name, default = match.group(1), match.group(2)
+    if name in env:
+        return env[name]
+    if default is not None:
+        return default
+    problems.append(f"{format_loc(loc)}: environment variable {name} is not set")
+    return ""
+
+
+def _describe(err: Any) -> str:
+    loc = format_loc(tuple(err["loc"]))
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def format_loc(loc: tuple) -> str:
+    """``('sources', 1, 'kind')`` → ``sources[1].kind``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

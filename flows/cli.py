@@ -1,0 +1,94 @@
+"""The ``ieiwatch`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from ieiwatch.config import ConfigError, Settings, load_config
+from ieiwatch.config.settings import apply_prefect_defaults
+
+app = typer.Typer(
+    help="Watch university and government news for industry–education cooperation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+items_app = typer.Typer(help="What is stored.", no_args_is_help=True)
+app.add_typer(items_app, name="items")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config (default: $IEIWATCH_CONFIG or "
+                 "config/ieiwatch.yaml)"),
+]
+
+
+@app.command()
+def run(config: ConfigOption = None) -> None:
+    """Poll every source once, store and classify what is new, send its alerts, exit."""
+    settings = Settings()
+    path = config or settings.config_path
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    from ieiwatch.flows.monitor import monitor, summary_lines
+
+    report = asyncio.run(monitor(config_path=str(path)))
+    for line in summary_lines(report):
+        typer.echo(line)
+    if not report.sources:
+        typer.echo("nothing to run: the config has no enabled sources", err=True)
+        raise typer.Exit(1)
+    if report.all_failed:
+        raise typer.Exit(1)
+
+
+@items_app.command("list")
+def items_list(
+    relevant: Annotated[bool, typer.Option("--relevant", help="Only cooperation news.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """Show stored articles with their classification."""
+    from ieiwatch.flows.items import print_items
+
+    print_items(Settings(), relevant_only=relevant, as_json=as_json, limit=limit)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database, "
+                                          "config and mail.")] = Path("data/demo"),
+    site_port: Annotated[int, typer.Option(help="Port of the demo news site.")] = 18780,
+    smtp_port: Annotated[int, typer.Option(help="Port of the demo mail server.")] = 18725,
+) -> None:
+    """Run the whole job offline against a bundled local news site and mail server."""
+    from ieiwatch.flows.demo import run_demo
+
+    try:
+        report = run_demo(workdir, site_port, smtp_port)
+    except OSError as exc:
+        typer.echo(f"demo: cannot start its local servers: {exc} (choose other ports with "
+                   "--site-port/--smtp-port)", err=True)
+        raise typer.Exit(1) from None
+    if report.all_failed:
+        raise typer.Exit(1)
+
+
+def _register_optional_commands() -> None:
+    from ieiwatch.flows import classify_cli
+
+    classify_cli.register(app)
+
+
+def main() -> None:
+    apply_prefect_defaults()
+    _register_optional_commands()
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,64 @@
+"""The Prefect ``monitor`` flow: one task per source (retried on transient errors), each
+failure recorded on its source while the others go on, then the due alerts delivered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ieiwatch.config import Settings, load_config
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.flows import pipeline
+from ieiwatch.flows.pipeline import RunContext, RunReport, SourceReport
+from ieiwatch.scrapers.errors import ScrapeError
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import State
+
+
+def _transient_only(task: Any, task_run: Any, state: State) -> bool:
+    """Retry timeouts, refused connections, 429 and 5xx; not a 404 or a broken page."""
+    try:
+        state.result()
+    except ScrapeError as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False
+
+
+@task(name="poll-source", cache_policy=NO_CACHE, retry_condition_fn=_transient_only)
+async def poll_source_task(ctx: RunContext, source: SourceConfig) -> SourceReport:
+    return await pipeline.poll_source(ctx, source)
+
+
+@flow(name="monitor")
+async def monitor(config_path: str | None = None, database_url: str | None = None) -> RunReport:
+    """Poll every enabled source once, store and classify what is new, send its alerts."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    config = load_config(Path(config_path) if config_path else settings.config_path)
+    poll = poll_source_task.with_options(
+        retries=settings.source_retries, retry_delay_seconds=settings.source_retry_delay
+    )
+    report = await pipeline.run_pass(settings, config, poll=poll)
+    logger = get_run_logger()
+    for line in summary_lines(report):
+        logger.info(line)
+    return report
+
+
+def summary_lines(report: RunReport) -> list[str]:
+    head = f"{'source':<24} {'status':<13} {'listed':>6} {'new':>4} {'relevant':>8} {'alerts':>6}"
+    lines = [head]
+    for s in report.sources:
+        lines.append(
+            f"{s.name:<24} {s.status:<13} {s.listed:>6} {s.new:>4} {s.relevant:>8} "
+            f"{s.alerts_planned:>6}"
+        )
+        lines += [f"    ! {e}" for e in s.errors]
+    d = report.deliveries
+    lines.append(f"alerts: {d.sent} sent, {d.failed} failed (will retry), {d.dead} given up")
+    lines += [f"    ! {e}" for e in d.errors]
+    return lines

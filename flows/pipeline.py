@@ -1,0 +1,165 @@
+"""One monitoring pass as plain functions: no Prefect here, so it runs and tests without it.
+
+Per source: load fetch state → fetch the listing (conditional GET) → keep unseen URLs →
+fetch and extract their pages → classify → store new articles and plan their alerts in
+one transaction → save the validators. ``monitor.py`` wraps these in Prefect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from ieiwatch.classify import classify
+from ieiwatch.config.schema import AppConfig, SourceConfig, SubscriberConfig
+from ieiwatch.config.settings import Settings
+from ieiwatch.notify.outbox import DeliveryReport, deliver_due, plan_alerts
+from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.source import fetch_articles, fetch_listing
+from ieiwatch.storage import articles as article_store
+from ieiwatch.storage import sources as source_store
+from ieiwatch.storage.db import init_db, make_engine, session_scope
+from ieiwatch.storage.models import Subscriber
+from ieiwatch.storage.subscribers import subscribers_by_name, sync_subscribers
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+
+@dataclass
+class SourceReport:
+    name: str
+    status: str = "ok"
+    """ok, not_modified or error."""
+    listed: int = 0
+    new: int = 0
+    relevant: int = 0
+    alerts_planned: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    sources: list[SourceReport] = field(default_factory=list)
+    deliveries: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.sources) and all(s.status == "error" for s in self.sources)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    settings: Settings
+    config: AppConfig
+    engine: Engine
+    fetcher: Fetcher
+
+
+Poller = Callable[["RunContext", SourceConfig], Awaitable[SourceReport]]
+
+
+async def run_pass(settings: Settings, config: AppConfig, poll: Poller | None = None) -> RunReport:
+    """Poll every enabled source concurrently, then deliver every alert that is due.
+
+    ``poll`` defaults to ``poll_source``; the Prefect flow passes its task wrapping it.
+    """
+    poll = poll or poll_source
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        sync_config(engine, config)
+        sources = [s for s in config.sources if s.enabled]
+        async with make_client(settings) as client:
+            ctx = RunContext(settings, config, engine, Fetcher(client, settings))
+            outcomes = await asyncio.gather(*(poll(ctx, s) for s in sources),
+                                            return_exceptions=True)
+        report = RunReport()
+        for source, outcome in zip(sources, outcomes, strict=True):
+            report.sources.append(_report_outcome(ctx, source.name, outcome))
+        report.deliveries = await asyncio.to_thread(deliver_due, engine, config)
+        return report
+    finally:
+        engine.dispose()
+
+
+def _report_outcome(ctx: RunContext, name: str, outcome: object) -> SourceReport:
+    if isinstance(outcome, SourceReport):
+        return outcome
+    if isinstance(outcome, ScrapeError):
+        error = str(outcome)
+    elif isinstance(outcome, Exception):
+        # A bug or a database failure in one source must not stop the others.
+        error = f"{type(outcome).__name__}: {outcome}"
+    else:
+        raise outcome  # type: ignore[misc]  (KeyboardInterrupt, cancellation)
+    record_source_failure(ctx, name, error)
+    return SourceReport(name, status="error", errors=[error])
+
+
+def sync_config(engine: Engine, config: AppConfig) -> None:
+    with session_scope(engine) as session:
+        source_store.sync_sources(session, config.sources)
+        sync_subscribers(session, config.subscribers)
+
+
+async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
+    """Raises ``ScrapeError`` when the listing cannot be had; article errors are reported."""
+    report = SourceReport(source.name)
+    with session_scope(ctx.engine) as session:
+        row = source_store.get_source(session, source.name)
+        etag, last_modified = (row.etag, row.last_modified) if row else (None, None)
+    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified)
+    if listing.warning:
+        report.errors.append(f"feed: {listing.warning}")
+    if listing.not_modified:
+        report.status = "not_modified"
+        _record_success(ctx, source.name, etag, last_modified)
+        return report
+    report.listed = len(listing.items)
+    with session_scope(ctx.engine) as session:
+        known = article_store.known_urls(session, (i.url for i in listing.items))
+    unseen = [i for i in listing.items if i.url not in known]
+    todo = unseen[: ctx.settings.max_articles_per_source]
+    batch = await fetch_articles(ctx.fetcher, source, todo, ctx.settings.http_concurrency)
+    report.errors += batch.errors
+    classified = [(a, classify(a.title, a.text)) for a in batch.articles]
+    # Keep the validators only when every unseen item was handled; otherwise the next run
+    # would get a 304 and never see the rest.
+    complete = len(todo) == len(unseen) and not batch.errors
+    validators = (listing.etag, listing.last_modified) if complete else (None, None)
+    with session_scope(ctx.engine) as session:
+        row = source_store.get_source(session, source.name)
+        assert row is not None and row.id is not None
+        stored = article_store.insert_new(session, row.id, classified)
+        report.alerts_planned = plan_alerts(
+            session, stored, source.name, _subscribers(ctx, session)
+        )
+        source_store.record_success(session, row, *validators)
+    report.new = len(stored)
+    report.relevant = sum(1 for a in stored if a.relevant)
+    return report
+
+
+def record_source_failure(ctx: RunContext, name: str, error: str) -> None:
+    with session_scope(ctx.engine) as session:
+        row = source_store.get_source(session, name)
+        if row is not None:
+            source_store.record_failure(session, row, error)
+
+
+def _record_success(
+    ctx: RunContext, name: str, etag: str | None, last_modified: str | None
+) -> None:
+    with session_scope(ctx.engine) as session:
+        row = source_store.get_source(session, name)
+        if row is not None:
+            source_store.record_success(session, row, etag, last_modified)
+
+
+def _subscribers(
+    ctx: RunContext, session: Session
+) -> list[tuple[SubscriberConfig, Subscriber]]:
+    rows = subscribers_by_name(session)
+    return [(cfg, rows[cfg.name]) for cfg in ctx.config.subscribers if cfg.name in rows]

@@ -1,0 +1,1 @@
+"""Notify: subscriber filters, alert rendering and per-channel delivery through Apprise."""

@@ -1,0 +1,65 @@
+"""Why a source could not be scraped.
+
+    ScrapeError
+    ├── FetchError            the HTTP exchange failed
+    │   ├── HTTPStatusError   4xx/5xx (transient: 408, 425, 429, 5xx)
+    │   ├── FetchTimeout      (transient)
+    │   ├── ConnectionFailed  refused, reset, DNS (transient)
+    │   ├── TooManyRedirects
+    │   └── ResponseTooLarge  over the size cap
+    └── ParseError            the bytes are not what the source config promised
+        ├── NotAFeed
+        └── SelectorMatchedNothing
+
+``transient`` tells the flow whether a retry may help.
+"""
+
+from __future__ import annotations
+
+
+class ScrapeError(Exception):
+    transient = False
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+
+class FetchError(ScrapeError):
+    pass
+
+
+class HTTPStatusError(FetchError):
+    def __init__(self, url: str, status: int) -> None:
+        self.status = status
+        self.transient = status in (408, 425, 429) or status >= 500
+        super().__init__(url, f"HTTP {status}")
+
+
+class FetchTimeout(FetchError):
+    transient = True
+
+
+class ConnectionFailed(FetchError):
+    transient = True
+
+
+class TooManyRedirects(FetchError):
+    pass
+
+
+class ResponseTooLarge(FetchError):
+    pass
+
+
+class ParseError(ScrapeError):
+    pass
+
+
+class NotAFeed(ParseError):
+    pass
+
+
+class SelectorMatchedNothing(ParseError):
+    pass

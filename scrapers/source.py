@@ -1,0 +1,99 @@
+"""Scrape one configured source: its listing (feed or list page), then new article pages.
+
+Which items are new is the caller's business (it asks storage); this module only fetches
+and extracts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.scrapers.article import extract_article
+from ieiwatch.scrapers.encoding import decode_html
+from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.feed import parse_feed
+from ieiwatch.scrapers.fetch import Fetcher
+from ieiwatch.scrapers.listing import parse_list_page
+from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: list[ListedItem]
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    warning: str | None = None
+
+
+@dataclass
+class ArticleBatch:
+    articles: list[ScrapedArticle] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """One line per article page that could not be read; those items are retried next run."""
+
+
+async def fetch_listing(
+    fetcher: Fetcher, source: SourceConfig, etag: str | None, last_modified: str | None
+) -> Listing:
+    response = await fetcher.get(source.url, etag=etag, last_modified=last_modified)
+    if response.not_modified:
+        return Listing([], True, etag, last_modified)
+    warning = None
+    if source.kind == "feed":
+        parsed = parse_feed(response.content, response.content_type, response.url)
+        items, warning = parsed.items, parsed.warning
+    else:
+        html = decode_html(response.content, response.content_type).text
+        items = parse_list_page(
+            html,
+            response.url,
+            item_selector=source.item_selector or "",
+            link_selector=source.link_selector,
+            date_selector=source.date_selector,
+        )
+    return Listing(items, False, response.etag, response.last_modified, warning)
+
+
+async def fetch_articles(
+    fetcher: Fetcher, source: SourceConfig, items: Sequence[ListedItem], concurrency: int
+) -> ArticleBatch:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: ListedItem) -> ScrapedArticle | ScrapeError:
+        async with gate:
+            try:
+                return await fetch_article(fetcher, source, item)
+            except ScrapeError as exc:
+                return exc
+
+    batch = ArticleBatch()
+    for item, result in zip(items, await asyncio.gather(*(one(i) for i in items)), strict=True):
+        if isinstance(result, ScrapedArticle):
+            batch.articles.append(result)
+        elif item.summary and not result.transient:
+            # The page is gone for good, but the feed told us enough to store the item.
+            batch.articles.append(ScrapedArticle(item.url, item.title, item.published_at,
+                                                 item.summary))
+        else:
+            batch.errors.append(f"article {result}")
+    return batch
+
+
+async def fetch_article(
+    fetcher: Fetcher, source: SourceConfig, item: ListedItem
+) -> ScrapedArticle:
+    response = await fetcher.get(item.url)
+    html = decode_html(response.content, response.content_type).text
+    page = extract_article(html, response.url, content_selector=source.content_selector)
+    # Feed titles are written for readers; list-page titles are often cut short.
+    title = item.title if source.kind == "feed" and item.title else page.title or item.title
+    return ScrapedArticle(
+        url=item.url,
+        title=title,
+        published_at=item.published_at or page.published_at,
+        text=page.text or item.summary,
+    )

@@ -1,0 +1,42 @@
+"""URL canonicalisation, so one article reached by several spellings is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that track the visit rather than name the page.
+_TRACKING = {"spm", "from", "source", "share", "share_token", "isappinstalled", "fbclid",
+             "gclid", "scene", "clicktime", "enterid", "timestamp"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonicalize(url: str, base: str | None = None) -> str:
+    """Absolute URL with lower-case scheme and host, no default port, no fragment, no
+    tracking parameters and a sorted query."""
+    if base:
+        url = urljoin(base, url.strip())
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    # Percent-encode what may not stand raw in a URL (spaces, quotes, <>, non-ASCII) and
+    # leave existing escapes alone, so both spellings of one path meet.
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING and not k.lower().startswith("utm_")
+    )
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def url_key(canonical_url: str) -> str:
+    """Identity of an article: the same page over http and https is one article."""
+    scheme_free = canonical_url.split("://", 1)[-1]
+    return hashlib.sha256(scheme_free.encode("utf-8")).hexdigest()[:32]
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -1,0 +1,95 @@
+"""The tables: sources and their fetch state, articles with their classification,
+subscribers, and deliveries (the alert outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ieiwatch.storage.types import UTCDateTime, utcnow
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    kind: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: datetime | None = _ts(default=None)
+    last_success_at: datetime | None = _ts(default=None)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    consecutive_failures: int = 0
+
+
+class Article(SQLModel, table=True):
+    __tablename__ = "articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    url: str = Field(sa_type=Text)
+    url_key: str = Field(unique=True, description="hash of the canonical URL, scheme-free")
+    title: str = Field(sa_type=Text)
+    published_at: datetime | None = _ts(default=None, index=True)
+    fetched_at: datetime = _ts(default_factory=utcnow)
+    text: str = Field(default="", sa_type=Text)
+    lang: str = "zh"
+    content_hash: str = Field(index=True)
+    relevant: bool = Field(default=False, index=True)
+    score: float = 0.0
+    type: str | None = None
+    parties: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    region: dict[str, str | None] | None = Field(default=None, sa_column=Column(JSON))
+    sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    classifier_version: str = ""
+
+
+class Subscriber(SQLModel, table=True):
+    __tablename__ = "subscribers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    mode: str = "instant"
+    filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    paused: bool = False
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class Delivery(SQLModel, table=True):
+    """One alert of one article to one channel of one subscriber.
+
+    The row exists before the alert is sent, so a crash never loses it; the unique key
+    means the same alert is never planned twice. ``channel_key`` is a hash of the Apprise
+    URL and ``channel`` its masked form: secrets never reach the database.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscriber_id", "article_id", "channel_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscribers.id", index=True)
+    article_id: int = Field(foreign_key="articles.id", index=True)
+    channel_key: str
+    channel: str
+    status: str = Field(default=DeliveryStatus.PENDING, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    next_attempt_at: datetime | None = _ts(default=None)
+    sent_at: datetime | None = _ts(default=None)

@@ -1,0 +1,47 @@
+"""Sources and their fetch state: validators for conditional GET, last success and error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.storage.models import Source
+from ieiwatch.storage.types import utcnow
+from sqlmodel import Session, select
+
+
+def sync_sources(session: Session, configured: Sequence[SourceConfig]) -> dict[str, Source]:
+    """Make the table match the config by name; fetch state survives edits of other keys."""
+    existing = {s.name: s for s in session.exec(select(Source))}
+    for cfg in configured:
+        row = existing.get(cfg.name) or Source(name=cfg.name, kind=cfg.kind, url=cfg.url)
+        if row.url != cfg.url:
+            # A new URL is a new resource: its validators would be meaningless.
+            row.etag = row.last_modified = None
+        row.kind, row.url = cfg.kind, cfg.url
+        session.add(row)
+        existing[cfg.name] = row
+    session.flush()
+    return existing
+
+
+def record_success(
+    session: Session, source: Source, etag: str | None, last_modified: str | None
+) -> None:
+    now = utcnow()
+    source.etag, source.last_modified = etag, last_modified
+    source.last_polled_at = source.last_success_at = now
+    source.last_error = None
+    source.consecutive_failures = 0
+    session.add(source)
+
+
+def record_failure(session: Session, source: Source, error: str) -> None:
+    source.last_polled_at = utcnow()
+    source.last_error = error
+    source.consecutive_failures += 1
+    session.add(source)
+
+
+def get_source(session: Session, name: str) -> Source | None:
+    return session.exec(select(Source).where(Source.name == name)).first()

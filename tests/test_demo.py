@@ -1,0 +1,34 @@
+"""`ieiwatch demo` runs the whole job offline, and a second run sends no alert twice."""
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from ieiwatch.flows.demo import run_demo
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_demo_finds_cooperation_news_and_alerts_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ports = (_free_port(), _free_port())
+    first = run_demo(tmp_path, *ports)
+    out = capsys.readouterr().out
+    assert [s.status for s in first.sources] == ["ok", "ok"]
+    assert sum(s.new for s in first.sources) == 7
+    relevant = sum(s.relevant for s in first.sources)
+    assert relevant == 4 and first.deliveries.sent == relevant
+    assert "滨江大学与恒远新能源集团共建储能技术联合实验室揭牌" in out  # the GBK page
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == relevant
+
+    second = run_demo(tmp_path, *ports)
+    assert [s.status for s in second.sources] == ["not_modified", "not_modified"]
+    assert second.deliveries.sent == 0
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == relevant

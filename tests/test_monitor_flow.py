@@ -1,0 +1,79 @@
+"""The Prefect flow and the CLI, on a temporary Prefect server and loopback sources."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ieiwatch.flows.cli import app
+from ieiwatch.flows.demo_site.mail_sink import MailSink
+from ieiwatch.flows.demo_site.server import LocalSite
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def _write_config(path: Path, site: LocalSite, mail: MailSink, *, broken: bool) -> Path:
+    list_url = "http://127.0.0.1:9/list.htm" if broken else f"{site.url}/list.htm"
+    path.write_text(yaml.safe_dump({
+        "sources": [
+            {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml"},
+            {"name": "nanhu-list", "kind": "html", "url": list_url,
+             "item_selector": "ul.news li", "content_selector": "div.article-body"},
+        ],
+        "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()]}],
+    }), encoding="utf-8")
+    return path
+
+
+def test_monitor_flow_records_a_failing_source_and_delivers_the_rest(
+    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ieiwatch.flows.monitor import monitor
+
+    monkeypatch.setenv("IEIWATCH_SOURCE_RETRIES", "1")
+    monkeypatch.setenv("IEIWATCH_SOURCE_RETRY_DELAY", "0")
+    config = _write_config(tmp_path / "c.yaml", site, mail, broken=True)
+    report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
+    assert [s.status for s in report.sources] == ["ok", "error"]
+    assert report.deliveries.sent == 1 and len(mail.messages) == 1
+
+
+def test_cli_run_prints_a_summary_and_a_second_run_alerts_nothing(
+    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IEIWATCH_DATABASE_URL", sqlite_url)
+    config = _write_config(tmp_path / "c.yaml", site, mail, broken=False)
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", "--config", str(config)])
+    second = runner.invoke(app, ["run", "--config", str(config)])
+    assert first.exit_code == 0, first.output
+    assert "lakeside-feed" in first.output and "alerts: 2 sent" in first.output
+    assert second.exit_code == 0 and "not_modified" in second.output
+    assert "alerts: 0 sent" in second.output and len(mail.messages) == 2
+    listed = runner.invoke(app, ["items", "list", "--relevant", "--json"])
+    assert listed.exit_code == 0 and listed.output.count('"relevant": true') == 2
+
+
+def test_cli_run_exits_non_zero_only_when_nothing_could_run(
+    mail: MailSink, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IEIWATCH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("IEIWATCH_SOURCE_RETRIES", "0")
+    with LocalSite() as gone:
+        dead = gone
+    config = _write_config(tmp_path / "c.yaml", dead, mail, broken=True)
+    result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "error" in result.output
+
+
+def test_cli_rejects_a_bad_config_before_anything_runs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - {name: x, kind: rss, url: 'http://x.cn/'}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "sources[0].kind" in result.output

@@ -1,0 +1,139 @@
+"""A monitoring pass, end to end over loopback servers, without Prefect.
+
+The Prefect flow wraps exactly this code (see test_monitor_flow.py for the flow itself).
+"""
+
+import asyncio
+from pathlib import Path
+
+from sqlmodel import select
+
+from ieiwatch.config import AppConfig, Settings
+from ieiwatch.flows.demo_site.mail_sink import MailSink
+from ieiwatch.flows.demo_site.server import LocalSite, Route
+from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.storage.db import make_engine, session_scope
+from ieiwatch.storage.models import Article, Source
+
+
+def _config(site: LocalSite, *, sources: list[str], notify: list[str] | None = None) -> AppConfig:
+    known = {
+        "feed": {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml"},
+        "list": {"name": "nanhu-list", "kind": "html", "url": f"{site.url}/list.htm",
+                 "item_selector": "ul.news li", "date_selector": "span.d",
+                 "content_selector": "div.article-body"},
+    }
+    data: dict = {"sources": [known[s] for s in sources]}
+    if notify:
+        data["subscribers"] = [{"name": "analyst", "notify": notify}]
+    return AppConfig.model_validate(data)
+
+
+def _run(database_url: str, config: AppConfig) -> RunReport:
+    settings = Settings(database_url=database_url, source_retries=0)
+    return asyncio.run(run_pass(settings, config))
+
+
+def _stored(database_url: str) -> list[Article]:
+    engine = make_engine(database_url)
+    with session_scope(engine) as s:
+        rows = list(s.exec(select(Article).order_by(Article.url)))
+    engine.dispose()
+    return rows
+
+
+def test_feed_source_produces_stored_articles(site: LocalSite, sqlite_url: str) -> None:
+    report = _run(sqlite_url, _config(site, sources=["feed"]))
+    stored = _stored(sqlite_url)
+    assert report.sources[0].status == "ok" and report.sources[0].new == 2
+    by_url = {a.url: a for a in stored}
+    lab = by_url[f"{site.url}/art/201.htm"]  # tracking parameter dropped
+    assert lab.title.startswith("Lakeside University signs strategic cooperation agreement")
+    assert "robotics research centre" in lab.text
+    assert lab.lang == "en" and lab.relevant
+    assert lab.published_at is not None and lab.published_at.isoformat() == "2025-09-15T02:00:00+00:00"
+    opening = by_url[f"{site.url}/art/102.htm"]
+    assert opening.published_at is not None and opening.published_at.day == 8  # 年月日 date
+    assert not opening.relevant
+
+
+def test_html_source_produces_stored_articles(site: LocalSite, sqlite_url: str) -> None:
+    report = _run(sqlite_url, _config(site, sources=["list"]))
+    stored = _stored(sqlite_url)
+    assert report.sources[0].listed == 2  # the javascript: link is not an item
+    assert [a.url for a in stored] == [f"{site.url}/art/101.htm", f"{site.url}/art/102.htm"]
+    assert all(a.text and "版权所有" not in a.text for a in stored)
+
+
+def test_gbk_page_text_comes_out_right(site: LocalSite, sqlite_url: str) -> None:
+    _run(sqlite_url, _config(site, sources=["list"]))
+    college = _stored(sqlite_url)[0]
+    assert college.title == "南湖职业技术学院与鑫源汽车有限公司共建新能源汽车产业学院"
+    assert "企业技术总监张镕、学院副院长赵喆出席签约仪式" in college.text  # GBK-only characters
+    assert "\ufffd" not in college.text
+    assert college.relevant and college.type == "industry_college"
+
+
+def test_unchanged_feed_costs_one_conditional_request(site: LocalSite, sqlite_url: str) -> None:
+    config = _config(site, sources=["feed"])
+    _run(sqlite_url, config)
+    before = len(site.requests)
+    report = _run(sqlite_url, config)
+    assert report.sources[0].status == "not_modified"
+    assert len(site.requests) == before + 1
+    assert "If-None-Match" in site.requests[-1].headers
+
+
+def test_changed_feed_fetches_only_the_new_article_pages(site: LocalSite, sqlite_url: str) -> None:
+    config = _config(site, sources=["feed"])
+    _run(sqlite_url, config)
+    feed = (Path(__file__).parent / "data/site/feed.xml").read_bytes()
+    site.routes["/feed.xml"] = Route(200, feed.replace(b"</channel>", b"""<item>
+        <title>Another item</title><link>/art/101.htm</link></item></channel>"""),
+        {"Content-Type": "application/rss+xml"})
+    before = len(site.requests)
+    report = _run(sqlite_url, config)
+    assert report.sources[0].new == 1
+    assert [r.path for r in site.requests[before:]] == ["/feed.xml", "/art/101.htm"]
+
+
+def test_unreachable_source_is_recorded_while_others_go_on(
+    site: LocalSite, sqlite_url: str, mail: MailSink
+) -> None:
+    config = _config(site, sources=["feed", "list"], notify=[mail.apprise_url()])
+    config.sources[1].url = "http://127.0.0.1:9/list.htm"  # nothing listens on port 9
+    report = _run(sqlite_url, config)
+    statuses = {s.name: s.status for s in report.sources}
+    assert statuses == {"lakeside-feed": "ok", "nanhu-list": "error"}
+    assert "127.0.0.1:9/list.htm" in report.sources[1].errors[0]
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        broken = s.exec(select(Source).where(Source.name == "nanhu-list")).one()
+    assert broken.consecutive_failures == 1 and "ConnectError" in (broken.last_error or "")
+    assert report.deliveries.sent == 1 and len(mail.messages) == 1
+
+
+def test_a_page_that_is_not_a_feed_is_a_clear_error(site: LocalSite, sqlite_url: str) -> None:
+    config = _config(site, sources=["feed"])
+    config.sources[0].url = f"{site.url}/not-a-feed.xml"
+    report = _run(sqlite_url, config)
+    assert report.sources[0].status == "error"
+    assert "not a readable RSS/Atom feed" in report.sources[0].errors[0]
+
+
+def test_list_selector_matching_nothing_is_a_clear_error(site: LocalSite, sqlite_url: str) -> None:
+    config = _config(site, sources=["list"])
+    config.sources[0].item_selector = "div.no-such-list li"
+    report = _run(sqlite_url, config)
+    assert "item_selector 'div.no-such-list li' matched nothing" in report.sources[0].errors[0]
+
+
+def test_second_run_sends_no_alert_twice(site: LocalSite, sqlite_url: str, mail: MailSink) -> None:
+    config = _config(site, sources=["feed", "list"], notify=[mail.apprise_url()])
+    first = _run(sqlite_url, config)
+    site.routes.clear()
+    second = _run(sqlite_url, config)
+    assert first.deliveries.sent == 2  # the two cooperation articles
+    assert second.deliveries.sent == 0
+    assert len(mail.messages) == 2
+
