@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ieiwatch.config.schema import AppConfig
 from pydantic import ValidationError
+
+from ieiwatch.config.schema import AppConfig
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

@@ -9,6 +9,8 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from cssselect import parse as parse_css
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -18,15 +20,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+CMS_NAMES = ("vsb", "webplus", "trs", "hanweb", "ucap")
+
+
 class SourceConfig(_Strict):
     name: str = Field(pattern=NAME_PATTERN, description="unique; letters, digits, - _ .")
     kind: Literal["feed", "html"]
     url: str
+    cms: Literal[CMS_NAMES] | None = None  # type: ignore[valid-type]
+    """A CMS preset: its list, link, date and body selectors are the defaults below."""
     item_selector: str | None = None
-    link_selector: str = "a"
+    link_selector: str | None = None
     date_selector: str | None = None
     content_selector: str | None = None
     enabled: bool = True
+
+    @field_validator("item_selector", "link_selector", "date_selector", "content_selector")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_css(value)
+            except SelectorError as exc:
+                raise ValueError(f"not a CSS selector ({exc})") from None
+        return value
 
     @field_validator("url")
     @classmethod
@@ -38,8 +55,8 @@ class SourceConfig(_Strict):
 
     @model_validator(mode="after")
     def _html_needs_item_selector(self) -> SourceConfig:
-        if self.kind == "html" and not self.item_selector:
-            raise ValueError("an html source needs item_selector")
+        if self.kind == "html" and not (self.item_selector or self.cms):
+            raise ValueError("an html source needs item_selector (or a cms preset)")
         return self
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ieiwatch import __version__
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ieiwatch import __version__
 
 
 class Settings(BaseSettings):

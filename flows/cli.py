@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import apply_prefect_defaults
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
+from sqlmodel import select
+
 from ieiwatch.config import load_config
 from ieiwatch.flows.demo_site.mail_sink import MailSink
 from ieiwatch.flows.demo_site.server import LocalSite
@@ -20,7 +22,6 @@ from ieiwatch.flows.pipeline import RunReport
 from ieiwatch.storage.articles import list_articles
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Source
-from sqlmodel import select
 
 DEMO_DIR = Path(__file__).parent / "demo_site"
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import typer
+from sqlmodel import select
+
 from ieiwatch.config import Settings
+from ieiwatch.notify.render import format_date
 from ieiwatch.storage.articles import list_articles
 from ieiwatch.storage.db import init_db, make_engine, session_scope
 from ieiwatch.storage.models import Article, Source
-from sqlmodel import select
 
 
 def print_items(settings: Settings, *, relevant_only: bool, as_json: bool, limit: int) -> None:
@@ -47,7 +49,7 @@ def _as_dict(a: Article, source: str) -> dict:
 
 
 def _as_text(a: Article, source: str) -> str:
-    date = a.published_at.strftime("%Y-%m-%d") if a.published_at else "----------"
+    date = format_date(a.published_at)
     mark = "✔" if a.relevant else "·"
     lines = [
         f"{mark} {date}  [{a.type or '-'} {a.score:.2f}]  {a.title}",

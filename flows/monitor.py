@@ -6,20 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import State
+
 from ieiwatch.config import Settings, load_config
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.flows import pipeline
 from ieiwatch.flows.pipeline import RunContext, RunReport, SourceReport
 from ieiwatch.scrapers.errors import ScrapeError
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from prefect.states import State
 
 
-def _transient_only(task: Any, task_run: Any, state: State) -> bool:
+async def _transient_only(task: Any, task_run: Any, state: State) -> bool:
     """Retry timeouts, refused connections, 429 and 5xx; not a 404 or a broken page."""
     try:
-        state.result()
+        await state.aresult()
     except ScrapeError as exc:
         return exc.transient
     except Exception:

@@ -11,6 +11,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
 from ieiwatch.classify import classify
 from ieiwatch.config.schema import AppConfig, SourceConfig, SubscriberConfig
 from ieiwatch.config.settings import Settings
@@ -23,8 +26,6 @@ from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import init_db, make_engine, session_scope
 from ieiwatch.storage.models import Subscriber
 from ieiwatch.storage.subscribers import subscribers_by_name, sync_subscribers
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 
 @dataclass

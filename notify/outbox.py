@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
 from ieiwatch.config.schema import AppConfig, SubscriberConfig
 from ieiwatch.notify.channels import NotifyError, channel_key, mask, send
 from ieiwatch.notify.filters import matches
@@ -19,8 +22,6 @@ from ieiwatch.notify.render import render_alert
 from ieiwatch.storage import deliveries
 from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.models import Article, Delivery, DeliveryStatus, Source, Subscriber
-from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 
 @dataclass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from ieiwatch.notify.channels import Message
 from ieiwatch.storage.models import Article
@@ -22,6 +24,14 @@ TYPE_LABELS = {
     "policy_event": "Policy event 政策/会议",
     "other_cooperation": "Other cooperation 校企合作",
 }
+
+
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def format_date(value: datetime | None) -> str:
+    """A publication date as the sources mean it: Beijing time (stored as UTC)."""
+    return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d") if value else "unknown"
 
 
 def escape(text: str) -> str:
@@ -40,9 +50,8 @@ def render_alert(article: Article, source_name: str) -> Message:
     ]
     if region := _region(article):
         lines.append(f"- Region: {region}")
-    published = article.published_at.strftime("%Y-%m-%d") if article.published_at else "unknown"
     lines += [
-        f"- Date: {published}",
+        f"- Date: {format_date(article.published_at)}",
         f"- Source: {escape(source_name)}",
         f"- Evidence: {'; '.join(escape(e) for e in article.evidence[:6]) or '-'}",
         "",

@@ -11,6 +11,7 @@ from typing import Any
 import feedparser
 from bs4 import BeautifulSoup
 from charset_normalizer import from_bytes
+
 from ieiwatch.scrapers.dates import parse_cn_datetime
 from ieiwatch.scrapers.encoding import charset_from_content_type
 from ieiwatch.scrapers.errors import NotAFeed

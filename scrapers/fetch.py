@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 import httpx
+
 from ieiwatch.config.settings import Settings
 from ieiwatch.scrapers.errors import (
     ConnectionFailed,

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Tag
-from ieiwatch.scrapers.dates import parse_cn_datetime
+import re
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from ieiwatch.scrapers.dates import find_all_dates, parse_cn_datetime
 from ieiwatch.scrapers.errors import SelectorMatchedNothing
+from ieiwatch.scrapers.html import css_select, parse_html, plain_text
 from ieiwatch.scrapers.models import ListedItem
-from ieiwatch.scrapers.urls import canonicalize, is_http_url
+from ieiwatch.scrapers.urls import canonicalize
+
+_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
+
+
+class ListEntry(NamedTuple):
+    url: str
+    """Absolute."""
+    title: str
+    date_text: str | None
 
 
 def parse_list_page(
@@ -17,36 +32,102 @@ def parse_list_page(
     link_selector: str = "a",
     date_selector: str | None = None,
 ) -> list[ListedItem]:
-    soup = BeautifulSoup(html, "lxml")
-    elements = soup.select(item_selector)
-    if not elements:
+    """The page's news items, or ``SelectorMatchedNothing`` when the layout has changed."""
+    entries = list_entries(html, base_url, item_selector, link_selector, date_selector)
+    if not entries and not _matches(html, item_selector):
         raise SelectorMatchedNothing(base_url, f"item_selector {item_selector!r} matched nothing")
-    base = _document_base(soup, base_url)
-    items: dict[str, ListedItem] = {}
-    for element in elements:
-        item = _item(element, base, link_selector, date_selector)
-        if item and item.url not in items:
-            items[item.url] = item
-    return list(items.values())
+    return [
+        ListedItem(
+            url=canonicalize(e.url),
+            title=e.title,
+            published_at=parse_cn_datetime(e.date_text) if e.date_text else None,
+        )
+        for e in entries
+    ]
 
 
-def _document_base(soup: BeautifulSoup, page_url: str) -> str:
-    base = soup.find("base", href=True)
-    return canonicalize(str(base["href"]), page_url) if isinstance(base, Tag) else page_url
+def list_entries(
+    html: str, base_url: str, item_selector: str, link_selector: str, date_selector: str | None
+) -> list[ListEntry]:
+    """(absolute url, title, date text) of each item, in page order.
+
+    Templates reuse the news-list markup for footer link boxes; when some lists carry dates,
+    items of lists (same parent element) without a single date are dropped.
+    """
+    root = parse_html(_unwrap_records(html))
+    if root is None:
+        return []
+    base_url = _document_base(root, base_url)
+    entries: list[tuple[object, ListEntry]] = []
+    seen: set[str] = set()
+    for item in css_select(root, item_selector):
+        link = _item_link(item, link_selector)
+        url = _http_url(base_url, link.get("href")) if link is not None else None
+        if link is None or url is None or url in seen:
+            continue
+        seen.add(url)
+        entry = ListEntry(url, _link_title(link), _item_date(item, date_selector))
+        entries.append((item.getparent(), entry))
+    dated_lists = {id(parent) for parent, entry in entries if entry.date_text}
+    return [entry for parent, entry in entries if not dated_lists or id(parent) in dated_lists]
 
 
-def _item(
-    element: Tag, base: str, link_selector: str, date_selector: str | None
-) -> ListedItem | None:
-    link = element if element.name == "a" else element.select_one(link_selector)
-    href = link.get("href") if link else None
-    if not isinstance(href, str) or not href.strip():
+def next_link(html: str, base_url: str, next_selector: str) -> str | None:
+    """The absolute URL of the next list page, if the page links one."""
+    root = parse_html(html)
+    if root is None:
         return None
-    url = canonicalize(href, base)
-    if not is_http_url(url):  # javascript:, mailto: and the like
+    links = css_select(root, next_selector)
+    url = _http_url(base_url, links[0].get("href")) if links else None
+    return url if url != base_url else None
+
+
+def _matches(html: str, selector: str) -> bool:
+    root = parse_html(html)
+    return root is not None and bool(css_select(root, selector))
+
+
+def _document_base(root: lxml.html.HtmlElement, page_url: str) -> str:
+    bases = root.xpath("//base[@href]")
+    return urljoin(page_url, bases[0].get("href").strip()) if bases else page_url
+
+
+def _unwrap_records(html: str) -> str:
+    """Hanweb ships list items as CDATA inside a script; make them markup."""
+    records = _HANWEB_RECORD.findall(html)
+    if not records:
+        return html
+    return f"{html}<div>{''.join(records)}</div>"
+
+
+def _item_link(item: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement | None:
+    if item.tag == "a" and item.get("href"):
+        return item
+    links = css_select(item, selector)
+    if links:
+        return links[0]
+    return next((a for a in item.iter("a") if a.get("href")), None)
+
+
+def _http_url(base_url: str, href: str | None) -> str | None:
+    if not href or not href.strip():
         return None
-    title = str(link.get("title") or "").strip() or link.get_text(" ", strip=True)
-    published = None
-    if date_selector and (date_el := element.select_one(date_selector)):
-        published = parse_cn_datetime(date_el.get_text(" ", strip=True))
-    return ListedItem(url=url, title=title, published_at=published)
+    url = urljoin(base_url, href.strip())
+    return url if urlsplit(url).scheme in ("http", "https") else None  # not javascript:
+
+
+def _link_title(link: lxml.html.HtmlElement) -> str:
+    text = plain_text(link)
+    attr = " ".join((link.get("title") or "").split())
+    # The title attribute holds the full title when the visible one is cut to "…".
+    return attr if attr and len(attr) >= len(text) else text
+
+
+def _item_date(item: lxml.html.HtmlElement, date_selector: str | None) -> str | None:
+    candidates = css_select(item, date_selector) if date_selector else []
+    for element in [*candidates, item]:
+        text = plain_text(element)
+        found = find_all_dates(text)
+        if found:
+            return text[found[0].start : found[0].end]
+    return None

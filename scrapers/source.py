@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.scrapers.article import extract_article
+from ieiwatch.scrapers.cms import get_preset
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.feed import parse_feed
@@ -36,6 +37,26 @@ class ArticleBatch:
     """One line per article page that could not be read; those items are retried next run."""
 
 
+@dataclass(frozen=True)
+class ListSelectors:
+    item: str
+    link: str
+    date: str | None
+
+
+def list_selectors(source: SourceConfig) -> ListSelectors:
+    """The source's own selectors, falling back to its CMS preset's."""
+    preset = get_preset(source.cms) if source.cms else None
+    item = source.item_selector or (preset.item_selector if preset else None)
+    if item is None:
+        raise ValueError(f"source {source.name!r} has neither item_selector nor cms")
+    return ListSelectors(
+        item=item,
+        link=source.link_selector or (preset.link_selector if preset else "a"),
+        date=source.date_selector or (preset.date_selector if preset else None),
+    )
+
+
 async def fetch_listing(
     fetcher: Fetcher, source: SourceConfig, etag: str | None, last_modified: str | None
 ) -> Listing:
@@ -48,12 +69,13 @@ async def fetch_listing(
         items, warning = parsed.items, parsed.warning
     else:
         html = decode_html(response.content, response.content_type).text
+        selectors = list_selectors(source)
         items = parse_list_page(
             html,
             response.url,
-            item_selector=source.item_selector or "",
-            link_selector=source.link_selector,
-            date_selector=source.date_selector,
+            item_selector=selectors.item,
+            link_selector=selectors.link,
+            date_selector=selectors.date,
         )
     return Listing(items, False, response.etag, response.last_modified, warning)
 
@@ -88,7 +110,9 @@ async def fetch_article(
 ) -> ScrapedArticle:
     response = await fetcher.get(item.url)
     html = decode_html(response.content, response.content_type).text
-    page = extract_article(html, response.url, content_selector=source.content_selector)
+    page = extract_article(
+        html, response.url, content_selector=source.content_selector, cms=source.cms
+    )
     # Feed titles are written for readers; list-page titles are often cut short.
     title = item.title if source.kind == "feed" and item.title else page.title or item.title
     return ScrapedArticle(

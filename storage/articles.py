@@ -6,15 +6,16 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
 from ieiwatch.classify import Classification
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.scrapers.urls import url_key
 from ieiwatch.storage.models import Article
 from ieiwatch.storage.types import utcnow
-from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
 
 
 def content_hash(text: str) -> str:

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ieiwatch.storage import models  # noqa: F401  (registers the tables)
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
+
+from ieiwatch.storage import models  # noqa: F401  (registers the tables)
 
 
 def normalise_database_url(url: str) -> str:

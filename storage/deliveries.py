@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ieiwatch.storage.models import Article, Delivery, DeliveryStatus, Subscriber
-from ieiwatch.storage.types import utcnow
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
+
+from ieiwatch.storage.models import Article, Delivery, DeliveryStatus, Subscriber
+from ieiwatch.storage.types import utcnow
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(minutes=1)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ieiwatch.storage.types import UTCDateTime, utcnow
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from ieiwatch.storage.types import UTCDateTime, utcnow
 
 
 def _ts(**kw: Any) -> Any:

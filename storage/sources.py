@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlmodel import Session, select
+
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.storage.models import Source
 from ieiwatch.storage.types import utcnow
-from sqlmodel import Session, select
 
 
 def sync_sources(session: Session, configured: Sequence[SourceConfig]) -> dict[str, Source]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlmodel import Session, select
+
 from ieiwatch.config.schema import SubscriberConfig
 from ieiwatch.storage.models import Subscriber
-from sqlmodel import Session, select
 
 
 def sync_subscribers(

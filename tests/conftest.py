@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, text
+
 from ieiwatch.config.settings import apply_prefect_defaults
 from ieiwatch.flows.demo_site.mail_sink import MailSink
 from ieiwatch.flows.demo_site.server import LocalSite
 from ieiwatch.storage.db import init_db, make_engine
-from sqlalchemy import Engine, text
 
 DATA = Path(__file__).parent / "data"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -81,3 +81,19 @@ def test_settings_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None
     settings = Settings()
     assert settings.database_url == "sqlite:///data/ieiwatch.db"
     assert settings.config_path == Path("config/ieiwatch.yaml")
+
+
+def test_cms_presets_in_the_schema_are_the_ones_the_scrapers_have() -> None:
+    from ieiwatch.config.schema import CMS_NAMES
+    from ieiwatch.scrapers.cms import PRESETS
+
+    assert set(CMS_NAMES) == set(PRESETS)
+
+
+def test_a_broken_css_selector_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm', "
+                    "item_selector: 'div.list li[', cms: vsb}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert err.value.problems[0].startswith("sources[0].item_selector: not a CSS selector")

@@ -77,3 +77,21 @@ def test_cli_rejects_a_bad_config_before_anything_runs(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "--config", str(bad)])
     assert result.exit_code == 2
     assert "sources[0].kind" in result.output
+
+
+@pytest.mark.parametrize(("status", "feed_requests", "outcome"),
+                         [(503, 2, "ok"), (404, 1, "error")])
+def test_transient_source_errors_are_retried_and_permanent_ones_are_not(
+    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch, status: int, feed_requests: int, outcome: str,
+) -> None:
+    from ieiwatch.flows.demo_site.server import Route
+    from ieiwatch.flows.monitor import monitor
+
+    monkeypatch.setenv("IEIWATCH_SOURCE_RETRIES", "2")
+    monkeypatch.setenv("IEIWATCH_SOURCE_RETRY_DELAY", "0")
+    site.queued["/feed.xml"] = [Route(status)]
+    config = _write_config(tmp_path / "c.yaml", site, mail, broken=False)
+    report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
+    assert report.sources[0].status == outcome
+    assert len(site.hits("/feed.xml")) == feed_requests

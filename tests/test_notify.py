@@ -23,7 +23,7 @@ def _article(**overrides: object) -> Article:
     fields: dict = {
         "id": 1, "source_id": 1, "url": "https://news.example.edu.cn/info/1002/1.htm",
         "url_key": "k", "title": "滨江大学与恒远新能源集团共建联合实验室",
-        "published_at": datetime(2025, 11, 3, 2, 30, tzinfo=UTC), "text": "……",
+        "published_at": datetime(2025, 11, 2, 16, 30, tzinfo=UTC), "text": "……",
         "content_hash": "h", "relevant": True, "score": 0.91, "type": "joint_lab",
         "parties": [{"name": "滨江大学", "kind": "university"},
                     {"name": "恒远新能源集团", "kind": "enterprise"}],
@@ -34,6 +34,7 @@ def _article(**overrides: object) -> Article:
 
 
 def test_alert_shows_title_type_parties_date_source_and_link() -> None:
+    # 16:30 UTC on 2 November is 00:30 on 3 November in Beijing, the sources' time.
     body = render_alert(_article(), "binjiang-news").body
     for expected in ["滨江大学与恒远新能源集团共建联合实验室", "Joint lab", "滨江大学 (university)",
                      "恒远新能源集团 (enterprise)", "2025-11-03", "binjiang-news", "共建",

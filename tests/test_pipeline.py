@@ -12,6 +12,7 @@ from ieiwatch.config import AppConfig, Settings
 from ieiwatch.flows.demo_site.mail_sink import MailSink
 from ieiwatch.flows.demo_site.server import LocalSite, Route
 from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.notify.render import format_date
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Source
 
@@ -51,7 +52,8 @@ def test_feed_source_produces_stored_articles(site: LocalSite, sqlite_url: str) 
     assert lab.title.startswith("Lakeside University signs strategic cooperation agreement")
     assert "robotics research centre" in lab.text
     assert lab.lang == "en" and lab.relevant
-    assert lab.published_at is not None and lab.published_at.isoformat() == "2025-09-15T02:00:00+00:00"
+    assert lab.published_at is not None
+    assert lab.published_at.isoformat() == "2025-09-15T02:00:00+00:00"
     opening = by_url[f"{site.url}/art/102.htm"]
     assert opening.published_at is not None and opening.published_at.day == 8  # 年月日 date
     assert not opening.relevant
@@ -137,3 +139,16 @@ def test_second_run_sends_no_alert_twice(site: LocalSite, sqlite_url: str, mail:
     assert second.deliveries.sent == 0
     assert len(mail.messages) == 2
 
+
+
+def test_cms_preset_source_needs_no_selectors(site: LocalSite, sqlite_url: str) -> None:
+    config = AppConfig.model_validate({"sources": [
+        {"name": "donghu", "kind": "html", "url": f"{site.url}/wp/list.htm", "cms": "webplus"},
+    ]})
+    report = _run(sqlite_url, config)
+    (base,) = _stored(sqlite_url)
+    assert report.sources[0].new == 1
+    assert base.title == "东湖职业学院与云帆数据科技有限公司共建大数据实训基地"  # not the cut one
+    assert base.text.startswith("9月10日，东湖职业学院与云帆数据科技有限公司举行校企合作签约仪式")
+    assert "浏览次数" not in base.text and "版权所有" not in base.text
+    assert format_date(base.published_at) == "2025-09-10"

@@ -74,7 +74,7 @@ def test_classification_and_times_round_trip(engine: Engine) -> None:
     assert stored.parties == [{"name": "滨江大学", "kind": "university"},
                               {"name": "恒远新能源集团", "kind": "enterprise"}]
     assert stored.region == {"province": "浙江省", "city": "杭州市"}
-    assert (stored.type, stored.classifier_version, stored.relevant) == ("joint_lab", "test-1", True)
+    assert (stored.type, stored.classifier_version) == ("joint_lab", "test-1")
 
 
 def test_fetch_state_survives_and_failures_count_up(engine: Engine) -> None:

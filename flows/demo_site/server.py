@@ -2,7 +2,9 @@
 
 It serves a directory of files with ETag/Last-Modified validators (answering 304 when
 they match), and ``routes`` set at run time for special answers (an error status, a slow
-or oversized body). POSTs are accepted and kept, so it doubles as a webhook receiver.
+or oversized body). POSTs are accepted and kept, so it doubles as a webhook receiver;
+``queued`` answers
+make it fail a given number of times first.
 Every request is logged, so tests can count what a run cost.
 """
 
@@ -39,14 +41,14 @@ class LocalSite:
     def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = root
         self.routes: dict[str, Route] = {}
-        self.post_failures: dict[str, list[Route]] = {}
-        """Path → answers for the next POSTs, used up one per request (a flaky receiver)."""
+        self.queued: dict[str, list[Route]] = {}
+        """Path → answers for the next requests, used up one per request (a flaky server)."""
         self.received: list[LoggedRequest] = []
         """POSTs answered with success."""
         self.requests: list[LoggedRequest] = []
         self.content_types: dict[str, str] = {}
         """Path suffix → Content-Type, to serve e.g. ``.htm`` without a charset."""
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -72,11 +74,11 @@ class LocalSite:
     def hits(self, path: str) -> list[LoggedRequest]:
         return [r for r in self.requests if r.path == path]
 
-    def next_post_route(self, path: str) -> Route:
-        queued = self.post_failures.get(path)
+    def next_route(self, path: str) -> Route | None:
+        queued = self.queued.get(path)
         if queued:
             return queued.pop(0)
-        return self.routes.get(path, Route(200, b"ok", {"Content-Type": "text/plain"}))
+        return self.routes.get(path)
 
     def file_for(self, path: str) -> Path | None:
         if self.root is None:
@@ -94,11 +96,20 @@ class LocalSite:
         return mimetypes.guess_type(file.name)[0] or "application/octet-stream"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients hang up on purpose (a size cap, a timeout): not worth a traceback.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(LoggedRequest("GET", self.path, dict(self.headers)))
-            route = site.routes.get(self.path)
+            route = site.next_route(self.path)
             if route is not None:
                 self._answer_route(route)
             elif (file := site.file_for(self.path)) is not None:
@@ -109,7 +120,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            route = site.next_post_route(self.path)
+            route = site.next_route(self.path) or Route(200, b"ok", {"Content-Type": "text/plain"})
             request = LoggedRequest("POST", self.path, dict(self.headers), body)
             site.requests.append(request)
             if route.status < 300:
