@@ -99,6 +99,8 @@ class SubscriberConfig(_Strict):
 class AppConfig(_Strict):
     sources: list[SourceConfig] = []
     subscribers: list[SubscriberConfig] = []
+    admin_notify: list[str] = []
+    """Apprise URLs of the operator: dead deliveries and broken sources are reported here."""
 
     @model_validator(mode="after")
     def _unique_names_and_known_sources(self) -> AppConfig:

@@ -29,6 +29,11 @@ class Source(SQLModel, table=True):
     last_success_at: datetime | None = _ts(default=None)
     last_error: str | None = Field(default=None, sa_type=Text)
     consecutive_failures: int = 0
+    last_item_at: datetime | None = _ts(default=None)
+    """Publication time of the newest article seen from this source."""
+    broken_reason: str | None = Field(default=None, sa_type=Text)
+    """Set while the source is considered broken; cleared when it recovers."""
+    broken_since: datetime | None = _ts(default=None)
 
 
 class Article(SQLModel, table=True):
