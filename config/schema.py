@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cssselect import SelectorError
 from cssselect import parse as parse_css
@@ -34,6 +35,11 @@ class SourceConfig(_Strict):
     date_selector: str | None = None
     content_selector: str | None = None
     enabled: bool = True
+    robots: Literal["obey", "ignore"] = "obey"
+    """``ignore`` fetches what the site's robots.txt disallows: only with the site's consent."""
+    allow_hosts: list[str] = []
+    """Hosts besides the source's own whose links may be fetched even when they resolve to
+    private or reserved addresses (an intranet mirror); ``*.example.edu.cn`` for subdomains."""
 
     @field_validator("item_selector", "link_selector", "date_selector", "content_selector")
     @classmethod
@@ -44,6 +50,15 @@ class SourceConfig(_Strict):
             except SelectorError as exc:
                 raise ValueError(f"not a CSS selector ({exc})") from None
         return value
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _host_names(cls, hosts: list[str]) -> list[str]:
+        for host in hosts:
+            # A name, *.domain, or an IP address (IPv6 without brackets, as urlsplit gives it).
+            if not re.fullmatch(r"(\*\.)?[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+", host):
+                raise ValueError(f"not a host name (no scheme, path or port): {host!r}")
+        return [host.lower() for host in hosts]
 
     @field_validator("url")
     @classmethod
@@ -73,26 +88,56 @@ ARTICLE_TYPES = (
 
 
 class Filters(_Strict):
+    """What a subscriber wants; an empty list means "any"."""
+
     relevant_only: bool = True
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
     types: list[Literal[ARTICLE_TYPES]] = []  # type: ignore[valid-type]
+    regions: list[str] = []
+    """Province or city names, e.g. 浙江 or 杭州 (matched against the article's region)."""
+    parties: list[str] = []
+    """Institution or company names, matched against the article's parties (either way
+    round, so 宁德时代 matches 宁德时代新能源科技股份有限公司)."""
     keywords: list[str] = []
     """Any of these in the title or text (case-insensitive)."""
     sources: list[str] = []
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DigestSchedule(_Strict):
+    every: Literal["daily", "weekly"] = "daily"
+    at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    weekday: Literal[WEEKDAYS] = "mon"  # type: ignore[valid-type]
+    """For weekly digests."""
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class SubscriberConfig(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     notify: list[str] = Field(min_length=1, description="Apprise URLs")
     mode: Literal["instant", "digest"] = "instant"
+    digest: DigestSchedule = DigestSchedule()
+    """When digests go out (``mode: digest``)."""
     filters: Filters = Filters()
 
     @field_validator("notify")
     @classmethod
     def _looks_like_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
+        for i, url in enumerate(urls):
             if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
-                raise ValueError(f"not an Apprise URL (scheme://...): {url[:12]}...")
+                # Say which one without echoing it: it may carry a secret.
+                raise ValueError(f"entry {i} is not an Apprise URL (scheme://...)")
         return urls
 
 
@@ -101,6 +146,9 @@ class AppConfig(_Strict):
     subscribers: list[SubscriberConfig] = []
     admin_notify: list[str] = []
     """Apprise URLs of the operator: dead deliveries and broken sources are reported here."""
+    alert_window_days: int = Field(default=7, ge=0)
+    """A source's first poll alerts only on items published this recently, so adding a
+    source does not flood subscribers with its archive."""
 
     @model_validator(mode="after")
     def _unique_names_and_known_sources(self) -> AppConfig:

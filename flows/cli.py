@@ -10,6 +10,7 @@ import typer
 
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import apply_prefect_defaults
+from ieiwatch.flows.cli_support import ConfigOption
 
 app = typer.Typer(
     help="Watch university and government news for industry–education cooperation.",
@@ -19,11 +20,6 @@ app = typer.Typer(
 items_app = typer.Typer(help="What is stored.", no_args_is_help=True)
 app.add_typer(items_app, name="items")
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="YAML config (default: $IEIWATCH_CONFIG or "
-                 "config/ieiwatch.yaml)"),
-]
 
 
 @app.command()
@@ -80,15 +76,21 @@ def demo(
         raise typer.Exit(1)
 
 
-def _register_optional_commands() -> None:
-    from ieiwatch.flows import classify_cli
+def register_commands() -> None:
+    """Add the command groups kept in their own modules (once)."""
+    from ieiwatch.flows import classify_cli, deliveries_cli, subscribers_cli
+
+    if any(group.name == "subscribers" for group in app.registered_groups):
+        return
 
     classify_cli.register(app)
+    subscribers_cli.register(app)
+    deliveries_cli.register(app)
 
 
 def main() -> None:
     apply_prefect_defaults()
-    _register_optional_commands()
+    register_commands()
     app()
 
 

@@ -10,22 +10,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from ieiwatch.classify import classify
-from ieiwatch.config.schema import AppConfig, SourceConfig, SubscriberConfig
+from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.notify.outbox import DeliveryReport, deliver_due, plan_alerts
+from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.fetch import Fetcher, make_client
 from ieiwatch.scrapers.source import fetch_articles, fetch_listing
 from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import init_db, make_engine, session_scope
-from ieiwatch.storage.models import Subscriber
-from ieiwatch.storage.subscribers import subscribers_by_name, sync_subscribers
+from ieiwatch.storage.models import Article
+from ieiwatch.storage.subscribers import sync_subscribers
+from ieiwatch.storage.types import utcnow
 
 
 @dataclass
@@ -72,14 +74,15 @@ async def run_pass(settings: Settings, config: AppConfig, poll: Poller | None = 
         init_db(engine)
         sync_config(engine, config)
         sources = [s for s in config.sources if s.enabled]
+        # Retries that are due go first, so a long scrape does not delay them.
+        report = RunReport(deliveries=await asyncio.to_thread(deliver_due, engine, config))
         async with make_client(settings) as client:
             ctx = RunContext(settings, config, engine, Fetcher(client, settings))
             outcomes = await asyncio.gather(*(poll(ctx, s) for s in sources),
                                             return_exceptions=True)
-        report = RunReport()
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_report_outcome(ctx, source.name, outcome))
-        report.deliveries = await asyncio.to_thread(deliver_due, engine, config)
+        report.deliveries.add(await asyncio.to_thread(deliver_due, engine, config))
         return report
     finally:
         engine.dispose()
@@ -133,9 +136,11 @@ async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, source.name)
         assert row is not None and row.id is not None
+        first_poll = row.last_success_at is None
         stored = article_store.insert_new(session, row.id, classified)
+        alertable = [a for a in stored if not first_poll or _recent(ctx, a)]
         report.alerts_planned = plan_alerts(
-            session, stored, source.name, _subscribers(ctx, session)
+            session, alertable, source.name, load_subscriptions(session, ctx.config)
         )
         source_store.record_success(session, row, *validators)
     report.new = len(stored)
@@ -159,8 +164,9 @@ def _record_success(
             source_store.record_success(session, row, etag, last_modified)
 
 
-def _subscribers(
-    ctx: RunContext, session: Session
-) -> list[tuple[SubscriberConfig, Subscriber]]:
-    rows = subscribers_by_name(session)
-    return [(cfg, rows[cfg.name]) for cfg in ctx.config.subscribers if cfg.name in rows]
+def _recent(ctx: RunContext, article: Article) -> bool:
+    """On a source's first poll only recent items alert: its archive is not news."""
+    if article.published_at is None:
+        return False
+    window = timedelta(days=ctx.config.alert_window_days)
+    return article.published_at >= utcnow() - window

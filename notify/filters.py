@@ -1,4 +1,4 @@
-"""Does an article pass a subscriber's filters?"""
+"""Does an article pass a subscriber's filters? Every filter given must pass."""
 
 from __future__ import annotations
 
@@ -7,16 +7,33 @@ from ieiwatch.storage.models import Article
 
 
 def matches(filters: Filters, article: Article, source_name: str) -> bool:
-    if filters.relevant_only and not article.relevant:
-        return False
-    if article.score < filters.min_score:
-        return False
-    if filters.types and article.type not in filters.types:
-        return False
-    if filters.sources and source_name not in filters.sources:
-        return False
-    if filters.keywords:
-        haystack = f"{article.title}\n{article.text}".lower()
-        if not any(k.lower() in haystack for k in filters.keywords):
-            return False
-    return True
+    checks = (
+        not filters.relevant_only or article.relevant,
+        article.score >= filters.min_score,
+        not filters.types or article.type in filters.types,
+        not filters.sources or source_name in filters.sources,
+        not filters.regions or _region_matches(filters.regions, article),
+        not filters.parties or _party_matches(filters.parties, article),
+        not filters.keywords or _keyword_matches(filters.keywords, article),
+    )
+    return all(checks)
+
+
+def _region_matches(wanted: list[str], article: Article) -> bool:
+    names = [v for v in (article.region or {}).values() if v]
+    return any(_overlaps(w, n) for w in wanted for n in names)
+
+
+def _party_matches(wanted: list[str], article: Article) -> bool:
+    return any(_overlaps(w, p["name"]) for w in wanted for p in article.parties)
+
+
+def _keyword_matches(keywords: list[str], article: Article) -> bool:
+    haystack = f"{article.title}\n{article.text}".lower()
+    return any(k.lower() in haystack for k in keywords)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Either name contains the other: 浙江 ~ 浙江省, 宁德时代 ~ 宁德时代新能源科技股份有限公司."""
+    a, b = a.strip().lower(), b.strip().lower()
+    return bool(a and b) and (a in b or b in a)

@@ -1,99 +1,89 @@
 """Plan alerts for new articles and deliver what is due, one channel at a time.
 
-Planning writes a pending delivery row per (subscriber, article, channel) in the same
-transaction that stores the article, so an alert decided is never lost. Sending marks each
-row right after its own send: a crash between the two can repeat that one message, and
-nothing else. A failed send is retried with backoff on later runs; see
-``storage.deliveries``.
+Planning writes a pending delivery row per (subscriber, story, channel) in the same
+transaction that stores the article, so an alert decided is never lost, and a story is
+never planned twice for a channel. Sending claims a row (so two workers never send the same
+one), sends, and records the outcome right after. A crash between a send and its record is
+the one window in which a message can repeat: the claim goes stale after
+``STALE_CLAIM`` and the row is sent again. A failed send is retried with backoff on later
+runs; see ``storage.deliveries``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from ieiwatch.config.schema import AppConfig, SubscriberConfig
-from ieiwatch.notify.channels import NotifyError, channel_key, mask, send
+from ieiwatch.config.schema import AppConfig
+from ieiwatch.notify.admin import send_admin_alert
+from ieiwatch.notify.channels import NotifyError, channel_key, mask, preferred_format, send
+from ieiwatch.notify.digest import send_due_digests
+from ieiwatch.notify.dispatch import DeliveryReport, alert_item, record_outcome
 from ieiwatch.notify.filters import matches
 from ieiwatch.notify.render import render_alert
+from ieiwatch.notify.subscriptions import Subscription, load_subscriptions
 from ieiwatch.storage import deliveries
 from ieiwatch.storage.db import session_scope
-from ieiwatch.storage.models import Article, Delivery, DeliveryStatus, Source, Subscriber
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    errors: list[str] = field(default_factory=list)
+from ieiwatch.storage.models import Article, Delivery
+from ieiwatch.storage.types import utcnow
 
 
 def plan_alerts(
     session: Session,
     articles: Sequence[Article],
     source_name: str,
-    subscribers: Sequence[tuple[SubscriberConfig, Subscriber]],
+    subscriptions: Sequence[Subscription],
 ) -> int:
+    """Plan a delivery for every (matching subscriber, story, channel); return how many."""
     planned = [
-        deliveries.PlannedDelivery(row.id or 0, article.id or 0, channel_key(url), mask(url))
+        deliveries.PlannedDelivery(
+            sub.id, article.story_id or 0, article.id or 0, sub.mode, channel_key(url), mask(url)
+        )
         for article in articles
-        for cfg, row in subscribers
-        if not row.paused and matches(cfg.filters, article, source_name)
-        for url in cfg.notify
+        for sub in subscriptions
+        if not sub.paused and matches(sub.filters, article, source_name)
+        for url in sub.urls
     ]
     return deliveries.plan(session, planned)
 
 
-def deliver_due(engine: Engine, config: AppConfig) -> DeliveryReport:
+def deliver_due(engine: Engine, config: AppConfig, now: datetime | None = None) -> DeliveryReport:
+    """Send every due instant alert, then every due digest; tell the admin about deaths."""
+    now = now or utcnow()
     report = DeliveryReport()
-    urls = {sub.name: {channel_key(u): u for u in sub.notify} for sub in config.subscribers}
     with session_scope(engine) as session:
-        due = deliveries.due(session)
-        source_names = {s.id: s.name for s in session.exec(select(Source))}
-    for delivery, subscriber, article in due:
-        url = urls.get(subscriber.name, {}).get(delivery.channel_key)
-        _deliver_one(engine, delivery, article, source_names.get(article.source_id, "?"),
-                     url, report)
+        subs = {s.id: s for s in load_subscriptions(session, config)}
+        due = deliveries.due(session, kind="instant", now=now)
+    for row in due:
+        sub = subs.get(row.subscriber_id)
+        if sub is not None and sub.paused:
+            continue  # kept pending: sent when the subscriber resumes
+        _deliver_instant(engine, row, sub, report, now)
+    report.add(send_due_digests(engine, config, now))
+    if report.dead and config.admin_notify:
+        report.errors += send_admin_alert(
+            config.admin_notify, f"{report.dead} deliveries given up",
+            "\n".join(e for e in report.errors if "gave up" in e),
+        )
     return report
 
 
-def _deliver_one(
-    engine: Engine,
-    delivery: Delivery,
-    article: Article,
-    source_name: str,
-    url: str | None,
-    report: DeliveryReport,
+def _deliver_instant(
+    engine: Engine, row: Delivery, sub: Subscription | None, report: DeliveryReport,
+    now: datetime,
 ) -> None:
-    error = None
-    if url is None:
-        with session_scope(engine) as session:
-            row = session.get(Delivery, delivery.id)
-            deliveries.mark_dead(session, row, "channel no longer in the config")
-        report.dead += 1
-        report.errors.append(f"{delivery.channel}: channel no longer in the config")
-        return
-    try:
-        send(url, render_alert(article, source_name))
-    except NotifyError as exc:
-        error = str(exc)
     with session_scope(engine) as session:
-        row = session.get(Delivery, delivery.id)
-        if row is None:
-            return
-        if error is None:
-            deliveries.mark_sent(session, row)
-            report.sent += 1
-            return
-        deliveries.mark_failed(session, row, error)
-        report.errors.append(f"{row.channel}: {error}")
-        if row.status == DeliveryStatus.DEAD:
-            report.dead += 1
-        else:
-            report.failed += 1
-
-
+        if not deliveries.claim(session, row.id or 0, now):
+            return  # another sender took it
+        item = alert_item(session, row)
+    url = sub.url_for(row.channel_key) if sub else None
+    error = "subscriber or channel no longer configured" if url is None else None
+    if url is not None:
+        try:
+            send(url, render_alert(item, preferred_format(url)))
+        except NotifyError as exc:
+            error = str(exc)
+    record_outcome(engine, [row.id or 0], error, report, give_up=url is None)

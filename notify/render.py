@@ -1,19 +1,22 @@
-"""Alert text for one article: title, type, parties, region, date, source, evidence, link.
+"""Alert and digest text: title, type, parties, region, date, sources, evidence, link.
 
-Everything that comes from the web is escaped, so a ``<script>`` in a title is shown as
-text by email clients and chat apps, never run.
+Each channel gets the format it renders (``channels.preferred_format``): HTML for email
+and Telegram, Markdown for Markdown chats, plain text for the rest. Everything from the
+web is escaped for that format, so a ``<script>`` in a title is shown, never run.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ieiwatch.notify.channels import Message
-from ieiwatch.storage.models import Article
 
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 TYPE_LABELS = {
     "joint_lab": "Joint lab / R&D centre 联合实验室",
     "industry_college": "Industry college 产业学院",
@@ -24,9 +27,23 @@ TYPE_LABELS = {
     "policy_event": "Policy event 政策/会议",
     "other_cooperation": "Other cooperation 校企合作",
 }
+NOT_COOPERATION = "Not classified as cooperation"
 
 
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+@dataclass(frozen=True)
+class AlertItem:
+    """One story as an alert shows it."""
+
+    title: str
+    url: str
+    published_at: datetime | None
+    type: str | None
+    score: float
+    parties: list[dict[str, str]] = field(default_factory=list)
+    region: dict[str, str | None] | None = None
+    evidence: list[str] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    """(source name, URL) of every copy."""
 
 
 def format_date(value: datetime | None) -> str:
@@ -34,39 +51,114 @@ def format_date(value: datetime | None) -> str:
     return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d") if value else "unknown"
 
 
-def escape(text: str) -> str:
+def type_label(kind: str | None) -> str:
+    return TYPE_LABELS.get(kind or "", NOT_COOPERATION)
+
+
+def render_alert(item: AlertItem, fmt: str) -> Message:
+    return Message(title=f"[ieiwatch] {item.title}", body=_FORMATS[fmt](item), format=fmt)
+
+
+def render_digest(subscriber: str, period: str, items: Sequence[AlertItem], fmt: str) -> Message:
+    """Items grouped by type (most items first), newest first within a type, with counts."""
+    groups: dict[str, list[AlertItem]] = {}
+    for item in sorted(items, key=_newest_first):
+        groups.setdefault(type_label(item.type), []).append(item)
+    ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
+    title = f"[ieiwatch] {period} digest for {subscriber}: {len(items)} items"
+    body = _DIGESTS[fmt](ordered)
+    return Message(title=title, body=body, format=fmt)
+
+
+def _newest_first(item: AlertItem) -> float:
+    return -(item.published_at.timestamp() if item.published_at else 0.0)
+
+
+def _facts(item: AlertItem) -> list[tuple[str, str]]:
+    """(label, plain value) pairs shared by every format; values are not yet escaped."""
+    parties = ", ".join(f"{p['name']} ({p['kind']})" for p in item.parties) or "-"
+    facts = [("Type", f"{type_label(item.type)} (score {item.score:.2f})"), ("Parties", parties)]
+    if item.region and (region := " ".join(v for v in item.region.values() if v)):
+        facts.append(("Region", region))
+    facts.append(("Date", format_date(item.published_at)))
+    names = [name for name, _ in item.sources] or ["?"]
+    facts.append(("Sources" if len(names) > 1 else "Source", ", ".join(dict.fromkeys(names))))
+    facts.append(("Evidence", "; ".join(item.evidence[:6]) or "-"))
+    return facts
+
+
+def _other_links(item: AlertItem) -> list[str]:
+    return [url for _, url in item.sources if url != item.url]
+
+
+def _html(item: AlertItem) -> str:
+    e = html.escape
+    lines = [f"<b>{e(item.title)}</b>"]
+    lines += [f"{label}: {e(value)}" for label, value in _facts(item)]
+    lines.append(f'<a href="{e(item.url)}">{e(item.url)}</a>')
+    lines += [f'Also at: <a href="{e(u)}">{e(u)}</a>' for u in _other_links(item)]
+    return "<br/>\n".join(lines)
+
+
+def md_escape(text: str) -> str:
     """HTML-escape, and neutralise Markdown link and emphasis syntax."""
-    text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", html.escape(text, quote=False))
 
 
-def render_alert(article: Article, source_name: str) -> Message:
-    kind = TYPE_LABELS.get(article.type or "", "Not classified as cooperation")
-    lines = [
-        f"**{escape(article.title)}**",
-        "",
-        f"- Type: {kind} (score {article.score:.2f})",
-        f"- Parties: {_parties(article)}",
-    ]
-    if region := _region(article):
-        lines.append(f"- Region: {region}")
-    lines += [
-        f"- Date: {format_date(article.published_at)}",
-        f"- Source: {escape(source_name)}",
-        f"- Evidence: {'; '.join(escape(e) for e in article.evidence[:6]) or '-'}",
-        "",
-        f"<{article.url}>",
-    ]
-    return Message(title=f"[ieiwatch] {escape(article.title)}", body="\n".join(lines))
+def _markdown(item: AlertItem) -> str:
+    lines = [f"**{md_escape(item.title)}**", ""]
+    lines += [f"- {label}: {md_escape(value)}" for label, value in _facts(item)]
+    lines += ["", f"<{item.url}>"]
+    lines += [f"Also at: <{u}>" for u in _other_links(item)]
+    return "\n".join(lines)
 
 
-def _parties(article: Article) -> str:
-    names = [f"{escape(p['name'])} ({p['kind']})" for p in article.parties]
-    return ", ".join(names) or "-"
+def _text(item: AlertItem) -> str:
+    lines = [item.title, ""]
+    lines += [f"{label}: {value}" for label, value in _facts(item)]
+    lines += ["", item.url]
+    lines += [f"Also at: {u}" for u in _other_links(item)]
+    return "\n".join(lines)
 
 
-def _region(article: Article) -> str:
-    if not article.region:
-        return ""
-    parts = [article.region.get("province"), article.region.get("city")]
-    return escape(" ".join(p for p in parts if p))
+def _digest_html(groups: list[tuple[str, list[AlertItem]]]) -> str:
+    e = html.escape
+    parts = []
+    for label, items in groups:
+        parts.append(f"<b>{e(label)} ({len(items)})</b>")
+        parts += [
+            f'{format_date(i.published_at)} <a href="{e(i.url)}">{e(i.title)}</a>'
+            f" — {e(_party_names(i))}" for i in items
+        ]
+        parts.append("")
+    return "<br/>\n".join(parts)
+
+
+def _digest_markdown(groups: list[tuple[str, list[AlertItem]]]) -> str:
+    parts = []
+    for label, items in groups:
+        parts.append(f"**{md_escape(label)} ({len(items)})**")
+        parts += [
+            f"- {format_date(i.published_at)} {md_escape(i.title)} — "
+            f"{md_escape(_party_names(i))} <{i.url}>" for i in items
+        ]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _digest_text(groups: list[tuple[str, list[AlertItem]]]) -> str:
+    parts = []
+    for label, items in groups:
+        parts.append(f"{label} ({len(items)})")
+        parts += [f"- {format_date(i.published_at)} {i.title} — {_party_names(i)}\n  {i.url}"
+                  for i in items]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _party_names(item: AlertItem) -> str:
+    return ", ".join(p["name"] for p in item.parties) or "-"
+
+
+_FORMATS = {"html": _html, "markdown": _markdown, "text": _text}
+_DIGESTS = {"html": _digest_html, "markdown": _digest_markdown, "text": _digest_text}

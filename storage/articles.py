@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,6 +16,7 @@ from ieiwatch.classify import Classification
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.scrapers.urls import url_key
 from ieiwatch.storage.models import Article
+from ieiwatch.storage.stories import assign_stories, simhash
 from ieiwatch.storage.types import utcnow
 
 
@@ -37,7 +39,7 @@ def insert_new(
     source_id: int,
     items: Sequence[tuple[ScrapedArticle, Classification]],
 ) -> list[Article]:
-    """Store the articles not stored yet and return just those.
+    """Store the articles not stored yet, each in a story, and return just those.
 
     One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` makes it idempotent even when two
     workers store the same article at once: only the one that inserted it gets it back.
@@ -57,8 +59,11 @@ def insert_new(
     new_ids = [row[0] for row in session.execute(stmt)]
     if not new_ids:
         return []
-    stored = session.exec(select(Article).where(col(Article.id).in_(new_ids)))
-    return sorted(stored, key=lambda a: a.id or 0)
+    stored = sorted(
+        session.exec(select(Article).where(col(Article.id).in_(new_ids))), key=lambda a: a.id or 0
+    )
+    assign_stories(session, stored)
+    return stored
 
 
 def _row(source_id: int, art: ScrapedArticle, cls: Classification, now: object) -> dict:
@@ -72,6 +77,7 @@ def _row(source_id: int, art: ScrapedArticle, cls: Classification, now: object) 
         "text": art.text,
         "lang": cls.lang,
         "content_hash": content_hash(art.text),
+        "simhash": simhash(art.text),
         **classification_columns(cls),
     }
 
@@ -103,3 +109,13 @@ def list_articles(
 def _dialect(session: Session) -> str:
     bind = session.get_bind()
     return bind.dialect.name if isinstance(bind, Engine) else bind.engine.dialect.name
+
+
+def articles_since(session: Session, since: datetime) -> list[Article]:
+    """Stored articles published since a time, oldest first."""
+    stmt = (
+        select(Article)
+        .where(col(Article.published_at) >= since)
+        .order_by(col(Article.published_at), col(Article.id))
+    )
+    return list(session.exec(stmt))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ieiwatch.storage.types import UTCDateTime, utcnow
@@ -36,11 +36,25 @@ class Source(SQLModel, table=True):
     broken_since: datetime | None = _ts(default=None)
 
 
+class Story(SQLModel, table=True):
+    """One piece of news, however many sources carry it (a notice reposted by several
+    universities is one story). Alerts are per story, so it is announced once."""
+
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=Text)
+    first_seen_at: datetime = _ts(default_factory=utcnow)
+
+
 class Article(SQLModel, table=True):
     __tablename__ = "articles"
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="sources.id", index=True)
+    story_id: int | None = Field(default=None, foreign_key="stories.id", index=True)
+    simhash: int = Field(default=0, sa_type=BigInteger)
+    """64-bit SimHash of the text (signed), for finding near-duplicates."""
     url: str = Field(sa_type=Text)
     url_key: str = Field(unique=True, description="hash of the canonical URL, scheme-free")
     title: str = Field(sa_type=Text)
@@ -60,40 +74,56 @@ class Article(SQLModel, table=True):
 
 
 class Subscriber(SQLModel, table=True):
+    """A subscriber from the config file (``origin="config"``, URLs stay in the file) or
+    added with ``ieiwatch subscribers add`` (``origin="cli"``, URLs kept here)."""
+
     __tablename__ = "subscribers"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
+    origin: str = "config"
+    notify_urls: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     mode: str = "instant"
+    digest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     paused: bool = False
+    active: bool = True
+    """False once a config subscriber is no longer in the config."""
     created_at: datetime = _ts(default_factory=utcnow)
+    last_digest_at: datetime | None = _ts(default=None)
 
 
 class DeliveryStatus:
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
 
 
 class Delivery(SQLModel, table=True):
-    """One alert of one article to one channel of one subscriber.
+    """One story for one channel of one subscriber: an instant alert, or a line of a digest.
 
-    The row exists before the alert is sent, so a crash never loses it; the unique key
-    means the same alert is never planned twice. ``channel_key`` is a hash of the Apprise
-    URL and ``channel`` its masked form: secrets never reach the database.
+    The row exists before anything is sent, so a crash never loses it; the unique key
+    means the same story is never planned twice for a channel. ``channel_key`` is a hash of
+    the Apprise URL and ``channel`` its masked form: secrets never reach this table.
     """
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("subscriber_id", "article_id", "channel_key"),)
+    __table_args__ = (UniqueConstraint("subscriber_id", "story_id", "channel_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     subscriber_id: int = Field(foreign_key="subscribers.id", index=True)
-    article_id: int = Field(foreign_key="articles.id", index=True)
+    story_id: int = Field(foreign_key="stories.id", index=True)
+    article_id: int = Field(foreign_key="articles.id")
+    """The copy that caused it; the alert names every source of the story."""
+    kind: str = "instant"
+    """instant or digest."""
     channel_key: str
     channel: str
     status: str = Field(default=DeliveryStatus.PENDING, index=True)
+    claimed_at: datetime | None = _ts(default=None)
+    """When a sender took it (status sending); a stale claim means the sender died."""
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _ts(default_factory=utcnow)

@@ -1,4 +1,5 @@
-"""Subscribers, kept in step with the config by name."""
+"""Subscribers: those of the config file, kept in step by name, and those added from the
+command line, whose Apprise URLs are kept here."""
 
 from __future__ import annotations
 
@@ -10,19 +11,78 @@ from ieiwatch.config.schema import SubscriberConfig
 from ieiwatch.storage.models import Subscriber
 
 
+class SubscriberError(Exception):
+    pass
+
+
 def sync_subscribers(
     session: Session, configured: Sequence[SubscriberConfig]
 ) -> dict[str, Subscriber]:
-    existing = {s.name: s for s in session.exec(select(Subscriber))}
+    """Match the config: add and update its subscribers, retire the ones it dropped.
+
+    Pausing is the operator's (``ieiwatch subscribers pause``) and survives a sync.
+    """
+    existing = subscribers_by_name(session)
+    names = {cfg.name for cfg in configured}
     for cfg in configured:
         row = existing.get(cfg.name) or Subscriber(name=cfg.name)
+        if row.origin == "cli" and row.id is not None:
+            raise SubscriberError(
+                f"subscriber {cfg.name!r} is in the config and was also added from the command "
+                "line; remove one of them"
+            )
+        row.origin, row.active, row.notify_urls = "config", True, []
         row.mode = cfg.mode
+        row.digest = cfg.digest.model_dump()
         row.filters = cfg.filters.model_dump()
         session.add(row)
         existing[cfg.name] = row
+    for row in existing.values():
+        if row.origin == "config" and row.name not in names and row.active:
+            row.active = False
+            session.add(row)
     session.flush()
     return existing
 
 
 def subscribers_by_name(session: Session) -> dict[str, Subscriber]:
     return {s.name: s for s in session.exec(select(Subscriber))}
+
+
+def add_subscriber(session: Session, config: SubscriberConfig) -> Subscriber:
+    existing = subscribers_by_name(session).get(config.name)
+    if existing is not None and existing.active:
+        raise SubscriberError(f"subscriber {config.name!r} exists already")
+    row = existing or Subscriber(name=config.name)
+    row.origin, row.active, row.paused = "cli", True, False
+    row.notify_urls = list(config.notify)
+    row.mode = config.mode
+    row.digest = config.digest.model_dump()
+    row.filters = config.filters.model_dump()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_subscriber(session: Session, name: str) -> Subscriber:
+    row = subscribers_by_name(session).get(name)
+    if row is None or not row.active:
+        raise SubscriberError(f"no subscriber named {name!r}")
+    return row
+
+
+def remove_subscriber(session: Session, name: str) -> None:
+    """Retire a command-line subscriber; its deliveries stay as the record of what went."""
+    row = get_subscriber(session, name)
+    if row.origin == "config":
+        raise SubscriberError(
+            f"subscriber {name!r} comes from the config file: remove it there (or pause it)"
+        )
+    row.active, row.notify_urls = False, []
+    session.add(row)
+
+
+def set_paused(session: Session, name: str, paused: bool) -> None:
+    row = get_subscriber(session, name)
+    row.paused = paused
+    session.add(row)

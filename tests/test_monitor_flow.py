@@ -23,6 +23,7 @@ def _write_config(path: Path, site: LocalSite, mail: MailSink, *, broken: bool) 
              "item_selector": "ul.news li", "content_selector": "div.article-body"},
         ],
         "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()]}],
+        "alert_window_days": 36500,
     }), encoding="utf-8")
     return path
 

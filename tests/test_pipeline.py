@@ -4,6 +4,7 @@ The Prefect flow wraps exactly this code (see test_monitor_flow.py for the flow 
 """
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -24,7 +25,8 @@ def _config(site: LocalSite, *, sources: list[str], notify: list[str] | None = N
                  "item_selector": "ul.news li", "date_selector": "span.d",
                  "content_selector": "div.article-body"},
     }
-    data: dict = {"sources": [known[s] for s in sources]}
+    # The fixtures are from 2025: a wide window lets their first poll alert.
+    data: dict = {"sources": [known[s] for s in sources], "alert_window_days": 36500}
     if notify:
         data["subscribers"] = [{"name": "analyst", "notify": notify}]
     return AppConfig.model_validate(data)
@@ -152,3 +154,22 @@ def test_cms_preset_source_needs_no_selectors(site: LocalSite, sqlite_url: str) 
     assert base.text.startswith("9月10日，东湖职业学院与云帆数据科技有限公司举行校企合作签约仪式")
     assert "浏览次数" not in base.text and "版权所有" not in base.text
     assert format_date(base.published_at) == "2025-09-10"
+
+
+def test_first_poll_stores_everything_but_alerts_only_recent_items(
+    site: LocalSite, sqlite_url: str, mail: MailSink
+) -> None:
+    config = _config(site, sources=["feed", "list"], notify=[mail.apprise_url()])
+    config.alert_window_days = 7  # the fixtures' news is from 2025
+    first = _run(sqlite_url, config)
+    assert sum(s.new for s in first.sources) == 3 and first.deliveries.sent == 0
+    feed = (Path(__file__).parent / "data/site/feed.xml").read_text(encoding="utf-8")
+    fresh = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    site.routes["/feed.xml"] = Route(200, feed.replace("</channel>", f"""<item>
+        <title>Lakeside University and Orion Robotics open a joint robotics laboratory</title>
+        <link>/art/201.htm?v=2</link><pubDate>{fresh}</pubDate>
+        <description>Lakeside University and Orion Robotics Inc. jointly opened a robotics
+        laboratory to train students.</description></item></channel>""").encode(),
+        {"Content-Type": "application/rss+xml"})
+    second = _run(sqlite_url, config)
+    assert second.sources[0].new == 1 and second.deliveries.sent == 1

@@ -1,0 +1,44 @@
+"""What the commands share: the --config option, loading it or exiting with its errors,
+and opening the database in step with the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
+from ieiwatch.storage.db import init_db, make_engine
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config (default: $IEIWATCH_CONFIG or "
+                 "config/ieiwatch.yaml)"),
+]
+
+
+def load_or_exit(path: Path | None) -> tuple[Settings, AppConfig]:
+    """Settings and the config, or exit 2 naming the file, field and problem."""
+    settings = Settings()
+    try:
+        return settings, load_config(path or settings.config_path)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def open_store(settings: Settings, config: AppConfig) -> Engine:
+    """The database, created if new, with the config's sources and subscribers synced."""
+    from ieiwatch.flows.pipeline import sync_config
+
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    sync_config(engine, config)
+    return engine
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)

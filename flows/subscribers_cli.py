@@ -1,0 +1,182 @@
+"""``ieiwatch subscribers add|list|remove|pause|resume|test``.
+
+Subscribers of the config file are listed, paused, resumed and tested here too; the ones
+added here keep their Apprise URLs in the database. URLs are always shown masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from ieiwatch.config.schema import AppConfig, SubscriberConfig
+from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit, open_store
+from ieiwatch.notify.channels import Message, NotifyError, mask, send, validate
+from ieiwatch.notify.outbox import plan_alerts
+from ieiwatch.notify.subscriptions import load_subscriptions
+from ieiwatch.storage.articles import articles_since
+from ieiwatch.storage.db import session_scope
+from ieiwatch.storage.models import Source
+from ieiwatch.storage.subscribers import (
+    SubscriberError,
+    add_subscriber,
+    remove_subscriber,
+    set_paused,
+)
+
+subscribers_app = typer.Typer(help="Who gets alerts, and how.", no_args_is_help=True)
+
+Many = Annotated[list[str] | None, typer.Option()]
+
+
+@subscribers_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Unique name.")],
+    notify: Annotated[list[str], typer.Option("--notify", help="Apprise URL (repeatable).")],
+    mode: Annotated[str, typer.Option(help="instant or digest")] = "instant",
+    digest_every: Annotated[str, typer.Option(help="daily or weekly")] = "daily",
+    digest_at: Annotated[str, typer.Option(help="HH:MM, local time")] = "08:00",
+    digest_weekday: Annotated[str, typer.Option(help="mon … sun, for weekly")] = "mon",
+    timezone: Annotated[str, typer.Option()] = "Asia/Shanghai",
+    all_items: Annotated[bool, typer.Option("--all-items", help="Not only cooperation news.")]
+    = False,
+    min_score: Annotated[float, typer.Option()] = 0.0,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Article type.")] = None,
+    region: Many = None,
+    party: Annotated[list[str] | None, typer.Option(help="Institution or company name.")]
+    = None,
+    keyword: Many = None,
+    source: Many = None,
+    since: Annotated[datetime | None, typer.Option(
+        help="Also alert stored items published since this date (default: none of them)."
+    )] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add a subscriber (kept in the database, next to those of the config file)."""
+    settings, app_config = load_or_exit(config)
+    sub = _subscriber_config(name, notify, mode, {
+        "every": digest_every, "at": digest_at, "weekday": digest_weekday, "timezone": timezone,
+    }, {
+        "relevant_only": not all_items, "min_score": min_score, "types": type_ or [],
+        "regions": region or [], "parties": party or [], "keywords": keyword or [],
+        "sources": source or [],
+    })
+    engine = open_store(settings, app_config)
+    with session_scope(engine) as session:
+        try:
+            row = add_subscriber(session, sub)
+        except SubscriberError as exc:
+            raise fail(f"subscribers: {exc}") from None
+        planned = _plan_since(session, app_config, row.id or 0, since) if since else 0
+    typer.echo(f"added {name}: {', '.join(mask(u) for u in notify)}")
+    if since:
+        typer.echo(f"{planned} alerts planned for items since {since:%Y-%m-%d}; "
+                   "they go out with the next run")
+
+
+def _subscriber_config(name: str, notify: list[str], mode: str, digest: dict,
+                       filters: dict) -> SubscriberConfig:
+    for url in notify:
+        try:
+            validate(url)
+        except NotifyError as exc:
+            raise fail(str(exc)) from None
+    try:
+        return SubscriberConfig.model_validate(
+            {"name": name, "notify": notify, "mode": mode, "digest": digest, "filters": filters}
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise fail(f"subscribers: {problems}") from None
+
+
+def _plan_since(session: Session, config: AppConfig, subscriber_id: int, since: datetime) -> int:
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    subs = [s for s in load_subscriptions(session, config) if s.id == subscriber_id]
+    names = {s.id: s.name for s in session.exec(select(Source))}
+    planned = 0
+    for article in articles_since(session, since):
+        planned += plan_alerts(session, [article], names.get(article.source_id, "?"), subs)
+    return planned
+
+
+@subscribers_app.command("list")
+def list_(config: ConfigOption = None) -> None:
+    """Every subscriber, its channels (masked), mode and filters."""
+    settings, app_config = load_or_exit(config)
+    engine = open_store(settings, app_config)
+    with session_scope(engine) as session:
+        subs = load_subscriptions(session, app_config)
+    for sub in subs:
+        state = "paused" if sub.paused else "active"
+        mode = sub.mode if sub.mode == "instant" else (
+            f"digest {sub.digest.every} {sub.digest.at} {sub.digest.timezone}")
+        typer.echo(f"{sub.name}  [{sub.origin}, {state}, {mode}]")
+        for url in sub.urls:
+            typer.echo(f"    {mask(url)}")
+        wanted = {k: v for k, v in sub.filters.model_dump().items() if v not in ([], 0.0)}
+        typer.echo(f"    filters: {wanted}")
+    if not subs:
+        typer.echo("no subscribers")
+
+
+@subscribers_app.command("remove")
+def remove(name: str, config: ConfigOption = None) -> None:
+    """Remove a subscriber added from the command line."""
+    _change(config, name, lambda session: remove_subscriber(session, name), "removed")
+
+
+@subscribers_app.command("pause")
+def pause(name: str, config: ConfigOption = None) -> None:
+    """Stop sending to a subscriber; its alerts wait until it resumes."""
+    _change(config, name, lambda session: set_paused(session, name, True), "paused")
+
+
+@subscribers_app.command("resume")
+def resume(name: str, config: ConfigOption = None) -> None:
+    _change(config, name, lambda session: set_paused(session, name, False), "resumed")
+
+
+def _change(
+    config: Path | None, name: str, action: Callable[[Session], None], done: str
+) -> None:
+    settings, app_config = load_or_exit(config)
+    engine = open_store(settings, app_config)
+    try:
+        with session_scope(engine) as session:
+            action(session)
+    except SubscriberError as exc:
+        raise fail(f"subscribers: {exc}") from None
+    typer.echo(f"{done} {name}")
+
+
+@subscribers_app.command("test")
+def test(name: str, config: ConfigOption = None) -> None:
+    """Send a sample alert to each of the subscriber's URLs and say which went through."""
+    settings, app_config = load_or_exit(config)
+    engine = open_store(settings, app_config)
+    with session_scope(engine) as session:
+        sub = next((s for s in load_subscriptions(session, app_config) if s.name == name), None)
+    if sub is None:
+        raise fail(f"subscribers: no subscriber named {name!r}")
+    sample = Message("[ieiwatch] test alert", f"This is a test alert for {name}.", "text")
+    failures = 0
+    for url in sub.urls:
+        try:
+            send(url, sample)
+            typer.echo(f"ok      {mask(url)}")
+        except NotifyError as exc:
+            failures += 1
+            typer.echo(f"FAILED  {mask(url)}: {exc}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(subscribers_app, name="subscribers")

@@ -1,0 +1,120 @@
+"""`ieiwatch subscribers …` and `ieiwatch deliveries …` against real local receivers."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from ieiwatch.flows.cli import app, register_commands
+from ieiwatch.flows.demo_site.mail_sink import MailSink
+from ieiwatch.flows.demo_site.server import LocalSite, Route
+
+register_commands()
+SECRET = "hunter2-secret"
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, mail: MailSink, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("IEIWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    path = tmp_path / "ieiwatch.yaml"
+    path.write_text(yaml.safe_dump({
+        "sources": [{"name": "uni", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"}],
+        "subscribers": [{"name": "from-file", "notify": [mail.apprise_url()]}],
+    }), encoding="utf-8")
+    return path
+
+
+def _cli(config_path: Path, *args: str) -> Result:
+    return CliRunner().invoke(app, [*args, "--config", str(config_path)])
+
+
+def _hook(receiver: LocalSite, path: str) -> str:
+    return receiver.url.replace("http://", "json://") + path + f"?+X-Token={SECRET}"
+
+
+def test_add_list_pause_resume_remove(config_path: Path, receiver: LocalSite) -> None:
+    added = _cli(config_path, "subscribers", "add", "ops", "--notify", _hook(receiver, "/ops"),
+                 "--type", "joint_lab", "--region", "浙江", "--mode", "digest",
+                 "--digest-at", "09:30")
+    assert added.exit_code == 0, added.output
+    listed = _cli(config_path, "subscribers", "list")
+    assert "ops  [cli, active, digest daily 09:30 Asia/Shanghai]" in listed.output
+    assert "from-file  [config, active, instant]" in listed.output
+    assert "'types': ['joint_lab']" in listed.output and "'regions': ['浙江']" in listed.output
+    assert _cli(config_path, "subscribers", "pause", "ops").exit_code == 0
+    assert "ops  [cli, paused" in _cli(config_path, "subscribers", "list").output
+    assert _cli(config_path, "subscribers", "resume", "ops").exit_code == 0
+    assert _cli(config_path, "subscribers", "remove", "ops").exit_code == 0
+    assert "ops" not in _cli(config_path, "subscribers", "list").output
+    for result in (added, listed):
+        assert SECRET not in result.output
+
+
+def test_a_config_subscriber_cannot_be_removed_from_the_cli(config_path: Path) -> None:
+    result = _cli(config_path, "subscribers", "remove", "from-file")
+    assert result.exit_code == 1 and "comes from the config file" in result.output
+
+
+def test_an_invalid_apprise_url_is_refused_by_name(config_path: Path) -> None:
+    result = _cli(config_path, "subscribers", "add", "x", "--notify",
+                  f"nosuch://user:{SECRET}@host/path")
+    assert result.exit_code == 1
+    assert "invalid Apprise URL nosuch://" in result.output and SECRET not in result.output
+
+
+def test_test_says_per_url_whether_it_went_through(
+    config_path: Path, receiver: LocalSite, mail: MailSink
+) -> None:
+    receiver.routes["/down"] = Route(500)
+    _cli(config_path, "subscribers", "add", "two", "--notify", _hook(receiver, "/up"),
+         "--notify", _hook(receiver, "/down"))
+    result = _cli(config_path, "subscribers", "test", "two")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("ok      json://") and lines[1].startswith("FAILED  json://")
+    assert "500" in lines[1] and SECRET not in result.output
+    assert _cli(config_path, "subscribers", "test", "from-file").exit_code == 0
+    assert len(mail.messages) == 1
+
+
+def _store_one_article(database_url: str, config_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ieiwatch.classify import classify
+    from ieiwatch.config import load_config
+    from ieiwatch.scrapers.models import ScrapedArticle
+    from ieiwatch.storage import articles
+    from ieiwatch.storage.db import init_db, make_engine, session_scope
+    from ieiwatch.storage.sources import sync_sources
+
+    engine = make_engine(database_url)
+    init_db(engine)
+    title = "滨江大学与恒远新能源集团有限公司签署校企合作协议 共建储能联合实验室"
+    art = ScrapedArticle("https://news.binjiang.edu.cn/1.htm", title,
+                         datetime(2025, 11, 3, tzinfo=UTC), title + "。双方将共建联合实验室。")
+    with session_scope(engine) as s:
+        src = sync_sources(s, load_config(config_path).sources)["uni"]
+        articles.insert_new(s, src.id or 0, [(art, classify(art.title, art.text))])
+    engine.dispose()
+
+
+def test_old_items_only_when_asked_then_failed_deliveries_are_listed_and_retried(
+    config_path: Path, receiver: LocalSite
+) -> None:
+    import os
+
+    _store_one_article(os.environ["IEIWATCH_DATABASE_URL"], config_path)
+    _cli(config_path, "subscribers", "add", "new", "--notify", _hook(receiver, "/new"))
+    added = _cli(config_path, "subscribers", "add", "asked", "--notify", _hook(receiver, "/hook"),
+                 "--since", "2025-01-01")
+    assert "1 alerts planned for items since 2025-01-01" in added.output
+    receiver.routes["/hook"] = Route(503)
+    first = _cli(config_path, "deliveries", "retry")  # sends what is due: the planned alert
+    assert first.exit_code == 1 and "1 failed again" in first.output
+    failed = _cli(config_path, "deliveries", "list", "--failed")
+    assert "failed" in failed.output and "503" in failed.output and SECRET not in failed.output
+    receiver.routes.clear()
+    second = _cli(config_path, "deliveries", "retry")  # due at once, whatever the backoff
+    assert second.exit_code == 0 and "1 failed made due again; 1 sent" in second.output
+    assert [r.path for r in receiver.received] == ["/hook"]  # "new" got no old item
