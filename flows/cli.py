@@ -76,6 +76,19 @@ def demo(
         raise typer.Exit(1)
 
 
+@app.command()
+def reclassify(
+    everything: Annotated[bool, typer.Option("--all", help="Also articles already classified "
+                                             "by the current classifier version.")] = False,
+) -> None:
+    """Re-run the classifier over stored articles after its rules changed (no alerts)."""
+    from ieiwatch.flows.reclassify import reclassify as reclassify_flow
+
+    report = reclassify_flow(everything=everything)
+    typer.echo(f"classifier {report.version}: {report.examined} articles reclassified, "
+               f"{report.changed} changed relevance or type")
+
+
 def register_commands() -> None:
     """Add the command groups kept in their own modules (once)."""
     from ieiwatch.flows import classify_cli, deliveries_cli, subscribers_cli

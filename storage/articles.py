@@ -119,3 +119,22 @@ def articles_since(session: Session, since: datetime) -> list[Article]:
         .order_by(col(Article.published_at), col(Article.id))
     )
     return list(session.exec(stmt))
+
+
+def batch_to_reclassify(
+    session: Session, version: str, *, after_id: int, limit: int, everything: bool = False
+) -> list[Article]:
+    """The next batch (by id) of articles classified by another classifier version."""
+    stmt = select(Article).where(col(Article.id) > after_id)
+    if not everything:
+        stmt = stmt.where(Article.classifier_version != version)
+    return list(session.exec(stmt.order_by(col(Article.id)).limit(limit)))
+
+
+def update_classification(session: Session, article: Article, cls: Classification) -> bool:
+    """Store a new classification; True when the relevance or type changed."""
+    changed = (article.relevant, article.type) != (cls.relevant, cls.type)
+    for key, value in classification_columns(cls).items():
+        setattr(article, key, value)
+    session.add(article)
+    return changed

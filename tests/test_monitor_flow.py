@@ -57,6 +57,9 @@ def test_cli_run_prints_a_summary_and_a_second_run_alerts_nothing(
     assert "alerts: 0 sent" in second.output and len(mail.messages) == 2
     listed = runner.invoke(app, ["items", "list", "--relevant", "--json"])
     assert listed.exit_code == 0 and listed.output.count('"relevant": true') == 2
+    assert '"evidence": [' in listed.output and '"parties": [{' in listed.output
+    redone = runner.invoke(app, ["reclassify", "--all"])  # the reclassify flow
+    assert redone.exit_code == 0 and "3 articles reclassified, 0 changed" in redone.output
 
 
 def test_cli_run_exits_non_zero_only_when_nothing_could_run(

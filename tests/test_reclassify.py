@@ -1,0 +1,43 @@
+"""Reclassifying stored articles after the classifier changed."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from ieiwatch.classify import CLASSIFIER_VERSION, Classification
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.flows.reclassify import reclassify_all
+from ieiwatch.scrapers.models import ScrapedArticle
+from ieiwatch.storage import articles
+from ieiwatch.storage.db import session_scope
+from ieiwatch.storage.models import Article
+from ieiwatch.storage.sources import sync_sources
+
+TITLE = "滨江职业技术学院与星辰智能制造有限公司签署校企合作协议 共建智能制造产业学院"
+
+
+def _stale(relevant: bool) -> Classification:
+    return Classification(relevant=relevant, score=0.1, type=None, parties=[], region=None,
+                          sectors=[], evidence=[], lang="zh", version="rules-0")
+
+
+def test_reclassify_redoes_only_older_versions_and_counts_changes(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        src = sync_sources(s, [SourceConfig(name="u", kind="feed", url="http://x.cn/f")])["u"]
+        batch = [(ScrapedArticle(f"http://x.cn/{i}.htm", TITLE if i == 0 else f"校园简讯{i}",
+                                 datetime(2025, 9, 1, tzinfo=UTC),
+                                 (TITLE + "。双方将共建产业学院、共建实训基地。") if i == 0
+                                 else f"第{i}条校园新闻，学校举行运动会。" * 5), _stale(False))
+                 for i in range(3)]
+        articles.insert_new(s, src.id or 0, batch)
+    first = reclassify_all(engine)
+    second = reclassify_all(engine)
+    everything = reclassify_all(engine, everything=True)
+    assert (first.examined, first.changed) == (3, 1)
+    assert second.examined == 0 and everything.examined == 3
+    with session_scope(engine) as s:
+        stored = {a.url: a for a in s.exec(select(Article))}
+    college = stored["http://x.cn/0.htm"]
+    assert college.relevant and college.type == "industry_college"
+    assert college.classifier_version == CLASSIFIER_VERSION
