@@ -1,0 +1,19 @@
+"""Rule-based classifier of industry–education cooperation news.
+
+Pure functions over the data files in classify/data/: no network, no database.
+"""
+
+from .core import classify
+from .model import CLASSIFIER_VERSION, Classification, Party, Region
+from .places import region_names
+from .text import detect_language
+
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "Classification",
+    "Party",
+    "Region",
+    "classify",
+    "detect_language",
+    "region_names",
+]

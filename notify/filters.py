@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ieiwatch.classify import region_names
 from ieiwatch.config.schema import Filters
 from ieiwatch.storage.models import Article
 
@@ -20,7 +21,7 @@ def matches(filters: Filters, article: Article, source_name: str) -> bool:
 
 
 def _region_matches(wanted: list[str], article: Article) -> bool:
-    names = [v for v in (article.region or {}).values() if v]
+    names = [alias for v in (article.region or {}).values() if v for alias in region_names(v)]
     return any(_overlaps(w, n) for w in wanted for n in names)
 
 

@@ -38,7 +38,8 @@ def _lab(**overrides: object) -> tuple[ScrapedArticle, Classification]:
     cls = Classification(
         relevant=True, score=0.91, type="joint_lab",
         parties=[Party("滨江大学", "university"), Party("恒远新能源集团有限公司", "enterprise")],
-        region=Region("浙江省", "杭州市"), sectors=["new_energy"], evidence=["共建", "联合实验室"],
+        region=Region("Zhejiang", "Hangzhou"), sectors=["new_energy"],
+        evidence=["共建", "联合实验室"],
         lang="zh", version="test",
     )
     return ScrapedArticle(**fields), cls
@@ -154,7 +155,8 @@ def test_filters_route_items_to_the_right_subscribers(engine: Engine, receiver: 
         "labs": {"types": ["joint_lab"]},
         "colleges": {"types": ["industry_college"]},
         "keyword": {"keywords": ["储能"]},
-        "zhejiang": {"regions": ["浙江"]},
+        "zhejiang": {"regions": ["浙江省"]},
+        "hangzhou": {"regions": ["Hangzhou"]},
         "guangdong": {"regions": ["广东省"]},
         "company": {"parties": ["恒远新能源集团"]},
         "other-company": {"parties": ["宁德时代"]},
@@ -165,8 +167,8 @@ def test_filters_route_items_to_the_right_subscribers(engine: Engine, receiver: 
                        for n, f in subs.items()))
     _store(engine, config)
     deliver_due(engine, config)
-    assert sorted(r.path for r in receiver.received) == ["/company", "/keyword", "/labs",
-                                                         "/zhejiang"]
+    assert sorted(r.path for r in receiver.received) == ["/company", "/hangzhou", "/keyword",
+                                                         "/labs", "/zhejiang"]
 
 
 def test_near_duplicates_from_two_sources_make_one_alert_naming_both(

@@ -1,0 +1,249 @@
+"""classify(): relevance score, type and evidence from the compiled rules."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from . import parties as party_mod
+from .model import CLASSIFIER_VERSION, EDUCATION_KINDS, Classification, Party
+from .places import find_region, find_sectors, region_led
+from .rules import CueGroup, LangRules, Scoring, lang_rules, scoring
+from .text import Prepared, detect_language, prepare
+
+
+@dataclass(frozen=True)
+class Hit:
+    zone: str  # "title", "lead" or "body"
+    multiplier: float
+    snippet: str
+    count: int  # occurrences in the body
+
+
+@dataclass(frozen=True)
+class Term:
+    """One addend of the raw score, with the phrase that caused it."""
+
+    label: str
+    value: float
+    snippet: str
+
+
+def classify(title: str, text: str, lang: str | None = None) -> Classification:
+    """Classify one news item. `lang` ("zh"/"en") is detected when None."""
+    if lang not in ("zh", "en"):
+        lang = detect_language(f"{title}\n{text}")
+    sc = scoring()
+    prep = prepare(title, text, lang, sc.lead_chars)
+    rules = lang_rules(lang)
+    found = party_mod.extract(prep)
+    government = any(f.party.kind == "government" for f in found) or region_led(prep)
+    hits = _group_hits(prep, rules, sc, _has_partner(found), government)
+    terms = [*_cue_terms(rules, hits), _party_term(found, hits, rules, sc)]
+    raw = sum(t.value for t in terms)
+    relevant = raw >= sc.threshold
+    score = 1.0 / (1.0 + math.exp(-(raw - sc.threshold) / sc.scale))
+    type_ = _decide_type(prep, rules, sc, hits, found) if relevant else None
+    evidence = _evidence(terms, type_, sc)
+    return Classification(
+        relevant=relevant,
+        score=round(score, 4),
+        type=type_[0] if type_ else None,
+        parties=[f.party for f in found],
+        region=find_region(prep),
+        sectors=find_sectors(prep),
+        evidence=evidence if not type_ or not type_[1] else [*evidence, f"type: {type_[1]}"],
+        lang=lang,
+        version=CLASSIFIER_VERSION,
+    )
+
+
+# ------------------------------------------------------------------ cues ----
+
+
+def _snippet(prep: Prepared, zone: str, m: re.Match[str], limit: int) -> str:
+    s = prep.original("title" if zone == "title" else "body", m.start(), m.end())
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit // 2 - 1] + "…" + s[-(limit // 2 - 1) :]
+
+
+def find_hit(
+    prep: Prepared, body_re: re.Pattern[str] | None, title_re: re.Pattern[str] | None, sc: Scoring
+) -> Hit | None:
+    """Best position of a pattern: the title, else its first place in the body."""
+    first, count = _scan(body_re, prep.body, sc.repeat_cap + 1)
+    for pattern in (title_re, body_re):
+        m = pattern.search(prep.title) if pattern else None
+        if m:
+            snippet = _snippet(prep, "title", m, sc.evidence_chars)
+            return Hit("title", sc.title_multiplier, snippet, count)
+    if first is None:
+        return None
+    lead = first.start() < prep.lead_end
+    zone, mult = ("lead", sc.lead_multiplier) if lead else ("body", 1.0)
+    return Hit(zone, mult, _snippet(prep, "body", first, sc.evidence_chars), count)
+
+
+def _scan(pattern: re.Pattern[str] | None, text: str, cap: int) -> tuple[re.Match[str] | None, int]:
+    """First match and number of matches (at most `cap`), in one pass."""
+    if pattern is None:
+        return None, 0
+    first, n = None, 0
+    for m in pattern.finditer(text):
+        first = first or m
+        n += 1
+        if n >= cap:
+            break
+    return first, n
+
+
+def _has_partner(found: list[party_mod.Found]) -> bool:
+    return any(f.party.kind not in EDUCATION_KINDS for f in found)
+
+
+def _group_hits(
+    prep: Prepared, rules: LangRules, sc: Scoring, partner: bool, government: bool
+) -> dict[str, Hit]:
+    hits: dict[str, Hit] = {}
+    for g in rules.groups:
+        if (g.only_without_partner and partner) or (g.requires_government and not government):
+            continue
+        hit = find_hit(prep, g.body, g.title, sc)
+        if hit:
+            hits[g.name] = hit
+    # Policy wording only matters when it is about cooperation.
+    if "topic" not in hits:
+        for g in rules.groups:
+            if g.requires_topic:
+                hits.pop(g.name, None)
+    return hits
+
+
+def _group_value(g: CueGroup, hit: Hit) -> float:
+    sc = scoring()
+    extra = max(hit.count - 1, 0)
+    if g.weight <= 0:
+        return g.weight * (hit.multiplier + sc.negative_repeat * min(extra, sc.negative_repeat_cap))
+    return g.weight * (hit.multiplier + sc.repeat_bonus * min(extra, sc.repeat_cap))
+
+
+def _cue_terms(rules: LangRules, hits: dict[str, Hit]) -> list[Term]:
+    return [
+        Term(g.name, _group_value(g, hits[g.name]), hits[g.name].snippet)
+        for g in rules.groups
+        if g.name in hits
+    ]
+
+
+def _policy_active(hits: dict[str, Hit], rules: LangRules) -> bool:
+    return any(g.policy and g.name in hits for g in rules.groups)
+
+
+# --------------------------------------------------------------- parties ----
+
+
+def _party_term(
+    found: list[party_mod.Found], hits: dict[str, Hit], rules: LangRules, sc: Scoring
+) -> Term:
+    w = sc.parties
+    schools = [f.party for f in found if f.party.kind in EDUCATION_KINDS]
+    partners = [f for f in found if f.party.kind not in EDUCATION_KINDS]
+    if schools and partners:
+        factor = sc.parties["slot_partner_factor"] if all(f.slot for f in partners) else 1.0
+        names = f"{_names(schools)} + {_names([f.party for f in partners])}"
+        return Term("parties", w["school_and_partner"] * factor, names)
+    if schools:
+        distinct = {p.name for p in schools}
+        if len(distinct) >= 2:
+            return Term("school-to-school", w["school_only_several"], _names(schools))
+        return Term("no partner", w["school_only_one"], _names(schools))
+    if _policy_active(hits, rules):
+        return Term("government-led", w["no_school_with_policy"], _names([f.party for f in found]))
+    return Term("no school", w["no_school"], _names([f.party for f in found]) or "—")
+
+
+def _names(ps: list[Party], limit: int = 3) -> str:
+    return "、".join(p.name for p in ps[:limit])
+
+
+# ------------------------------------------------------------------ type ----
+
+
+def _type_scores(prep: Prepared, rules: LangRules, sc: Scoring) -> dict[str, tuple[float, str]]:
+    scores: dict[str, tuple[float, str]] = {}
+    actions = _action_texts(prep, rules, sc)
+    for cue in rules.type_cues:
+        hit = find_hit(prep, cue.pattern, None, sc)
+        if not hit:
+            continue
+        value = cue.weight * hit.multiplier
+        # The object of a cooperation action says what was done.
+        if cue.type not in rules.action_bonus_excludes:
+            value += max(
+                (rules.action_bonus * m for text, m in actions if cue.pattern.search(text)),
+                default=0.0,
+            )
+        total, best = scores.get(cue.type, (0.0, ""))
+        scores[cue.type] = (total + value, best or hit.snippet)
+    return scores
+
+
+def _action_texts(prep: Prepared, rules: LangRules, sc: Scoring) -> list[tuple[str, float]]:
+    action = next((g.body for g in rules.groups if g.name == "action"), None)
+    if action is None:
+        return []
+    out = [(m.group(0), sc.title_multiplier) for m in action.finditer(prep.title)]
+    for m in action.finditer(prep.body):
+        out.append((m.group(0), sc.lead_multiplier if m.start() < prep.lead_end else 1.0))
+    return out
+
+
+def _decide_type(
+    prep: Prepared,
+    rules: LangRules,
+    sc: Scoring,
+    hits: dict[str, Hit],
+    found: list[party_mod.Found],
+) -> tuple[str, str]:
+    """(type, the phrase that decided it)."""
+    policy = sum(_group_value(g, hits[g.name]) for g in rules.groups if g.policy and g.name in hits)
+    if policy >= sc.policy_type_min and _government_led(prep, hits, found):
+        best = max(
+            (hits[g.name] for g in rules.groups if g.policy and g.name in hits),
+            key=lambda h: h.multiplier,
+        )
+        return "policy_event", best.snippet
+    scores = _type_scores(prep, rules, sc)
+    ranked = sorted(
+        (
+            (s, -rules.type_order.index(t), t, snip)
+            for t, (s, snip) in scores.items()
+            if t != "policy_event"
+        ),
+        reverse=True,
+    )
+    if ranked and ranked[0][0] >= rules.min_type_score:
+        return ranked[0][2], ranked[0][3]
+    return "other_cooperation", ""
+
+
+def _government_led(prep: Prepared, hits: dict[str, Hit], found: list[party_mod.Found]) -> bool:
+    # A policy document or pilot is government action by nature; a meeting
+    # needs a government organiser (a government party, or a headline that opens
+    # with a place: 晋江举办…, 遂宁市…签约仪式).
+    if "policy_doc" in hits or "policy_pilot" in hits:
+        return True
+    return any(f.party.kind == "government" for f in found) or region_led(prep)
+
+
+# -------------------------------------------------------------- evidence ----
+
+
+def _evidence(terms: list[Term], type_: tuple[str, str] | None, sc: Scoring) -> list[str]:
+    ranked = sorted((t for t in terms if t.value), key=lambda t: -abs(t.value))
+    out = []
+    for t in ranked[: sc.evidence_max - (1 if type_ and type_[1] else 0)]:
+        sign = "+" if t.value > 0 else "−"
+        out.append(f"{sign}{t.label}: {t.snippet}")
+    return out

@@ -1,0 +1,705 @@
+"""Finding the organisations named in an item, and what kind each one is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .data_files import load
+from .model import EDUCATION_KINDS, Party
+from .places import leading_place
+from .rules import alternation, alternatives
+from .text import Prepared
+
+MAX_PARTIES = 12
+_OPEN_QUOTES = '“"「『《‘'
+
+
+@dataclass(frozen=True)
+class Found:
+    """A party and where it was seen; `slot` marks names known only from their
+    place in a cooperation sentence ("with Alibaba", "与华为签约")."""
+
+    party: Party
+    zone: str  # "title" or "body"
+    pos: int
+    slot: bool = False
+
+
+def extract(prep: Prepared) -> list[Found]:
+    """All parties of the item, title first, de-duplicated, at most MAX_PARTIES."""
+    if prep.lang == "zh":
+        found = _extract_zh(prep.title, prep.orig_title, "title") + _extract_zh(
+            prep.body, prep.orig_body, "body"
+        )
+        found = _zh_publisher(prep, found) + found
+    else:  # English names need their capitals: read the original text
+        found = _extract_en(prep.orig_title, "title") + _extract_en(prep.orig_body, "body")
+    return _dedupe(found)[:MAX_PARTIES]
+
+
+def _norm_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name).lower()
+
+
+def _dedupe(found: list[Found]) -> list[Found]:
+    # A name contained in a longer one of the same kind is the same party
+    # (菏泽职业学院 in 山东菏泽职业学院); keep the longer, at the earlier position.
+    ordered = sorted(found, key=lambda f: (f.zone != "title", f.pos))
+    kept: list[Found] = []
+    for f in ordered:
+        key = _norm_key(f.party.name)
+        if key and not _merge_into(kept, f, key):
+            kept.append(f)
+    return kept
+
+
+def _merge_into(kept: list[Found], f: Found, key: str) -> bool:
+    for i, k in enumerate(kept):
+        other = _norm_key(k.party.name)
+        if key == other or (key in other and (f.slot or k.party.kind == f.party.kind)):
+            return True
+        if other in key and (k.party.kind == f.party.kind or k.slot):
+            kept[i] = Found(f.party, k.zone, k.pos, k.slot and f.slot)
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- Chinese ----
+
+
+@dataclass(frozen=True)
+class _ZhRules:
+    suffix_re: re.Pattern[str]
+    suffix_kind: dict[str, str]
+    not_followed: dict[str, str]
+    window_re: re.Pattern[str]
+    boundary_re: re.Pattern[str]
+    strip_after_digit: tuple[str, ...]
+    strip_prefixes: tuple[str, ...]
+    strip_leading_before: dict[str, str]
+    generic: frozenset[str]
+    generic_re: re.Pattern[str]
+    created_end_re: re.Pattern[str]
+    created_after_re: re.Pattern[str]
+    self_re: re.Pattern[str]
+    self_kind: dict[str, str]
+    official_re: re.Pattern[str]
+    aggregate_re: re.Pattern[str]
+    aggregate_kind: dict[str, str]
+    slot_re: re.Pattern[str]
+    slot_exclude_re: re.Pattern[str]
+    internal_re: re.Pattern[str]
+    min_len: int
+    max_len: int
+
+
+@cache
+def _zh_rules() -> _ZhRules:
+    z: dict[str, Any] = load("orgs")["zh"]
+    suffix_kind = {s: kind for kind, items in z["suffixes"].items() for s in items}
+    self_kind = {w: kind for kind, items in z["self_references"].items() for w in items}
+    agg_kind = {n: kind for kind, items in z["aggregates"]["nouns"].items() for n in items}
+    coop = "与|和|签署|签订|签约|举行|举办|聘请|共建|合作|揭牌|授牌|携手|联合|分别"
+    selfs = alternatives(self_kind)
+    return _ZhRules(
+        suffix_re=re.compile(alternation(suffix_kind)),
+        suffix_kind=suffix_kind,
+        not_followed={k: "".join(v) for k, v in z["suffix_not_followed_by"].items()},
+        window_re=re.compile(f"[{z['name_chars']}]{{1,{int(z['max_name_length'])}}}$"),
+        boundary_re=re.compile(alternation(z["boundaries"])),
+        strip_after_digit=tuple(sorted(z["strip_after_digit"], key=len, reverse=True)),
+        strip_prefixes=tuple(sorted(z["strip_prefixes"], key=len, reverse=True)),
+        strip_leading_before={k: "".join(v) for k, v in z["strip_leading_before"].items()},
+        generic=frozenset(z["generic_names"]),
+        generic_re=re.compile("|".join(f"(?:{p})" for p in z["generic_patterns"])),
+        created_end_re=re.compile(alternation(z["created_endings"]) + "$"),
+        created_after_re=re.compile(alternation(z["created_after"]) + f"[{_OPEN_QUOTES}]?$"),
+        self_re=re.compile(
+            f"({selfs})(?=[^。！？；\\n]{{0,16}}?(?:{coop}))|(?<=[与和同及])({selfs})"
+        ),
+        self_kind=self_kind,
+        official_re=re.compile(alternation(z["self_officials"])),
+        aggregate_re=re.compile(f"(?:{z['aggregates']['pattern']})({alternatives(agg_kind)})"),
+        aggregate_kind=agg_kind,
+        slot_re=re.compile(
+            "(?:与|和|同|携手|牵手)([\u4e00-\u9fffA-Za-z]{2,8}?)"
+            "(?=(?:日前|近日|今日|昨日|正式|成功)?(?:在[^，。、；]{1,15}?)?"
+            "(?:签署|签订|签约|共建|合作|联合|达成|共同|举行|开展|就))"
+        ),
+        slot_exclude_re=re.compile(alternation(z["slot_exclude"])),
+        internal_re=re.compile(alternation(z["internal_suffixes"]) + "$"),
+        min_len=int(z["min_name_length"]),
+        max_len=int(z["max_name_length"]),
+    )
+
+
+def _zh_kind(name: str, suffix_kind: str) -> str:
+    kind = suffix_kind
+    if kind == "college" and "大学" in name:
+        kind = "university"
+    if kind in ("college", "university") and re.search("职业|职教|技师|高职|中职|技工", name):
+        kind = "vocational_school"
+    return kind
+
+
+def _zh_strip(name: str, r: _ZhRules, prev_char: str) -> str:
+    if prev_char.isdigit():
+        name = name[len(next((p for p in r.strip_after_digit if name.startswith(p)), "")) :]
+    changed = True
+    while changed and name:
+        changed = False
+        name = name.lstrip("()（）·")
+        for p in r.strip_prefixes:
+            if name.startswith(p) and len(name) > len(p) + 1:
+                name, changed = name[len(p) :], True
+                break
+        follow = r.strip_leading_before.get(name[:1])
+        if follow and name[1:2] and name[1] in follow:
+            name, changed = name[1:], True
+    return name
+
+
+def _balanced(name: str) -> bool:
+    opened = name.count("(") + name.count("（")
+    return opened == name.count(")") + name.count("）")
+
+
+def _zh_is_party(name: str, suffix: str, r: _ZhRules) -> bool:
+    if len(name) < r.min_len or name == suffix or name in r.generic or not _balanced(name):
+        return False
+    if r.generic_re.search(name) or r.created_end_re.search(name):
+        return False
+    return not _internal_body(name, r)
+
+
+def _internal_body(name: str, r: _ZhRules) -> bool:
+    """郑州某大学党委, 某研究所党委: the body of a school, company or institute."""
+    m = r.internal_re.search(name)
+    if not m or m.start() == 0:
+        return False
+    base = r.suffix_re.search(name[: m.start()][-8:])
+    return base is not None and r.suffix_kind[base.group(0)] != "government"
+
+
+def _zh_candidate(text: str, orig: str, m: re.Match[str], r: _ZhRules) -> tuple[int, str] | None:
+    """The name ending with suffix match `m`, or None when it is no party."""
+    suffix = m.group(0)
+    nxt = text[m.end() : m.end() + 1]
+    if nxt and nxt in r.not_followed.get(suffix, ""):
+        return None
+    win = r.window_re.search(text, max(0, m.start() - r.max_len), m.start())
+    start = win.start() if win else m.start()
+    for b in r.boundary_re.finditer(text, start, m.start()):
+        start = b.end()
+    raw = text[start : m.end()]
+    name = _zh_strip(raw, r, text[start - 1] if start else "")
+    start += len(raw) - len(name)
+    if not _zh_is_party(name, suffix, r):
+        return None
+    if start and (
+        text[start - 1] in _OPEN_QUOTES or r.created_after_re.search(text, max(0, start - 6), start)
+    ):
+        return None  # quoted or just built: a brand, a document or the thing created
+    return start, orig[start : m.end()]
+
+
+def _zh_named(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
+    spans: list[tuple[int, int, Party]] = []
+    for m in r.suffix_re.finditer(text):
+        cand = _zh_candidate(text, orig, m, r)
+        if cand:
+            start, name = cand
+            spans.append((start, m.end(), Party(name, _zh_kind(name, r.suffix_kind[m.group(0)]))))
+    return [Found(p, zone, s) for s, e, p in spans if not _inner_span(s, e, spans, text, r)]
+
+
+def _inner_span(
+    s: int, e: int, spans: list[tuple[int, int, Party]], text: str, r: _ZhRules
+) -> bool:
+    # 中国科学院 inside 中国科学院大学 is not a party of its own; 临港集团 inside
+    # 临港集团产教融合促进中心 is (the rest is not just another suffix).
+    for s2, e2, _ in spans:
+        if s2 <= s and e <= e2 and (s2, e2) != (s, e):
+            rest = text[e:e2]
+            if r.suffix_re.fullmatch(rest) or len(rest) < 4:
+                return True
+    return False
+
+
+def _zh_self(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
+    found = []
+    for m in r.self_re.finditer(text):
+        group = 1 if m.group(1) else 2
+        start, word = m.start(group), m.group(group)
+        prev = text[start - 1] if start else ""
+        if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "与和同及":
+            continue  # 学校 at the end of a longer name, not a self-reference
+        found.append(Found(Party(orig[start : start + len(word)], r.self_kind[word]), zone, start))
+    return found
+
+
+def _zh_aggregates(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
+    found = []
+    for m in r.aggregate_re.finditer(text):
+        kind = r.aggregate_kind[m.group(1)]
+        found.append(Found(Party(orig[m.start() : m.end()], kind), zone, m.start()))
+        found += _zh_enumeration(text, orig, zone, m.start(), kind, r)
+    return found
+
+
+def _zh_enumeration(
+    text: str, orig: str, zone: str, end: int, kind: str, r: _ZhRules
+) -> list[Found]:
+    """Names listed before a count: 中达电子、美的厨卫、欧宝机电4家单位."""
+    m = re.search(
+        r"((?:[\u4e00-\u9fffA-Za-z]{2,12}、)+[\u4e00-\u9fffA-Za-z]{2,12})等?$",
+        text[max(0, end - 80) : end],
+    )
+    if not m:
+        return []
+    base = max(0, end - 80) + m.start(1)
+    found, pos = [], base
+    for i, item in enumerate(m.group(1).split("、")):
+        cut = 0
+        # Only the first item can carry the verb that opens the list (组织中达电子、…).
+        for b in r.boundary_re.finditer(item) if i == 0 else ():
+            cut = b.end()
+        name = item[cut:]
+        if len(name) >= 2 and name not in r.generic:
+            found.append(
+                Found(Party(orig[pos + cut : pos + len(item)], kind), zone, pos + cut, slot=True)
+            )
+        pos += len(item) + 1
+    return found
+
+
+def _zh_slots(text: str, orig: str, zone: str, r: _ZhRules, ends: set[int]) -> list[Found]:
+    """Unsuffixed partners in 我校与X签约 / 某大学携手X共建 (华为, 阿里巴巴): only
+    right after a party already found, so that 和前期沟通合作 is no partner."""
+    found = []
+    for m in r.slot_re.finditer(text):
+        if m.start() not in ends:
+            continue
+        name = m.group(1)
+        if r.slot_exclude_re.search(name) or r.suffix_re.search(name):
+            continue
+        found.append(
+            Found(Party(orig[m.start(1) : m.end(1)], "other"), zone, m.start(1), slot=True)
+        )
+    return found
+
+
+_BEFORE_PARTY = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,10})(?:与|和|携手|牵手)$")
+# After the school, the act: 比亚迪与某学院签约 (not 材料与环境工程学院负责人).
+_ACT_AFTER = re.compile(
+    r"[^，。、；]{0,6}?(?:签署|签订|签约|共建|合作|联合|达成|共同|举行|开展|就)"
+)
+
+
+def _zh_slots_before(
+    text: str, orig: str, zone: str, r: _ZhRules, spans: dict[int, int]
+) -> list[Found]:
+    """Unsuffixed partners written first: 比亚迪与某职业技术学院签约."""
+    found = []
+    for start, end in sorted(spans.items()):
+        if not _ACT_AFTER.match(text, end):
+            continue
+        window = max(0, start - 12)
+        m = _BEFORE_PARTY.search(text, window, start)
+        if not m:
+            continue
+        name_start = m.start(1)
+        for b in r.boundary_re.finditer(text, name_start, m.end(1)):
+            name_start = b.end()
+        name = text[name_start : m.end(1)]
+        if len(name) < 2 or r.slot_exclude_re.search(name) or r.suffix_re.search(name):
+            continue
+        cut_by_window = name_start == window and window > 0 and text[window - 1].isalpha()
+        if cut_by_window:
+            continue  # the run goes on to the left: not a clean name
+        party = Party(orig[name_start : m.end(1)], "other")
+        found.append(Found(party, zone, name_start, slot=True))
+    return found
+
+
+def _extract_zh(text: str, orig: str, zone: str) -> list[Found]:
+    r = _zh_rules()
+    found = _zh_named(text, orig, zone, r) + _zh_self(text, orig, zone, r)
+    ends = {f.pos + len(f.party.name) for f in found}
+    schools = {f.pos: f.pos + len(f.party.name) for f in found if f.party.kind in EDUCATION_KINDS}
+    found += _zh_aggregates(text, orig, zone, r) + _zh_slots(text, orig, zone, r, ends)
+    found += _zh_slots_before(text, orig, zone, r, schools)
+    return found
+
+
+def _zh_publisher(prep: Prepared, found: list[Found]) -> list[Found]:
+    """Parties implied rather than named: the publishing school when its
+    officials act (副校长…一行赴某公司签约), and the local government when the
+    headline opens with a place that acts (晋江举办…)."""
+    r = _zh_rules()
+    extra: list[Found] = []
+    has_own = any(f.party.kind == "university" for f in found)
+    off = r.official_re.search(prep.body)
+    if off and not has_own:
+        extra.append(Found(Party("学校", "university"), "body", off.start()))
+    place = leading_place(prep)
+    if place:
+        extra.append(Found(Party(place, "government"), "title", 0))
+    return extra
+
+
+# ---------------------------------------------------------------- English ----
+
+_ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros)\.)"
+_UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-@*/]*|\([A-Z][\w&'’\- ]*\))"
+_JOIN = (
+    r"(?:[ \t]+(?:(?:of|for|and|de|des|la|du|&)(?:[ \t]+the)?[ \t]+)?"
+    r"|,[ \t]*(?=(?:Ltd|LTD|Inc|LLC|Limited)\b))"
+)
+_RUN_RE = re.compile(rf"{_UNIT}(?:{_JOIN}{_UNIT})*")
+_ALIAS_RE = re.compile(r"\s*\(([A-Z][A-Za-z&*\-]{1,12})\)")
+_SENT_END = re.compile(r"[.!?\n](?=\s|$)")
+_COOP_RE = re.compile(
+    r"sign|agreement|partner|cooperat|collaborat|jointly|\bMoUs?\b|memorandum|alliance|donat|sponsor|"
+    r"launch|unveil|inaugurat|"
+    r"establish|join|team|co-build|set up|letter of intent",
+    re.IGNORECASE,
+)
+_CREATE_BEFORE = re.compile(
+    r"(?:establish\w*|set up|build|built|co-build\w*|inaugurat\w*|unveil\w*|launch\w*|open\w*|"
+    r"called|named|create\w*|construction of|of the)\s+(?:the\s+|a\s+|an\s+|new\s+)*[\"“]?$",
+    re.IGNORECASE,
+)
+# "Mary Smith, Vice-President of …": a person, wherever else the name appears.
+_NAME_THEN_TITLE = re.compile(
+    r"([A-Z][\w'’-]+(?: [A-Z]\.?)?(?: [A-Z][\w'’-]+){0,2}),\s*(?:the\s+)?(?:[Vv]ice[- ])?"
+    r"(?:[Pp]resident|CEO|CTO|"
+    r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"
+    r"[Gg]eneral [Mm]anager|"
+    r"[Hh]ead|[Dd]eputy|[Ff]ounder|[Pp]rincipal|[Ss]enior)"
+)
+_CONNECTORS = frozenset({"of", "for", "and", "the", "de", "des", "la", "du", "&"})
+
+
+@dataclass(frozen=True)
+class _EnRules:
+    noun_kind: dict[str, str]
+    overrides: tuple[tuple[re.Pattern[str], str], ...]
+    stopwords: frozenset[str]
+    generic_words: frozenset[str]
+    common_words: frozenset[str]
+    field_words: frozenset[str]
+    venue_words: frozenset[str]
+    person_re: re.Pattern[str]
+    person_titles: frozenset[str]
+    places: frozenset[str]
+    slot_before_re: re.Pattern[str]
+    slot_after_re: re.Pattern[str]
+    hint_re: re.Pattern[str]
+    self_re: re.Pattern[str]
+    self_kind: dict[str, str]
+    aggregate_re: re.Pattern[str]
+
+
+def _slot_after_re(items: list[str]) -> re.Pattern[str]:
+    words = "|".join(i for i in items if i != ",")
+    comma = "," if "," in items else "(?!)"
+    return re.compile(rf"\s*(?:{comma}|\b(?:{words})\b)", re.IGNORECASE)
+
+
+def _override_re(o: dict[str, Any]) -> re.Pattern[str]:
+    if "pattern" in o:
+        return re.compile(o["pattern"])
+    return re.compile(r"\b" + alternation(o["words"]) + r"(?!\w)")
+
+
+@cache
+def _en_rules() -> _EnRules:
+    e: dict[str, Any] = load("orgs")["en"]
+    noun_kind: dict[str, str] = {}
+    for kind, items in e["nouns"].items():
+        for n in items:
+            noun_kind.setdefault(n, kind)
+    overrides = tuple((_override_re(o), o["kind"]) for o in e["kind_overrides"])
+    regions = load("regions")
+    places = [n for c in regions["cities"] for n in c["en"]] + [
+        n for p in regions["provinces"].values() for n in p["en"]
+    ]
+    self_kind = {w.lower(): kind for kind, items in e["self_references"].items() for w in items}
+    return _EnRules(
+        noun_kind=noun_kind,
+        overrides=overrides,
+        stopwords=frozenset(e["stopwords"]),
+        generic_words=frozenset(e["generic_words"]),
+        common_words=frozenset(e["common_words"]),
+        field_words=frozenset(e["field_words"]),
+        venue_words=frozenset(e["venue_words"]),
+        person_re=re.compile(
+            r"(?<![\w-])"
+            + alternation(e["titles_before_names"])
+            + r"\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+        ),
+        person_titles=frozenset(e["person_titles"]),
+        places=frozenset(e["places"] + places),
+        slot_before_re=re.compile(
+            r"\b" + alternation(e["slot_before"]) + r"\s+(?:the\s+)?$", re.IGNORECASE
+        ),
+        slot_after_re=_slot_after_re(e["slot_after"]),
+        hint_re=re.compile(r"\b" + alternation(e["enterprise_hints"]) + r"(?!\w)", re.IGNORECASE),
+        self_re=re.compile(r"\b" + alternation(self_kind) + r"\b", re.IGNORECASE),
+        self_kind=self_kind,
+        aggregate_re=re.compile(
+            r"(?<![\d,])(?:more than |over |nearly |about |some )?\d[\d,]*\+?\s+"
+            r"(?:[a-z-]+\s+){0,2}?"
+            r"(enterprises|companies|firms|employers|universities|colleges|schools|institutions)\b"
+        ),
+    )
+
+
+def _noun(word: str, r: _EnRules) -> str | None:
+    """The organisation noun a token stands for ("Co.,Ltd" -> "Ltd"), or None."""
+    if word in r.noun_kind:
+        return word
+    if "." not in word and "," not in word:
+        return None
+    parts = [p for p in re.split(r"[.,]", word) if p]
+    return parts[-1] if parts and parts[-1] in r.noun_kind else None
+
+
+def _has_noun(words: list[str], r: _EnRules) -> bool:
+    return any(_noun(w, r) for w in words)
+
+
+def _split_run(words: list[str], r: _EnRules) -> list[list[str]]:
+    """Split "Zhejiang University and Alibaba" into two names but keep
+    "University of Science and Technology" whole: split at "and" when the left
+    part is already a name (ends with an organisation noun, or holds one while
+    the right part holds its own) or is an acronym."""
+    pieces: list[list[str]] = [[]]
+    for i, w in enumerate(words):
+        cur = pieces[-1]
+        if w in ("and", "&") and cur and _splits_here(cur, _until_and(words[i + 1 :]), r):
+            pieces.append([])
+            continue
+        cur.append(w)
+    return [p for p in pieces if p]
+
+
+def _until_and(words: list[str]) -> list[str]:
+    out = []
+    for w in words:
+        if w in ("and", "&"):
+            break
+        out.append(w)
+    return out
+
+
+def _splits_here(left: list[str], right: list[str], r: _EnRules) -> bool:
+    """Whether "and" between `left` and `right` separates two names: "Geely and
+    Zhejiang University", "… Technology and Shanghai SEARI Co., Ltd" do;
+    "Science and Technology", "Iron and Steel" (a field after "and") do not."""
+    words = [w for w in left if not w.startswith("(")] or left
+    if not right or right[0] in r.field_words:
+        return False
+    if _noun(words[-1], r) or _is_acronym(words, r) or right[0] == "the":
+        return True
+    return _has_noun(left, r) or _has_noun(right, r)
+
+
+def _is_acronym(piece: list[str], r: _EnRules) -> bool:
+    return (
+        len(piece) == 1
+        and piece[0].isupper()
+        and len(piece[0]) >= 2
+        and piece[0] not in r.stopwords
+    )
+
+
+def _trim(piece: list[str], r: _EnRules) -> list[str]:
+    while piece and (
+        piece[0] in r.stopwords or piece[0] in _CONNECTORS or piece[0].startswith("(")
+    ):
+        piece = piece[1:]
+    while piece and piece[-1] in _CONNECTORS:
+        piece = piece[:-1]
+    if piece and piece[-1].endswith(("'s", "’s")):
+        piece = [*piece[:-1], piece[-1][:-2]]
+    # "Principal Li of the School of …", "Mode of Huawei ICT College": words
+    # before "of" an organisation are a person or a description.
+    if "of" in piece[:7]:
+        i = piece.index("of")
+        if 1 <= i <= 6 and not _has_noun(piece[:i], r) and _has_noun(piece[i + 1 :], r):
+            return _trim(piece[i + 1 :], r)
+    return piece
+
+
+def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
+    """(name, kind) when the piece holds an organisation noun, else None."""
+    idx = [i for i, w in enumerate(piece) if _noun(w, r)]
+    if not idx:
+        return None
+    last = idx[-1]
+    tail = piece[last + 1 :]
+    keep = piece if tail and tail[0] in ("of", "for") else piece[: last + 1]
+    content = [w for w in keep if not _noun(w, r) and w not in _CONNECTORS]
+    if not content or all(w in r.stopwords or w in r.generic_words for w in content):
+        return None
+    name = " ".join(keep).rstrip(",")
+    kind = _en_kind(name, _noun(piece[last], r) or "", r)
+    if kind == "other" and any(w in r.venue_words for w in keep):
+        return None  # Conference Center of Yanta Campus: where, not who
+    return name, kind
+
+
+def _en_kind(name: str, noun: str, r: _EnRules) -> str:
+    for pattern, kind in r.overrides:
+        if pattern.search(name):
+            return kind
+    return r.noun_kind.get(noun, "other")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    s = 0
+    for m in _SENT_END.finditer(text, max(0, start - 300), start):
+        s = m.end()
+    e = _SENT_END.search(text, end)
+    return text[s : e.start() if e else len(text)]
+
+
+def _followed_by_title(after: str, r: _EnRules) -> bool:
+    # "Anna Lee, CEO", "Anna Lee, the executive dean", "Anna Lee, Siemens' President"
+    m = re.match(r"\s*,?\s*(?:the\s+|[A-Z][\w-]*['’]s?\s+)?([\w-]+)", after)
+    return bool(m and m.group(1).split("-")[0] in r.person_titles)
+
+
+def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[str]) -> str | None:
+    """Kind of an unsuffixed name in a cooperation slot ("with Alibaba"), or None."""
+    words = name.split()
+    plain = re.sub(r"\s*\(.*?\)", "", name)
+    if not words or len(words) > 4 or plain in r.places or words[0] in r.stopwords:
+        return None
+    ordinary = r.generic_words | r.common_words
+    if any(w in persons for w in words) or all(
+        w in ordinary or _noun(w, r) or w in _CONNECTORS for w in words
+    ):
+        return None
+    if (start and text[start - 1] in _OPEN_QUOTES) or _followed_by_title(text[end : end + 40], r):
+        return None
+    after = r.slot_after_re.match(text, end)
+    if not (after or r.slot_before_re.search(text[max(0, start - 30) : start])):
+        return None
+    if not _COOP_RE.search(_sentence(text, start, end)) or _title_case(_line(text, start)):
+        return None  # no cooperation here, or capitals that come from a headline
+    # "Toyota has donated …", "Siemens and Ngee Ann Polytechnic …": a clear slot.
+    strong = bool(after and after.group(0).strip() not in (",", "and", "&"))
+    strong = strong or bool(_AND_NAME.match(text, end))
+    if len(words) == 1 and not strong and _sentence_initial_only(name, text, start):
+        return None  # "Scholars and corporate leaders …": an ordinary word
+    window = text[max(0, start - 80) : end + 80]
+    return "enterprise" if r.hint_re.search(window) else "other"
+
+
+_AND_NAME = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
+_BUILT_NOUNS = ("Lab", "Laboratory", "Laboratories", "Base", "Room", "Workshop", "Centre", "Center")
+
+
+def _line(text: str, pos: int) -> str:
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    return text[s : e if e >= 0 else len(text)]
+
+
+def _sentence_initial_only(word: str, text: str, start: int) -> bool:
+    """A lone capitalised word that is capitalised only where a sentence starts
+    ("Scholars and …") is an ordinary word; CATL, SanDisk and Alibaba (seen
+    mid-sentence) are names."""
+    if word.isupper() or any(c.isupper() for c in word[1:]):
+        return False
+    for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in '.!?:;\n"“|':
+            return False
+    return True
+
+
+def _is_created(name: str, text: str, start: int) -> bool:
+    """Whether the name is what the cooperation builds (a joint lab, a practice
+    base of a school), not a party."""
+    words = name.split()
+    if words[0] == "Joint":
+        return True
+    cut = next((i for i, w in enumerate(words) if w in ("of", "for")), None)
+    if cut is not None and any(w in _BUILT_NOUNS for w in words[:cut]):
+        return True  # "Practice Base of Shenzhen Polytechnic", "Laboratory for …"
+    if words[-1] in (*_BUILT_NOUNS, "College", "Academy"):
+        return bool(_CREATE_BEFORE.search(text, max(0, start - 40), start))
+    return False
+
+
+def _title_case(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]+", text)
+    caps = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 4 and caps / len(words) > 0.6
+
+
+def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
+    found: list[Found] = []
+    aliases: set[str] = set()
+    bare: list[Found] = []
+    allow_bare = not (zone == "title" and _title_case(text))
+    persons = {w for m in r.person_re.finditer(text) for w in m.group(1).split() if len(w) > 1}
+    persons |= {
+        w for m in _NAME_THEN_TITLE.finditer(text) for w in m.group(1).split() if len(w) > 1
+    }
+    for m in _RUN_RE.finditer(text):
+        alias = _ALIAS_RE.match(text, m.end())
+        offset = m.start()
+        for piece in _split_run(m.group(0).split(), r):
+            piece = _trim(piece, r)
+            if not piece:
+                continue
+            start = text.find(piece[0], offset)
+            offset = max(offset, start)
+            named = _named(piece, r)
+            if named:
+                if not _is_created(named[0], text, start):
+                    found.append(Found(Party(*named), zone, start))
+                    aliases.update([alias.group(1)] if alias else [])
+                continue
+            name = " ".join(piece)
+            kind = _bare(name, text, start, start + len(name), r, persons) if allow_bare else None
+            if kind:
+                bare.append(Found(Party(name, kind), zone, start, slot=True))
+    initials = {"".join(w[0] for w in f.party.name.split() if w[0].isupper()) for f in found}
+    found += [b for b in bare if b.party.name not in aliases and b.party.name not in initials]
+    return found
+
+
+def _en_self(text: str, zone: str, r: _EnRules) -> list[Found]:
+    return [
+        Found(Party(m.group(0), r.self_kind[m.group(0).lower()]), zone, m.start())
+        for m in r.self_re.finditer(text)
+    ]
+
+
+_AGG_KIND = {
+    "universities": "university",
+    "colleges": "college",
+    "schools": "college",
+    "institutions": "other",
+}
+
+
+def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
+    return [
+        Found(Party(m.group(0), _AGG_KIND.get(m.group(1), "enterprise")), zone, m.start())
+        for m in r.aggregate_re.finditer(text)
+    ]
+
+
+def _extract_en(text: str, zone: str) -> list[Found]:
+    r = _en_rules()
+    return _en_named(text, zone, r) + _en_self(text, zone, r) + _en_aggregates(text, zone, r)

@@ -1,0 +1,153 @@
+"""Region (province, city) and sectors of an item."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from .data_files import load
+from .model import Region
+from .rules import alternatives, compile_cue
+from .text import Prepared
+
+
+@dataclass(frozen=True)
+class _Places:
+    pattern: re.Pattern[str]
+    # matched name -> (province, city or None)
+    where: dict[str, tuple[str, str | None]]
+
+
+@cache
+def _places(lang: str) -> _Places:
+    data = load("regions")
+    where: dict[str, tuple[str, str | None]] = {}
+    for prov, spec in data["provinces"].items():
+        for n in spec[lang]:
+            where[n] = (prov, None)
+    for city in data["cities"]:
+        for n in city[lang]:
+            # A city name shared with a province (Beijing) names both.
+            where[n] = (city["province"], city["name"])
+    if lang == "en":
+        pattern = re.compile(rf"\b(?:{alternatives(where)})\b")
+    else:
+        pattern = re.compile(alternatives(where))
+    return _Places(pattern, where)
+
+
+def find_region(prep: Prepared) -> Region | None:
+    """The most mentioned city (title counts double) and its province; else
+    the most mentioned province."""
+    p = _places(prep.lang)
+    cities: Counter[tuple[str, str]] = Counter()
+    provinces: Counter[str] = Counter()
+    texts = (prep.title, prep.body) if prep.lang == "zh" else (prep.orig_title, prep.orig_body)
+    for text, weight in zip(texts, (2, 1), strict=True):
+        for m in p.pattern.finditer(text):
+            prov, city = p.where[m.group(0)]
+            provinces[prov] += weight
+            if city:
+                cities[(prov, city)] += weight
+    if cities:
+        (prov, city), _ = cities.most_common(1)[0]
+        return Region(province=prov, city=city)
+    if provinces:
+        return Region(province=provinces.most_common(1)[0][0], city=None)
+    return None
+
+
+_LEADING_DATE = re.compile(r"^(?:[\s\d０-９年月日号,，、:：.（）()]|上午|下午|晚上|近日|日前)*")
+
+
+def region_led(prep: Prepared) -> bool:
+    """Whether the headline opens with a place (晋江举办…, "Shenzhen launches…"),
+    the usual form of news about a local government's own action."""
+    if prep.lang == "zh" and leading_place(prep):
+        return True
+    title = prep.title if prep.lang == "zh" else prep.orig_title
+    title = title[_LEADING_DATE.match(title).end() :]
+    return _places(prep.lang).pattern.match(title) is not None
+
+
+_ZH_PLACE_ACTS = re.compile(
+    r"[省市区县]?(?:举办|举行|召开|出台|印发|发布|启动|推进|授牌|打造|建设|实施|开展|部署)"
+)
+# Any 2-6 character place with its administrative unit (临江市, 经开区), for
+# places missing from regions.yaml; 校区, 社区 and the like are not governments.
+_ZH_ANY_PLACE = re.compile(r"[\u4e00-\u9fff]{1,5}?(?<![校社小景展赛片])(?:省|市|区|县|州)")
+
+
+def leading_place(prep: Prepared) -> str | None:
+    """The place whose government acts in a Chinese headline (晋江举办… -> 晋江,
+    临江市召开… -> 临江市); None otherwise."""
+    if prep.lang != "zh":
+        return None
+    skip = _LEADING_DATE.match(prep.title).end()
+    m = _places("zh").pattern.match(prep.title, skip)
+    end = m.end() if m else skip
+    act = _ZH_PLACE_ACTS.match(prep.title, end) if m else None
+    if act is None:
+        m = _ZH_ANY_PLACE.match(prep.title, skip)
+        act = _ZH_PLACE_ACTS.match(prep.title, m.end()) if m else None
+        if m is None or act is None:
+            return None
+        end = m.end()
+    unit = prep.orig_title[end : end + 1] if act.group(0)[0] in "省市区县" else ""
+    return prep.orig_title[m.start() : end] + unit
+
+
+@dataclass(frozen=True)
+class _Sectors:
+    pattern: re.Pattern[str]  # one alternation, a named group per sector
+    names: tuple[str, ...]
+    min_hits: int
+    title_weight: int
+    max_sectors: int
+
+
+@cache
+def _sectors(lang: str) -> _Sectors:
+    data = load("sectors")
+    names = tuple(name for name, spec in data["sectors"].items() if spec.get(lang))
+    # One pass over the text instead of one per sector (keeps the benchmark fast).
+    parts = [f"(?P<s{i}>{'|'.join(data['sectors'][n][lang])})" for i, n in enumerate(names)]
+    # English keywords start a word; saying so lets re skip mid-word positions fast.
+    pattern = "|".join(parts) if lang == "zh" else rf"\b(?:{'|'.join(parts)})"
+    return _Sectors(
+        compile_cue(pattern, lang),
+        names,
+        int(data["min_hits"]),
+        int(data["title_weight"]),
+        int(data["max_sectors"]),
+    )
+
+
+def find_sectors(prep: Prepared) -> list[str]:
+    s = _sectors(prep.lang)
+    hits: Counter[str] = Counter()
+    for text, weight in ((prep.title, s.title_weight), (prep.body, 1)):
+        for m in s.pattern.finditer(text):
+            hits[m.lastgroup or ""] += weight
+    ranked = sorted((-n, int(g[1:])) for g, n in hits.items() if g and n >= s.min_hits)
+    return [s.names[i] for _, i in ranked[: s.max_sectors]]
+
+
+@cache
+def _region_aliases() -> dict[str, frozenset[str]]:
+    data = load("regions")
+    aliases: dict[str, frozenset[str]] = {}
+    for key, spec in data["provinces"].items():
+        aliases[key] = frozenset([key, *spec["zh"], *spec["en"]])
+    for city in data["cities"]:
+        names = frozenset([city["name"], *city["zh"], *city["en"]])
+        aliases[city["name"]] = aliases.get(city["name"], frozenset()) | names
+    return aliases
+
+
+def region_names(name: str) -> frozenset[str]:
+    """Every name of the province or city that ``Region`` calls ``name`` (its pinyin key,
+    Chinese and English names), so a filter written as 浙江 finds Region("Zhejiang")."""
+    return _region_aliases().get(name, frozenset([name]))

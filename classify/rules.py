@@ -1,0 +1,186 @@
+"""Compiled rules: the YAML data files turned into regular expressions, once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .data_files import load
+
+# A clause ends at these; the action pattern never spans two clauses.
+_ZH_GAP = r"[^。！？；!?;\n]"
+# In English a full stop ends a sentence unless a lower-case word, a comma or a
+# bracket follows ("Co., Ltd. and", "No. 1").
+_EN_GAP = r"(?:[^.!?;\n]|\.(?=\s*[a-z,(\d]))"
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    name: str
+    weight: float
+    body: re.Pattern[str] | None  # searched in title and body
+    title: re.Pattern[str] | None  # searched in the title only
+    requires_topic: bool
+    policy: bool
+    only_without_partner: bool
+    requires_government: bool
+
+
+@dataclass(frozen=True)
+class TypeCue:
+    type: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    threshold: float
+    scale: float
+    title_multiplier: float
+    lead_multiplier: float
+    lead_chars: int
+    repeat_bonus: float
+    repeat_cap: int
+    negative_repeat: float
+    negative_repeat_cap: int
+    parties: dict[str, float]
+    policy_type_min: float
+    evidence_max: int
+    evidence_chars: int
+
+
+@dataclass(frozen=True)
+class LangRules:
+    lang: str
+    groups: tuple[CueGroup, ...]
+    type_cues: tuple[TypeCue, ...]
+    type_order: tuple[str, ...]
+    min_type_score: float
+    action_bonus: float
+    action_bonus_excludes: frozenset[str]
+
+
+def alternatives(words: Iterable[str]) -> str:
+    """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院."""
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in items)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """`alternatives` as one non-capturing group."""
+    return f"(?:{alternatives(words)})"
+
+
+def lower_pattern(pattern: str) -> str:
+    """Lower-case a regex except escapes (\\S, \\W, \\B keep their meaning).
+
+    English rules run on lower-cased text: Python's re is several times slower
+    with IGNORECASE on long alternations, and the benchmark needs the speed.
+    """
+    out: list[str] = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = ch == "\\" and not escaped
+    return "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
+
+
+def compile_cue(pattern: str, lang: str) -> re.Pattern[str]:
+    return re.compile(lower_pattern(pattern) if lang == "en" else pattern)
+
+
+_WORD_START = re.compile(r"^(?:\\b)?[A-Za-z]")
+
+
+def _compile_list(patterns: list[str] | None, lang: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    if lang != "en":
+        return compile_cue("|".join(f"(?:{p})" for p in patterns), lang)
+    # English cues that begin with a word go under one leading \b: re then skips
+    # positions inside words quickly (several times faster on long texts).
+    words = [p.removeprefix("\\b") for p in patterns if _WORD_START.match(p)]
+    rest = [p for p in patterns if not _WORD_START.match(p)]
+    parts = [r"\b(?:" + "|".join(f"(?:{p})" for p in words) + ")"] if words else []
+    parts += [f"(?:{p})" for p in rest]
+    return compile_cue("|".join(parts), lang)
+
+
+def _action_pattern(spec: dict[str, Any], lang: str) -> re.Pattern[str]:
+    gap = _EN_GAP if lang == "en" else _ZH_GAP
+    wb = r"\b" if lang == "en" else ""
+    verbs = alternation(spec["verbs"])
+    objects = alternation(spec["objects"])
+    after = alternation(spec["verbs_after"])
+    forward = f"{wb}{verbs}{wb}{gap}{{0,{spec['max_gap']}}}?{wb}{objects}"
+    backward = f"{wb}{objects}{wb}{gap}{{0,{spec['max_gap_after']}}}?{wb}{after}{wb}"
+    pattern = f"{forward}|{backward}"
+    if spec.get("standalone"):
+        pattern += f"|{wb}{alternation(spec['standalone'])}{wb}"
+    return compile_cue(pattern, lang)
+
+
+def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
+    if name == "action":
+        body = _action_pattern(spec[lang], lang)
+    else:
+        body = _compile_list(spec.get(lang), lang)
+    return CueGroup(
+        name=name,
+        weight=float(spec["weight"]),
+        body=body,
+        title=_compile_list(spec.get(f"title_{lang}"), lang),
+        requires_topic=bool(spec.get("requires_topic", False)),
+        policy=bool(spec.get("policy", False)),
+        only_without_partner=bool(spec.get("only_without_partner", False)),
+        requires_government=bool(spec.get("requires_government", False)),
+    )
+
+
+def _type_cues(spec: dict[str, Any], lang: str) -> tuple[TypeCue, ...]:
+    cues: list[TypeCue] = []
+    for type_name, items in spec["types"].items():
+        for item in items:
+            if lang in item:
+                pattern = compile_cue(item[lang], lang)
+                cues.append(TypeCue(type_name, float(item["w"]), pattern))
+    return tuple(cues)
+
+
+@cache
+def lang_rules(lang: str) -> LangRules:
+    cues = load("cues")
+    types = load("types")
+    return LangRules(
+        lang=lang,
+        groups=tuple(_group(name, spec, lang) for name, spec in cues.items()),
+        type_cues=_type_cues(types, lang),
+        type_order=tuple(types["types"]),
+        min_type_score=float(types["min_type_score"]),
+        action_bonus=float(types["action_bonus"]),
+        action_bonus_excludes=frozenset(types.get("action_bonus_excludes") or ()),
+    )
+
+
+@cache
+def scoring() -> Scoring:
+    s = load("scoring")
+    return Scoring(
+        threshold=float(s["threshold"]),
+        scale=float(s["scale"]),
+        title_multiplier=float(s["title_multiplier"]),
+        lead_multiplier=float(s["lead_multiplier"]),
+        lead_chars=int(s["lead_chars"]),
+        repeat_bonus=float(s["repeat_bonus"]),
+        repeat_cap=int(s["repeat_cap"]),
+        negative_repeat=float(s["negative_repeat"]),
+        negative_repeat_cap=int(s["negative_repeat_cap"]),
+        parties={k: float(v) for k, v in s["parties"].items()},
+        policy_type_min=float(s["policy_type_min"]),
+        evidence_max=int(s["evidence_max"]),
+        evidence_chars=int(s["evidence_chars"]),
+    )
