@@ -95,11 +95,12 @@ def test_a_planned_delivery_is_planned_once(engine: Engine) -> None:
     with session_scope(engine) as s:
         sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
         art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
-        plan = [deliveries.PlannedDelivery(sub.id or 0, art.id or 0, "k1", "json://h/x")]
+        plan = [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0, art.id or 0,
+                                           "instant", "k1", "json://h/x")]
         assert deliveries.plan(s, plan) == 1
     with session_scope(engine) as s:
         assert deliveries.plan(s, plan) == 0
-        assert len(deliveries.due(s)) == 1
+        assert len(deliveries.due(s, kind="instant")) == 1
 
 
 def test_failed_delivery_backs_off_then_is_given_up(engine: Engine) -> None:
@@ -107,21 +108,37 @@ def test_failed_delivery_backs_off_then_is_given_up(engine: Engine) -> None:
     with session_scope(engine) as s:
         sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
         art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
-        deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.id or 0, "k", "c")])
+        deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0,
+                                                       art.id or 0, "instant", "k", "c")])
     with session_scope(engine) as s:
         row = s.exec(select(Delivery)).one()
         deliveries.mark_failed(s, row, "HTTP 500")
     with session_scope(engine) as s:
-        assert deliveries.due(s) == []  # not before its next try
+        assert deliveries.due(s, kind="instant") == []  # not before its next try
         later = datetime.now(UTC) + timedelta(minutes=2)
-        assert len(deliveries.due(s, now=later)) == 1
+        assert len(deliveries.due(s, kind="instant", now=later)) == 1
         row = s.exec(select(Delivery)).one()
         for _ in range(deliveries.MAX_ATTEMPTS):
             deliveries.mark_failed(s, row, "HTTP 500")
     with session_scope(engine) as s:
         row = s.exec(select(Delivery)).one()
         assert row.status == DeliveryStatus.DEAD
-        assert deliveries.due(s, now=datetime.now(UTC) + timedelta(days=30)) == []
+        assert deliveries.due(s, kind="instant", now=datetime.now(UTC) + timedelta(days=30)) == []
+
+
+def test_only_one_sender_can_claim_a_delivery(engine: Engine) -> None:
+    sid = _source_id(engine)
+    with session_scope(engine) as s:
+        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
+        art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
+        deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0,
+                                                       art.id or 0, "instant", "k", "c")])
+        row_id = s.exec(select(Delivery)).one().id or 0
+    with session_scope(engine) as s:
+        assert deliveries.claim(s, row_id)
+    with session_scope(engine) as s:
+        assert not deliveries.claim(s, row_id)  # taken; due again only once the claim is stale
+        assert deliveries.claim(s, row_id, now=datetime.now(UTC) + deliveries.STALE_CLAIM * 2)
 
 
 def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
