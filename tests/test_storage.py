@@ -103,13 +103,18 @@ def test_a_planned_delivery_is_planned_once(engine: Engine) -> None:
         assert len(deliveries.due(s, kind="instant")) == 1
 
 
-def test_failed_delivery_backs_off_then_is_given_up(engine: Engine) -> None:
+def _one_planned_delivery(engine: Engine) -> int:
     sid = _source_id(engine)
     with session_scope(engine) as s:
         sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
         art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
         deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0,
                                                        art.id or 0, "instant", "k", "c")])
+        return s.exec(select(Delivery)).one().id or 0
+
+
+def test_failed_delivery_backs_off_then_is_given_up(engine: Engine) -> None:
+    _one_planned_delivery(engine)
     with session_scope(engine) as s:
         row = s.exec(select(Delivery)).one()
         deliveries.mark_failed(s, row, "HTTP 500")
@@ -127,13 +132,7 @@ def test_failed_delivery_backs_off_then_is_given_up(engine: Engine) -> None:
 
 
 def test_only_one_sender_can_claim_a_delivery(engine: Engine) -> None:
-    sid = _source_id(engine)
-    with session_scope(engine) as s:
-        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
-        art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
-        deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0,
-                                                       art.id or 0, "instant", "k", "c")])
-        row_id = s.exec(select(Delivery)).one().id or 0
+    row_id = _one_planned_delivery(engine)
     with session_scope(engine) as s:
         assert deliveries.claim(s, row_id)
     with session_scope(engine) as s:
