@@ -39,7 +39,8 @@ def classify(title: str, text: str, lang: str | None = None) -> Classification:
     rules = lang_rules(lang)
     found = party_mod.extract(prep)
     government = any(f.party.kind == "government" for f in found) or region_led(prep)
-    hits = _group_hits(prep, rules, sc, _has_partner(found), government)
+    title_partner = _has_partner([f for f in found if f.zone == "title"])
+    hits = _group_hits(prep, rules, sc, _has_partner(found), government, title_partner)
     terms = [*_cue_terms(rules, hits), _party_term(found, hits, rules, sc)]
     raw = sum(t.value for t in terms)
     relevant = raw >= sc.threshold
@@ -50,7 +51,7 @@ def classify(title: str, text: str, lang: str | None = None) -> Classification:
         relevant=relevant,
         score=round(score, 4),
         type=type_[0] if type_ else None,
-        parties=[f.party for f in found],
+        parties=[f.party for f in party_mod.shown(found)],
         region=find_region(prep),
         sectors=find_sectors(prep),
         evidence=evidence if not type_ or not type_[1] else [*evidence, f"type: {type_[1]}"],
@@ -103,11 +104,20 @@ def _has_partner(found: list[party_mod.Found]) -> bool:
 
 
 def _group_hits(
-    prep: Prepared, rules: LangRules, sc: Scoring, partner: bool, government: bool
+    prep: Prepared,
+    rules: LangRules,
+    sc: Scoring,
+    partner: bool,
+    government: bool,
+    title_partner: bool,
 ) -> dict[str, Hit]:
     hits: dict[str, Hit] = {}
     for g in rules.groups:
-        if (g.only_without_partner and partner) or (g.requires_government and not government):
+        if (
+            (g.only_without_partner and partner)
+            or (g.only_without_title_partner and title_partner)
+            or (g.requires_government and not government)
+        ):
             continue
         hit = find_hit(prep, g.body, g.title, sc)
         if hit:
@@ -149,9 +159,12 @@ def _party_term(
     w = sc.parties
     schools = [f.party for f in found if f.party.kind in EDUCATION_KINDS]
     partners = [f for f in found if f.party.kind not in EDUCATION_KINDS]
+    # Named as shown (学校 is left out when the school is named).
+    named = {f.party for f in party_mod.shown(found)}
     if schools and partners:
         factor = sc.parties["slot_partner_factor"] if all(f.slot for f in partners) else 1.0
-        names = f"{_names(schools)} + {_names([f.party for f in partners])}"
+        shown_schools = [p for p in schools if p in named]
+        names = f"{_names(shown_schools)} + {_names([f.party for f in partners])}"
         return Term("parties", w["school_and_partner"] * factor, names)
     if schools:
         distinct = {p.name for p in schools}
@@ -171,31 +184,111 @@ def _names(ps: list[Party], limit: int = 3) -> str:
 
 
 def _type_scores(prep: Prepared, rules: LangRules, sc: Scoring) -> dict[str, tuple[float, str]]:
-    scores: dict[str, tuple[float, str]] = {}
-    actions = _action_texts(prep, rules, sc)
+    """Per type: its best cue plus `other_cue_factor` of each other one. A cue
+    counts at its best place (title, lead, body; `aside_factor` of that when
+    said in passing: 双方还就…进行了交流), plus `action_bonus` when it is the
+    object of a cooperation action. A type named in the headline gets
+    `title_type_bonus` on top."""
+    values: dict[str, list[tuple[float, str]]] = {}
+    in_title: set[str] = set()
+    main_end = _title_main_end(prep, rules)
+    actions = _action_texts(prep, rules, sc, main_end)
     for cue in rules.type_cues:
-        hit = find_hit(prep, cue.pattern, None, sc)
+        hit = _type_hit(prep, cue.pattern, rules, sc, main_end)
         if not hit:
             continue
-        value = cue.weight * hit.multiplier
+        mult, snippet, title = hit
+        value = cue.weight * mult
+        if title:
+            in_title.add(cue.type)
         # The object of a cooperation action says what was done.
         if cue.type not in rules.action_bonus_excludes:
             value += max(
                 (rules.action_bonus * m for text, m in actions if cue.pattern.search(text)),
                 default=0.0,
             )
-        total, best = scores.get(cue.type, (0.0, ""))
-        scores[cue.type] = (total + value, best or hit.snippet)
-    return scores
+        values.setdefault(cue.type, []).append((value, snippet))
+    # The best cue of a type counts fully, the others `other_cue_factor` each
+    # (实习实训 and 实训基地 in one 实习实训基地 are one mention, not two).
+    out = {}
+    for t, vs in values.items():
+        vs.sort(key=lambda v: -v[0])
+        total = vs[0][0] + rules.other_cue_factor * sum(v for v, _ in vs[1:])
+        out[t] = (total + (rules.title_type_bonus if t in in_title else 0.0), vs[0][1])
+    return out
 
 
-def _action_texts(prep: Prepared, rules: LangRules, sc: Scoring) -> list[tuple[str, float]]:
+_CLAUSE_END = re.compile(r"[，,。！？；!?;\n]|\.(?=\s)")
+_MAX_OCCURRENCES = 6
+# A lead-in this short before a comma belongs to the next clause (此外，…; "In addition, …").
+_LEAD_IN = {"zh": 7, "en": 16}
+
+
+def _aside(prep: Prepared, rules: LangRules, start: int, end: int) -> bool:
+    """Whether the body phrase at start:end is mentioned in passing: an aside
+    marker before it in its clause (还, 此外，…, "also") or after it (…等事项进行了交流)."""
+    text = prep.body
+    lo = max(0, start - 120)
+    cuts = [0] if lo == 0 else []
+    cuts += [m.end() for m in _CLAUSE_END.finditer(text, lo, start)]
+    s = cuts[-1] if cuts else lo
+    if len(cuts) >= 2 and cuts[-1] - cuts[-2] <= _LEAD_IN[prep.lang]:
+        s = cuts[-2]
+    if rules.aside_before and rules.aside_before.search(text, s, start):
+        return True
+    e_m = _CLAUSE_END.search(text, end)
+    e = e_m.start() if e_m else len(text)
+    return bool(rules.aside_after and rules.aside_after.search(text, end, e))
+
+
+def _title_main_end(prep: Prepared, rules: LangRules) -> int:
+    """Where the secondary part of a headline starts: in "A暨B" A is the main
+    event (战略合作签约暨实践基地揭牌 is an agreement); else the title's end."""
+    m = rules.title_secondary.search(prep.title, 4) if rules.title_secondary else None
+    return m.start() if m else len(prep.title)
+
+
+def _type_hit(
+    prep: Prepared, pattern: re.Pattern[str], rules: LangRules, sc: Scoring, main_end: int
+) -> tuple[float, str, bool] | None:
+    """(position multiplier, snippet, in the headline's main part) of the best
+    place of a type cue: the title (its secondary part counts as the lead), else
+    its best occurrence in the body (lead, body, aside)."""
+    m = pattern.search(prep.title)
+    if m:
+        snippet = _snippet(prep, "title", m, sc.evidence_chars)
+        if m.start() >= main_end:
+            return sc.lead_multiplier, snippet, False
+        return sc.title_multiplier, snippet, True
+    best: tuple[float, str, bool] | None = None
+    for i, m in enumerate(pattern.finditer(prep.body)):
+        if i >= _MAX_OCCURRENCES:
+            break
+        mult = sc.lead_multiplier if m.start() < prep.lead_end else 1.0
+        if _aside(prep, rules, m.start(), m.end()):
+            mult *= rules.aside_factor
+        if best is None or mult > best[0]:
+            best = (mult, _snippet(prep, "body", m, sc.evidence_chars), False)
+            if mult >= sc.lead_multiplier:
+                break
+    return best
+
+
+def _action_texts(
+    prep: Prepared, rules: LangRules, sc: Scoring, main_end: int
+) -> list[tuple[str, float]]:
     action = next((g.body for g in rules.groups if g.name == "action"), None)
     if action is None:
         return []
-    out = [(m.group(0), sc.title_multiplier) for m in action.finditer(prep.title)]
+    out = [
+        (m.group(0), sc.title_multiplier if m.start() < main_end else sc.lead_multiplier)
+        for m in action.finditer(prep.title)
+    ]
     for m in action.finditer(prep.body):
-        out.append((m.group(0), sc.lead_multiplier if m.start() < prep.lead_end else 1.0))
+        mult = sc.lead_multiplier if m.start() < prep.lead_end else 1.0
+        if _aside(prep, rules, m.start(), m.end()):
+            mult *= rules.aside_factor
+        out.append((m.group(0), mult))
     return out
 
 

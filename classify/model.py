@@ -5,20 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ieiwatch.config.schema import ARTICLE_TYPES
+
 # Bump whenever a rule, a weight or a data file changes: stored classifications
 # carry it, and `reclassify` re-runs articles classified by an older version.
-CLASSIFIER_VERSION = "rules-1"
+CLASSIFIER_VERSION = "rules-2"
 
-TYPES: tuple[str, ...] = (
-    "joint_lab",
-    "industry_college",
-    "strategic_agreement",
-    "training_base",
-    "talent_program",
-    "alliance",
-    "policy_event",
-    "other_cooperation",
-)
+TYPES: tuple[str, ...] = ARTICLE_TYPES
+"""The eight types of the labels; the config schema owns the list."""
 
 PARTY_KINDS: tuple[str, ...] = (
     "university",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .data_files import load
 from .model import EDUCATION_KINDS, Party
 from .places import leading_place
 from .rules import alternation, alternatives
-from .text import Prepared
+from .text import Prepared, to_simplified
 
 MAX_PARTIES = 12
 _OPEN_QUOTES = '“"「『《‘'
@@ -26,6 +28,9 @@ class Found:
     zone: str  # "title" or "body"
     pos: int
     slot: bool = False
+    venue: bool = False  # named as the place of the event (在滨江大学材料学院举行)
+    self_ref: bool = False  # 我校, 学校, "our university"
+    paired: bool = False  # a self-reference next to another school (我校与某大学)
 
 
 def extract(prep: Prepared) -> list[Found]:
@@ -34,14 +39,41 @@ def extract(prep: Prepared) -> list[Found]:
         found = _extract_zh(prep.title, prep.orig_title, "title") + _extract_zh(
             prep.body, prep.orig_body, "body"
         )
-        found = _zh_publisher(prep, found) + found
+        found = _zh_qualify(prep, _zh_publisher(prep, found) + found)
     else:  # English names need their capitals: read the original text
         found = _extract_en(prep.orig_title, "title") + _extract_en(prep.orig_body, "body")
     return _dedupe(found)[:MAX_PARTIES]
 
 
+# The named schools a self-reference can stand for: 我校/学校 a university or a
+# vocational school (not 建筑工程学院, a department), 我院 a college too.
+_SELF_RESOLVED_BY = {
+    "university": frozenset({"university", "vocational_school"}),
+    "college": frozenset({"college", "vocational_school"}),
+    "enterprise": frozenset({"enterprise"}),
+}
+
+
+def shown(found: list[Found]) -> list[Found]:
+    """The parties to show. A self-reference (学校, 我校, "our university") is
+    dropped when the school is named (the publisher names itself in the title or
+    text), unless it stands next to another school (我校与某大学签约); 学校 and
+    我校 in one item are one party."""
+    kinds = {f.party.kind for f in found if not f.self_ref}
+    out: list[Found] = []
+    selves: set[str] = set()
+    for f in found:
+        if f.self_ref and not f.paired:
+            if kinds & _SELF_RESOLVED_BY.get(f.party.kind, set()) or f.party.kind in selves:
+                continue
+            selves.add(f.party.kind)
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=4096)
 def _norm_key(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name).lower()
+    return re.sub(r"[\W_]+", "", to_simplified(name)).lower()
 
 
 def _dedupe(found: list[Found]) -> list[Found]:
@@ -49,20 +81,51 @@ def _dedupe(found: list[Found]) -> list[Found]:
     # (菏泽职业学院 in 山东菏泽职业学院); keep the longer, at the earlier position.
     ordered = sorted(found, key=lambda f: (f.zone != "title", f.pos))
     kept: list[Found] = []
+    keys: list[str] = []
     for f in ordered:
         key = _norm_key(f.party.name)
-        if key and not _merge_into(kept, f, key):
+        if key and not _merge_into(kept, keys, f, key):
             kept.append(f)
+            keys.append(key)
     return kept
 
 
-def _merge_into(kept: list[Found], f: Found, key: str) -> bool:
-    for i, k in enumerate(kept):
-        other = _norm_key(k.party.name)
+def _short_form(short: str, long: str) -> bool:
+    """恒远集团 for 恒远新能源集团有限公司, 华为公司 for 华为技术有限公司: the same
+    opening and organisation suffix (Chinese names only)."""
+    if len(short) >= len(long) or not short or not "\u4e00" <= short[-1] <= "\u9fff":
+        return False
+    m = _zh_rules().suffix_re.search(short, max(0, len(short) - 6))
+    while m and m.end() != len(short):
+        m = _zh_rules().suffix_re.search(short, m.start() + 1)
+    if not m or m.start() < 2:
+        return False
+    head = short[: m.start()]
+    at = long.find(head, 0, len(head) + 3)  # after a province: 江苏德丰建设集团 for 德丰集团
+    return at >= 0 and m.group(0) in long[at + len(head) :]
+
+
+def _merge_into(kept: list[Found], keys: list[str], f: Found, key: str) -> bool:
+    for i, (k, other) in enumerate(zip(kept, keys, strict=True)):
         if key == other or (key in other and (f.slot or k.party.kind == f.party.kind)):
+            if k.venue and not f.venue and key != other:
+                # 滨江大学 named as a party beats 滨江大学材料学院 named as the venue
+                kept[i], keys[i] = dataclasses.replace(f, zone=k.zone, pos=k.pos), key
             return True
         if other in key and (k.party.kind == f.party.kind or k.slot):
-            kept[i] = Found(f.party, k.zone, k.pos, k.slot and f.slot)
+            if not f.venue:  # the venue (在滨江大学材料学院举行) does not rename a party
+                kept[i] = dataclasses.replace(f, zone=k.zone, pos=k.pos, slot=k.slot and f.slot)
+                keys[i] = key
+            return True
+    for i, (k, other) in enumerate(zip(kept, keys, strict=True)):
+        if k.party.kind != f.party.kind:
+            continue
+        if _short_form(key, other):
+            return True
+        if _short_form(other, key):
+            if not f.venue:
+                kept[i] = dataclasses.replace(f, zone=k.zone, pos=k.pos)
+                keys[i] = key
             return True
     return False
 
@@ -84,6 +147,7 @@ class _ZhRules:
     generic_re: re.Pattern[str]
     created_end_re: re.Pattern[str]
     created_after_re: re.Pattern[str]
+    created_before_re: re.Pattern[str]
     self_re: re.Pattern[str]
     self_kind: dict[str, str]
     official_re: re.Pattern[str]
@@ -94,6 +158,9 @@ class _ZhRules:
     internal_re: re.Pattern[str]
     min_len: int
     max_len: int
+    joined_re: re.Pattern[str]
+    opener_re: re.Pattern[str]
+    after_name_re: re.Pattern[str]
 
 
 @cache
@@ -102,7 +169,7 @@ def _zh_rules() -> _ZhRules:
     suffix_kind = {s: kind for kind, items in z["suffixes"].items() for s in items}
     self_kind = {w: kind for kind, items in z["self_references"].items() for w in items}
     agg_kind = {n: kind for kind, items in z["aggregates"]["nouns"].items() for n in items}
-    coop = "与|和|签署|签订|签约|举行|举办|聘请|共建|合作|揭牌|授牌|携手|联合|分别"
+    coop = "与|和|签署|签订|签约|举行|举办|聘请|共建|合作|揭牌|授牌|携手|联合|分别|捐赠|捐建"
     selfs = alternatives(self_kind)
     return _ZhRules(
         suffix_re=re.compile(alternation(suffix_kind)),
@@ -116,9 +183,10 @@ def _zh_rules() -> _ZhRules:
         generic=frozenset(z["generic_names"]),
         generic_re=re.compile("|".join(f"(?:{p})" for p in z["generic_patterns"])),
         created_end_re=re.compile(alternation(z["created_endings"]) + "$"),
-        created_after_re=re.compile(alternation(z["created_after"]) + f"[{_OPEN_QUOTES}]?$"),
+        created_after_re=re.compile(alternation(z["created_after"]) + f"的?[{_OPEN_QUOTES}]?$"),
+        created_before_re=re.compile(alternation(z["created_before"])),
         self_re=re.compile(
-            f"({selfs})(?=[^。！？；\\n]{{0,16}}?(?:{coop}))|(?<=[与和同及])({selfs})"
+            f"({selfs})(?=[^。！？；\\n]{{0,16}}?(?:{coop}))|(?<=[与和同及向])({selfs})"
         ),
         self_kind=self_kind,
         official_re=re.compile(alternation(z["self_officials"])),
@@ -133,7 +201,20 @@ def _zh_rules() -> _ZhRules:
         internal_re=re.compile(alternation(z["internal_suffixes"]) + "$"),
         min_len=int(z["min_name_length"]),
         max_len=int(z["max_name_length"]),
+        joined_re=_joined_re(z),
+        after_name_re=re.compile(alternation(suffix_kind) + "[为向对给把将被]"),
+        opener_re=re.compile(
+            f"(?!{alternatives(z['opener_exceptions'])})"
+            f"(?:{alternatives(z['verb_openers'])}|{'|'.join(z['opener_patterns'])})"
+        ),
     )
+
+
+def _joined_re(z: dict[str, Any]) -> re.Pattern[str]:
+    fields = alternation(z["joined_fields"])
+    units = alternation(z["joined_units"])
+    school = f"{fields}{{1,2}}[与和]{fields}{{1,3}}(?={units})"
+    return re.compile(f"{alternation(z['joined_names'])}|{school}")
 
 
 def _zh_kind(name: str, suffix_kind: str) -> str:
@@ -184,6 +265,14 @@ def _internal_body(name: str, r: _ZhRules) -> bool:
     return base is not None and r.suffix_kind[base.group(0)] != "government"
 
 
+def _joined_at(text: str, pos: int, r: _ZhRules) -> bool:
+    """Whether the 和/与 at `pos` is part of a name (市工业和信息化局, 经济与管理学院)."""
+    return any(
+        j.start() <= pos < j.end()
+        for j in r.joined_re.finditer(text, max(0, pos - 12), min(len(text), pos + 16))
+    )
+
+
 def _zh_candidate(text: str, orig: str, m: re.Match[str], r: _ZhRules) -> tuple[int, str] | None:
     """The name ending with suffix match `m`, or None when it is no party."""
     suffix = m.group(0)
@@ -192,18 +281,39 @@ def _zh_candidate(text: str, orig: str, m: re.Match[str], r: _ZhRules) -> tuple[
         return None
     win = r.window_re.search(text, max(0, m.start() - r.max_len), m.start())
     start = win.start() if win else m.start()
-    for b in r.boundary_re.finditer(text, start, m.start()):
-        start = b.end()
+    # (from a little before the window: a boundary word cut by it, 来|自, still counts)
+    for b in r.boundary_re.finditer(text, max(0, start - 3), m.start()):
+        if b.end() > start and not (b.group(0) in "和与" and _joined_at(text, b.start(), r)):
+            start = b.end()
+    # 德丰集团为德丰学院: a function word after another name ends that name (为 is
+    # no boundary of its own: 华为).
+    for f in r.after_name_re.finditer(text, start, m.start()):
+        start = f.end()
     raw = text[start : m.end()]
     name = _zh_strip(raw, r, text[start - 1] if start else "")
     start += len(raw) - len(name)
+    # A name never opens with a verb (部署市域产教联合体): cut it off; what
+    # follows a verb of creation is then the thing built, not a party.
+    while (op := r.opener_re.match(text, start, m.start())) and op.end() < m.start():
+        start = op.end()
+        name = _zh_strip(text[start : m.end()], r, "")
+        start = m.end() - len(name)
     if not _zh_is_party(name, suffix, r):
         return None
     if start and (
-        text[start - 1] in _OPEN_QUOTES or r.created_after_re.search(text, max(0, start - 6), start)
+        text[start - 1] in _OPEN_QUOTES or r.created_after_re.search(text, max(0, start - 7), start)
     ):
         return None  # quoted or just built: a brand, a document or the thing created
+    if r.suffix_kind[suffix] in _BUILT_KINDS and r.created_before_re.match(text, m.end()):
+        return None  # 恒远储能研究院揭牌成立: the thing unveiled
     return start, orig[start : m.end()]
+
+
+# Kinds of names that can be what a cooperation builds (a research institute, a
+# college, a centre); an alliance that is formed stays a party (it acts later).
+_BUILT_KINDS = frozenset({"research_institute", "college", "other"})
+_VENUE_BEFORE = re.compile(r"(?:在|于)$")
+_VENUE_AFTER = re.compile(r"[^，。；！？\n]{0,12}?(?:举行|举办|召开|隆重举行|开幕|进行)")
 
 
 def _zh_named(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
@@ -213,7 +323,18 @@ def _zh_named(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
         if cand:
             start, name = cand
             spans.append((start, m.end(), Party(name, _zh_kind(name, r.suffix_kind[m.group(0)]))))
-    return [Found(p, zone, s) for s, e, p in spans if not _inner_span(s, e, spans, text, r)]
+    return [
+        Found(p, zone, s, venue=_is_venue(text, s, e))
+        for s, e, p in spans
+        if not _inner_span(s, e, spans, text, r)
+    ]
+
+
+def _is_venue(text: str, start: int, end: int) -> bool:
+    """在滨江大学材料学院举行: the place of the event."""
+    return bool(
+        _VENUE_BEFORE.search(text, max(0, start - 1), start) and _VENUE_AFTER.match(text, end)
+    )
 
 
 def _inner_span(
@@ -235,18 +356,46 @@ def _zh_self(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
         group = 1 if m.group(1) else 2
         start, word = m.start(group), m.group(group)
         prev = text[start - 1] if start else ""
-        if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "与和同及":
+        if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "与和同及向":
             continue  # 学校 at the end of a longer name, not a self-reference
-        found.append(Found(Party(orig[start : start + len(word)], r.self_kind[word]), zone, start))
+        party = Party(orig[start : start + len(word)], r.self_kind[word])
+        found.append(Found(party, zone, start, self_ref=True))
     return found
 
 
-def _zh_aggregates(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
+_PAIR = "与和同及、"
+
+
+def _pair_selves(found: list[Found], text: str) -> list[Found]:
+    """Mark self-references written next to another school (我校与某大学, 某学院和我院):
+    two schools, not the publisher named twice."""
+    schools = [f for f in found if f.party.kind in EDUCATION_KINDS and not f.self_ref]
+    out = []
+    for f in found:
+        if f.self_ref:
+            end = f.pos + len(f.party.name)
+            paired = any(
+                (s.pos == end + 1 and text[end : end + 1] in _PAIR)
+                or (s.pos + len(s.party.name) == f.pos - 1 and text[f.pos - 1 : f.pos] in _PAIR)
+                for s in schools
+            )
+            f = dataclasses.replace(f, paired=paired)
+        out.append(f)
+    return out
+
+
+def _zh_aggregates(text: str, orig: str, zone: str, r: _ZhRules, ends: set[int]) -> list[Found]:
+    """Counted groups (11所职业学校, 50家企业) are parties when they stand for
+    unnamed members; a count that sums up the names before it (中达电子、美的厨卫
+    2家单位; 星辰公司等12家企业) is not: the names are."""
     found = []
     for m in r.aggregate_re.finditer(text):
         kind = r.aggregate_kind[m.group(1)]
-        found.append(Found(Party(orig[m.start() : m.end()], kind), zone, m.start()))
-        found += _zh_enumeration(text, orig, zone, m.start(), kind, r)
+        listed = _zh_enumeration(text, orig, zone, m.start(), kind, r)
+        found += listed
+        sums_up = listed or (text[m.start() - 1 : m.start()] == "等" and m.start() - 1 in ends)
+        if not sums_up:
+            found.append(Found(Party(orig[m.start() : m.end()], kind), zone, m.start()))
     return found
 
 
@@ -255,7 +404,7 @@ def _zh_enumeration(
 ) -> list[Found]:
     """Names listed before a count: 中达电子、美的厨卫、欧宝机电4家单位."""
     m = re.search(
-        r"((?:[\u4e00-\u9fffA-Za-z]{2,12}、)+[\u4e00-\u9fffA-Za-z]{2,12})等?$",
+        r"((?:[\u4e00-\u9fffA-Za-z]{2,12}、)+[\u4e00-\u9fffA-Za-z]{2,12}?)等?$",
         text[max(0, end - 80) : end],
     )
     if not m:
@@ -327,10 +476,10 @@ def _zh_slots_before(
 
 def _extract_zh(text: str, orig: str, zone: str) -> list[Found]:
     r = _zh_rules()
-    found = _zh_named(text, orig, zone, r) + _zh_self(text, orig, zone, r)
+    found = _pair_selves(_zh_named(text, orig, zone, r) + _zh_self(text, orig, zone, r), text)
     ends = {f.pos + len(f.party.name) for f in found}
     schools = {f.pos: f.pos + len(f.party.name) for f in found if f.party.kind in EDUCATION_KINDS}
-    found += _zh_aggregates(text, orig, zone, r) + _zh_slots(text, orig, zone, r, ends)
+    found += _zh_aggregates(text, orig, zone, r, ends) + _zh_slots(text, orig, zone, r, ends)
     found += _zh_slots_before(text, orig, zone, r, schools)
     return found
 
@@ -344,17 +493,62 @@ def _zh_publisher(prep: Prepared, found: list[Found]) -> list[Found]:
     has_own = any(f.party.kind == "university" for f in found)
     off = r.official_re.search(prep.body)
     if off and not has_own:
-        extra.append(Found(Party("学校", "university"), "body", off.start()))
+        extra.append(Found(Party("学校", "university"), "body", off.start(), self_ref=True))
     place = leading_place(prep)
     if place:
         extra.append(Found(Party(place, "government"), "title", 0))
     return extra
 
 
+# A government named by its unit alone (市教育局, 区人社局, 省教育厅): the place
+# comes from the context. Not 市场监管局 or 区域….
+_BARE_UNIT = re.compile(r"^[市区县省](?![场域级属内外直])")
+# The place that opens a name: 滨江市(教育局), 河南省许昌市(魏都区人民政府).
+_NAME_PLACE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,3}?省)?(?:[\u4e00-\u9fff]{2,3}?市)?(?:[\u4e00-\u9fff]{2,3}?[区县])?"
+)
+_PLACE_KINDS = frozenset({"government", "hospital", *EDUCATION_KINDS})
+
+
+def _zh_qualify(prep: Prepared, found: list[Found]) -> list[Found]:
+    """市教育局 -> 滨江市教育局 when the item's city is known: from the place acting
+    in the headline (滨江市召开…) or the names of its other parties, the most
+    frequent one; unchanged when no place of that unit is known."""
+    bare = [
+        f
+        for f in found
+        if f.party.kind == "government" and _BARE_UNIT.match(to_simplified(f.party.name))
+    ]
+    if not bare:
+        return found
+    places: dict[str, Counter[str]] = {}
+    lead = leading_place(prep)
+    if lead:
+        places.setdefault(to_simplified(lead)[-1], Counter())[lead] += 2
+    for f in found:
+        if f.party.kind not in _PLACE_KINDS or f in bare:
+            continue
+        m = _NAME_PLACE.match(to_simplified(f.party.name))
+        prefix = f.party.name[: m.end()] if m else ""
+        for i, unit in enumerate(to_simplified(prefix)):
+            if unit in "省市区县" and i >= 2:
+                places.setdefault(unit, Counter())[prefix[: i + 1]] += 1
+    out = []
+    for f in found:
+        if f in bare:
+            unit = to_simplified(f.party.name)[0]
+            best = places.get(unit, Counter()).most_common(1)
+            if best:
+                name = best[0][0] + f.party.name[1:]
+                f = dataclasses.replace(f, party=Party(name, f.party.kind))
+        out.append(f)
+    return out
+
+
 # ---------------------------------------------------------------- English ----
 
 _ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros)\.)"
-_UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-@*/]*|\([A-Z][\w&'’\- ]*\))"
+_UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-–@*/]*|\([A-Z][\w&'’\- ]*\))"
 _JOIN = (
     r"(?:[ \t]+(?:(?:of|for|and|de|des|la|du|&)(?:[ \t]+the)?[ \t]+)?"
     r"|,[ \t]*(?=(?:Ltd|LTD|Inc|LLC|Limited)\b))"
@@ -504,6 +698,8 @@ def _splits_here(left: list[str], right: list[str], r: _EnRules) -> bool:
     words = [w for w in left if not w.startswith("(")] or left
     if not right or right[0] in r.field_words:
         return False
+    if all(w in r.generic_words or w in r.field_words or w in r.stopwords for w in words):
+        return False  # "National Development and Reform Commission": no name on the left
     if _noun(words[-1], r) or _is_acronym(words, r) or right[0] == "the":
         return True
     return _has_noun(left, r) or _has_noun(right, r)
@@ -545,7 +741,11 @@ def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
     tail = piece[last + 1 :]
     keep = piece if tail and tail[0] in ("of", "for") else piece[: last + 1]
     content = [w for w in keep if not _noun(w, r) and w not in _CONNECTORS]
-    if not content or all(w in r.stopwords or w in r.generic_words for w in content):
+    # "Ministry of Education", "Department of Labor": a government body named by its field.
+    office = len(keep) > 2 and keep[1] in ("of", "for") and r.noun_kind.get(keep[0]) == "government"
+    if not content or (
+        not office and all(w in r.stopwords or w in r.generic_words for w in content)
+    ):
         return None
     name = " ".join(keep).rstrip(",")
     kind = _en_kind(name, _noun(piece[last], r) or "", r)
@@ -582,10 +782,10 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     if not words or len(words) > 4 or plain in r.places or words[0] in r.stopwords:
         return None
     ordinary = r.generic_words | r.common_words
-    if any(w in persons for w in words) or all(
+    if any(w in persons or w in r.person_titles for w in words) or all(
         w in ordinary or _noun(w, r) or w in _CONNECTORS for w in words
     ):
-        return None
+        return None  # a person, a title ("Siemens' Global Vice President") or common words
     if (start and text[start - 1] in _OPEN_QUOTES) or _followed_by_title(text[end : end + 40], r):
         return None
     after = r.slot_after_re.match(text, end)
@@ -604,6 +804,7 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
 
 _AND_NAME = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
 _BUILT_NOUNS = ("Lab", "Laboratory", "Laboratories", "Base", "Room", "Workshop", "Centre", "Center")
+_JOINT_BUILT = frozenset((*_BUILT_NOUNS, "Institute", "Academy", "College", "School"))
 
 
 def _line(text: str, pos: int) -> str:
@@ -631,6 +832,8 @@ def _is_created(name: str, text: str, start: int) -> bool:
     words = name.split()
     if words[0] == "Joint":
         return True
+    if "Joint" in words and any(w in _JOINT_BUILT for w in words[words.index("Joint") + 1 :]):
+        return True  # the Huaxin–Riverside Joint Research Centre
     cut = next((i for i, w in enumerate(words) if w in ("of", "for")), None)
     if cut is not None and any(w in _BUILT_NOUNS for w in words[:cut]):
         return True  # "Practice Base of Shenzhen Polytechnic", "Laboratory for …"
@@ -680,7 +883,7 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
 
 def _en_self(text: str, zone: str, r: _EnRules) -> list[Found]:
     return [
-        Found(Party(m.group(0), r.self_kind[m.group(0).lower()]), zone, m.start())
+        Found(Party(m.group(0), r.self_kind[m.group(0).lower()]), zone, m.start(), self_ref=True)
         for m in r.self_re.finditer(text)
     ]
 

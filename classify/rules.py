@@ -26,6 +26,7 @@ class CueGroup:
     requires_topic: bool
     policy: bool
     only_without_partner: bool
+    only_without_title_partner: bool
     requires_government: bool
 
 
@@ -62,6 +63,14 @@ class LangRules:
     min_type_score: float
     action_bonus: float
     action_bonus_excludes: frozenset[str]
+    # Type cues said in passing (双方还就…进行了交流, "also discussed"): their
+    # value is multiplied by aside_factor.
+    aside_before: re.Pattern[str] | None
+    aside_after: re.Pattern[str] | None
+    aside_factor: float
+    title_type_bonus: float
+    other_cue_factor: float
+    title_secondary: re.Pattern[str] | None
 
 
 def alternatives(words: Iterable[str]) -> str:
@@ -121,6 +130,8 @@ def _action_pattern(spec: dict[str, Any], lang: str) -> re.Pattern[str]:
     pattern = f"{forward}|{backward}"
     if spec.get("standalone"):
         pattern += f"|{wb}{alternation(spec['standalone'])}{wb}"
+    for extra in spec.get("patterns") or ():
+        pattern += f"|(?:{extra})"
     return compile_cue(pattern, lang)
 
 
@@ -137,6 +148,7 @@ def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
         requires_topic=bool(spec.get("requires_topic", False)),
         policy=bool(spec.get("policy", False)),
         only_without_partner=bool(spec.get("only_without_partner", False)),
+        only_without_title_partner=bool(spec.get("only_without_title_partner", False)),
         requires_government=bool(spec.get("requires_government", False)),
     )
 
@@ -163,6 +175,12 @@ def lang_rules(lang: str) -> LangRules:
         min_type_score=float(types["min_type_score"]),
         action_bonus=float(types["action_bonus"]),
         action_bonus_excludes=frozenset(types.get("action_bonus_excludes") or ()),
+        aside_before=_compile_list((types.get("aside") or {}).get(f"before_{lang}"), lang),
+        aside_after=_compile_list((types.get("aside") or {}).get(f"after_{lang}"), lang),
+        aside_factor=float((types.get("aside") or {}).get("factor", 1.0)),
+        title_type_bonus=float(types.get("title_type_bonus", 0.0)),
+        other_cue_factor=float(types.get("other_cue_factor", 1.0)),
+        title_secondary=_compile_list(types.get(f"title_secondary_{lang}"), lang),
     )
 
 
