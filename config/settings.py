@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,33 @@ class Settings(BaseSettings):
     """Article pages fetched at once within one source."""
     max_articles_per_source: int = 50
     """New article pages fetched per source per run; the rest wait for the next run."""
+
+    # Politeness (scrapers/politeness.py, scrapers/robots.py)
+    http_global_concurrency: int = Field(default=16, ge=1)
+    """Requests in flight at once over all hosts."""
+    http_host_concurrency: int = Field(default=2, ge=1)
+    """Requests in flight at once to one host name."""
+    http_host_delay: float = Field(default=0.5, ge=0)
+    """Minimum seconds between the starts of two requests to one host."""
+    http_crawl_delay_max: float = Field(default=10.0, ge=0)
+    """A robots.txt ``Crawl-delay`` is honoured up to this many seconds."""
+    http_retries: int = Field(default=2, ge=0)
+    """Retries of one request after a transient error (timeout, refused, 429, 5xx)."""
+    http_backoff: float = Field(default=1.0, ge=0)
+    """Base of the exponential backoff between retries (1, 2, 4 … times this, with jitter)."""
+    http_retry_after_max: float = Field(default=60.0, ge=0)
+    """Longest ``Retry-After`` waited out; a server asking for more gets no retry this run."""
+
+    # Safety (scrapers/safety.py)
+    article_hosts: Literal["any", "source"] = "any"
+    """``source``: fetch article links only on the source's own host and its ``allow_hosts``
+    (other links are skipped and the listing's text is kept); ``any``: any public host."""
+
+    # Source health (storage/health.py)
+    broken_after_failures: int = Field(default=3, ge=1)
+    """A source failing this many runs in a row is marked broken."""
+    silent_after_days: float = Field(default=7.0, gt=0)
+    """Shortest silence that can mark a source broken (also at least 4× its usual gap)."""
 
     # Prefect task retries for transient source failures
     source_retries: int = 2

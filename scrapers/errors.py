@@ -6,7 +6,10 @@
     │   ├── FetchTimeout      (transient)
     │   ├── ConnectionFailed  refused, reset, DNS (transient)
     │   ├── TooManyRedirects
-    │   └── ResponseTooLarge  over the size cap
+    │   ├── ResponseTooLarge  over the size cap
+    │   └── Refused           we chose not to fetch: never retried, reported as a skip
+    │       ├── BlockedByRobots   robots.txt disallows the URL for our user agent
+    │       └── UnsafeLink        a discovered link to a private/reserved address or scheme
     └── ParseError            the bytes are not what the source config promised
         ├── NotAFeed
         └── SelectorMatchedNothing
@@ -31,10 +34,14 @@ class FetchError(ScrapeError):
 
 
 class HTTPStatusError(FetchError):
-    def __init__(self, url: str, status: int) -> None:
+    def __init__(
+        self, url: str, status: int, *, retry_after: float | None = None, detail: str = ""
+    ) -> None:
         self.status = status
         self.transient = status in (408, 425, 429) or status >= 500
-        super().__init__(url, f"HTTP {status}")
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (``Retry-After``), when it said."""
+        super().__init__(url, f"HTTP {status}{detail}")
 
 
 class FetchTimeout(FetchError):
@@ -50,6 +57,18 @@ class TooManyRedirects(FetchError):
 
 
 class ResponseTooLarge(FetchError):
+    pass
+
+
+class Refused(FetchError):
+    """We decided not to send the request; the same decision would be made next time."""
+
+
+class BlockedByRobots(Refused):
+    pass
+
+
+class UnsafeLink(Refused):
     pass
 
 

@@ -1,21 +1,44 @@
-"""HTTP GET for sources and article pages: one shared client, conditional requests, a size
-cap and a total deadline, with failures mapped to ``scrapers.errors`` in one place."""
+"""HTTP GET for sources and article pages: one shared client, politeness (robots.txt, per-host
+limits and spacing, Retry-After), retries of transient failures, conditional requests, a size
+cap and a total deadline, with failures mapped to ``scrapers.errors`` in one place.
+
+Redirects are followed here rather than by httpx, so that every hop is checked against
+robots.txt and the caller's link guard, and a loop is named as one.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import random
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import httpx
 
 from ieiwatch.config.settings import Settings
 from ieiwatch.scrapers.errors import (
+    BlockedByRobots,
     ConnectionFailed,
     FetchTimeout,
     HTTPStatusError,
     ResponseTooLarge,
+    ScrapeError,
     TooManyRedirects,
 )
+from ieiwatch.scrapers.politeness import Politeness
+from ieiwatch.scrapers.robots import (
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsFile,
+    agent_token,
+    origin_of,
+)
+
+UrlGuard = Callable[[str], Awaitable[None]]
+"""Called with every URL before it is requested; raises to refuse it (see scrapers.safety)."""
 
 
 @dataclass(frozen=True)
@@ -34,48 +57,142 @@ class Response:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
+    pool = max(settings.http_global_concurrency, 1)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout),
-        follow_redirects=True,
-        max_redirects=settings.http_max_redirects,
+        follow_redirects=False,  # the Fetcher follows them, checking each hop
         headers={"User-Agent": settings.user_agent},
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )
 
 
 class Fetcher:
-    """GETs through one shared client with the limits from the settings."""
+    """GETs through one shared client with the limits from the settings.
 
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    One instance serves one run: it owns the politeness state (host slots, last request
+    times, deferrals) and the robots.txt cache.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, settings: Settings, robots: Iterable[RobotsFile] = ()
+    ) -> None:
         self._client = client
         self._max_bytes = settings.http_max_bytes
         # httpx's read timeout is per read: a server dripping bytes never trips it.
         self._deadline = settings.http_timeout * 2
+        self._max_redirects = settings.http_max_redirects
+        self._retries = settings.http_retries
+        self._backoff = settings.http_backoff
+        self._retry_after_max = settings.http_retry_after_max
+        self._crawl_delay_max = settings.http_crawl_delay_max
+        self._agent = agent_token(settings.user_agent)
+        self._politeness = Politeness(
+            global_limit=settings.http_global_concurrency,
+            host_limit=settings.http_host_concurrency,
+            min_delay=settings.http_host_delay,
+        )
+        self._robots = RobotsCache(self._fetch_robots, self._agent, robots)
+        self._jitter = random.Random()
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        obey_robots: bool = True,
+        guard: UrlGuard | None = None,
     ) -> Response:
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        try:
-            async with asyncio.timeout(self._deadline):
-                return await self._get(url, headers)
-        except (TimeoutError, httpx.TimeoutException):
-            raise FetchTimeout(url, f"no complete response within {self._deadline:g}s") from None
-        except httpx.TooManyRedirects:
-            raise TooManyRedirects(url, "too many redirects") from None
-        except httpx.TransportError as exc:
-            raise ConnectionFailed(url, f"{type(exc).__name__}: {exc}" if str(exc)
-                                   else type(exc).__name__) from None
+        return await self._follow(url, headers, obey_robots=obey_robots, guard=guard,
+                                  retries=self._retries)
 
-    async def _get(self, url: str, headers: dict[str, str]) -> Response:
-        async with self._client.stream("GET", url, headers=headers) as r:
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        obey_robots: bool,
+        guard: UrlGuard | None,
+        retries: int,
+        max_bytes: int | None = None,
+    ) -> Response:
+        seen: list[str] = []
+        while True:
+            if url in seen:
+                raise TooManyRedirects(seen[0], f"redirect loop: {' -> '.join([*seen, url])}")
+            if len(seen) > self._max_redirects:
+                raise TooManyRedirects(seen[0], f"more than {self._max_redirects} redirects")
+            seen.append(url)
+            if guard is not None:
+                await guard(url)
+            if obey_robots:
+                await self._check_robots(url)
+            result = await self._with_retries(url, headers, retries, max_bytes)
+            if isinstance(result, Response):
+                return result
+            url = result
+
+    async def _with_retries(
+        self, url: str, headers: dict[str, str], retries: int, max_bytes: int | None
+    ) -> Response | str:
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(url, headers, max_bytes)
+            except ScrapeError as exc:
+                if not exc.transient:
+                    raise
+                wait = self._retry_wait(exc, attempt)  # first: it may veto any retry
+                if attempt >= retries:
+                    raise
+                # Other requests to the host wait too: it is the host that is struggling.
+                self._politeness.defer(_host(url), wait)
+                attempt += 1
+
+    def _retry_wait(self, exc: ScrapeError, attempt: int) -> float:
+        """Seconds before retry number ``attempt + 1``: Retry-After, else backoff with jitter."""
+        if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
+            if exc.retry_after > self._retry_after_max:
+                raise _not_retried(exc, self._retry_after_max) from None
+            return exc.retry_after
+        # Exponential backoff with ±50 % jitter, so that requests failing together do not
+        # retry in lockstep.
+        return self._backoff * (2**attempt) * self._jitter.uniform(0.5, 1.5)
+
+    async def _attempt(
+        self, url: str, headers: dict[str, str], max_bytes: int | None
+    ) -> Response | str:
+        """One request: the response, or the URL a redirect points to."""
+        async with self._politeness.slot(_host(url)):
+            try:
+                async with asyncio.timeout(self._deadline):
+                    return await self._exchange(url, headers, max_bytes)
+            except (TimeoutError, httpx.TimeoutException):
+                raise FetchTimeout(url, f"no complete response within {self._deadline:g}s"
+                                   ) from None
+            except httpx.TransportError as exc:
+                raise ConnectionFailed(url, f"{type(exc).__name__}: {exc}" if str(exc)
+                                       else type(exc).__name__) from None
+            except httpx.InvalidURL as exc:
+                raise ConnectionFailed(url, f"invalid URL: {exc}") from None
+
+    async def _exchange(
+        self, url: str, headers: dict[str, str], max_bytes: int | None
+    ) -> Response | str:
+        async with self._client.stream("GET", url, headers=headers,
+                                       follow_redirects=False) as r:
+            if r.next_request is not None:
+                return str(r.next_request.url)
             if r.status_code >= 400:
-                raise HTTPStatusError(url, r.status_code)
-            content = b"" if r.status_code == 304 else await self._read_capped(url, r)
+                retry_after = (parse_retry_after(r.headers.get("retry-after"))
+                               if r.status_code in (429, 503) else None)
+                raise HTTPStatusError(url, r.status_code, retry_after=retry_after)
+            content = b"" if r.status_code == 304 else await self._read_capped(url, r, max_bytes)
             return Response(
                 url=str(r.url),
                 status=r.status_code,
@@ -85,13 +202,79 @@ class Fetcher:
                 last_modified=r.headers.get("last-modified"),
             )
 
-    async def _read_capped(self, url: str, r: httpx.Response) -> bytes:
+    async def _read_capped(self, url: str, r: httpx.Response, truncate_at: int | None) -> bytes:
+        """The body, at most ``http_max_bytes`` (more is an error) or ``truncate_at`` bytes
+        (more is cut off silently, as robots.txt readers do)."""
+        cap = truncate_at or self._max_bytes
         declared = r.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self._max_bytes:
-            raise ResponseTooLarge(url, f"{declared} bytes declared, cap {self._max_bytes}")
+        if truncate_at is None and declared.isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(url, f"{declared} bytes declared, cap {cap}")
         buf = bytearray()
         async for chunk in r.aiter_bytes():
             buf += chunk
-            if len(buf) > self._max_bytes:
-                raise ResponseTooLarge(url, f"over the {self._max_bytes}-byte cap")
+            if len(buf) > cap:
+                if truncate_at is not None:
+                    return bytes(buf[:cap])
+                raise ResponseTooLarge(url, f"over the {cap}-byte cap")
         return bytes(buf)
+
+    async def _check_robots(self, url: str) -> None:
+        rules = await self._robots.rules_for(url)
+        if rules.crawl_delay:
+            self._politeness.set_crawl_delay(_host(url), min(rules.crawl_delay,
+                                                             self._crawl_delay_max))
+        if not rules.allows(url):
+            raise BlockedByRobots(url, f"robots.txt disallows it for {self._agent!r} "
+                                       "(set robots: ignore on the source only with consent)")
+
+    def fetched_robots(self) -> list[RobotsFile]:
+        """robots.txt files fetched in this run, for the caller to keep for the next ones."""
+        return self._robots.fetched()
+
+    async def _fetch_robots(self, robots_url: str) -> RobotsFile:
+        now = datetime.now(UTC)
+        try:
+            response = await self._follow(robots_url, {}, obey_robots=False, guard=None,
+                                          retries=0, max_bytes=ROBOTS_MAX_BYTES)
+        except HTTPStatusError as exc:
+            return RobotsFile(origin_of(robots_url), exc.status, "", now)
+        except ScrapeError:
+            return RobotsFile(origin_of(robots_url), 0, "", now)
+        body = response.content.decode("utf-8", errors="replace")
+        return RobotsFile(origin_of(robots_url), 200, body, now)
+
+
+def _not_retried(exc: HTTPStatusError, cap: float) -> HTTPStatusError:
+    """The server wants more patience than we have this run.
+
+    Not transient: retrying sooner than asked would be rude, so the Prefect task retry must
+    not try either; the next run will.
+    """
+    error = HTTPStatusError(
+        exc.url, exc.status, retry_after=exc.retry_after,
+        detail=f" (Retry-After {exc.retry_after:g}s is over the {cap:g}s cap; "
+        "not retried this run)",
+    )
+    error.transient = False
+    return error
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` in seconds (RFC 9110: delay-seconds or an HTTP date); None if absent
+    or unreadable. A date in the past means "now"."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -14,11 +14,12 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.scrapers.article import extract_article
 from ieiwatch.scrapers.cms import get_preset
 from ieiwatch.scrapers.encoding import decode_html
-from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.errors import Refused, ScrapeError
 from ieiwatch.scrapers.feed import parse_feed
 from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.listing import parse_list_page
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
+from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ArticleBatch:
     articles: list[ScrapedArticle] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """One line per article page that could not be read; those items are retried next run."""
+    skipped: list[str] = field(default_factory=list)
+    """One line per link we chose not to fetch (unsafe, or robots.txt says no); the item is
+    kept with the listing's own title and text when it has any."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,10 @@ def list_selectors(source: SourceConfig) -> ListSelectors:
 async def fetch_listing(
     fetcher: Fetcher, source: SourceConfig, etag: str | None, last_modified: str | None
 ) -> Listing:
-    response = await fetcher.get(source.url, etag=etag, last_modified=last_modified)
+    # The configured URL itself is trusted (the operator chose it): no link guard here.
+    response = await fetcher.get(
+        source.url, etag=etag, last_modified=last_modified, obey_robots=obeys_robots(source)
+    )
     if response.not_modified:
         return Listing([], True, etag, last_modified)
     warning = None
@@ -80,15 +87,26 @@ async def fetch_listing(
     return Listing(items, False, response.etag, response.last_modified, warning)
 
 
+def obeys_robots(source: SourceConfig) -> bool:
+    return source.robots != "ignore"
+
+
 async def fetch_articles(
-    fetcher: Fetcher, source: SourceConfig, items: Sequence[ListedItem], concurrency: int
+    fetcher: Fetcher,
+    source: SourceConfig,
+    items: Sequence[ListedItem],
+    concurrency: int,
+    *,
+    same_host_only: bool = False,
 ) -> ArticleBatch:
+    """Fetch and extract the items' pages; links failing the safety rules are not fetched."""
     gate = asyncio.Semaphore(concurrency)
+    guard = LinkGuard(LinkPolicy.for_source(source, same_host_only=same_host_only))
 
     async def one(item: ListedItem) -> ScrapedArticle | ScrapeError:
         async with gate:
             try:
-                return await fetch_article(fetcher, source, item)
+                return await fetch_article(fetcher, source, item, guard=guard)
             except ScrapeError as exc:
                 return exc
 
@@ -96,19 +114,29 @@ async def fetch_articles(
     for item, result in zip(items, await asyncio.gather(*(one(i) for i in items)), strict=True):
         if isinstance(result, ScrapedArticle):
             batch.articles.append(result)
+        elif isinstance(result, Refused):
+            batch.skipped.append(str(result) if result.url == item.url
+                                 else f"{item.url}: redirected to {result}")
+            if item.title or item.summary:
+                batch.articles.append(_from_listing(item))
         elif item.summary and not result.transient:
             # The page is gone for good, but the feed told us enough to store the item.
-            batch.articles.append(ScrapedArticle(item.url, item.title, item.published_at,
-                                                 item.summary))
+            batch.articles.append(_from_listing(item))
         else:
             batch.errors.append(f"article {result}")
     return batch
 
 
+def _from_listing(item: ListedItem) -> ScrapedArticle:
+    return ScrapedArticle(item.url, item.title, item.published_at, item.summary)
+
+
 async def fetch_article(
-    fetcher: Fetcher, source: SourceConfig, item: ListedItem
+    fetcher: Fetcher, source: SourceConfig, item: ListedItem, *, guard: LinkGuard | None = None
 ) -> ScrapedArticle:
-    response = await fetcher.get(item.url)
+    # A discovered link: never fetched without the safety check, whoever calls.
+    guard = guard or LinkGuard(LinkPolicy.for_source(source))
+    response = await fetcher.get(item.url, obey_robots=obeys_robots(source), guard=guard)
     html = decode_html(response.content, response.content_type).text
     page = extract_article(
         html, response.url, content_selector=source.content_selector, cms=source.cms

@@ -20,6 +20,10 @@ DATA = Path(__file__).parent / "data"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 apply_prefect_defaults()
+# Politeness pauses are tested where they matter (test_politeness.py); elsewhere they only
+# slow the suite down: no spacing between requests to one host, a short retry backoff.
+os.environ.setdefault("IEIWATCH_HTTP_HOST_DELAY", "0")
+os.environ.setdefault("IEIWATCH_HTTP_BACKOFF", "0.01")
 
 
 @pytest.fixture

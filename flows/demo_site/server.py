@@ -27,6 +27,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     """Seconds to wait before answering (a slow server)."""
+    unsized: bool = False
+    """Send no Content-Length: the body ends when the connection closes."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class LoggedRequest:
     path: str
     headers: dict[str, str]
     body: bytes = b""
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (monotonic seconds), to measure the spacing of requests."""
 
 
 class LocalSite:
@@ -48,9 +52,15 @@ class LocalSite:
         self.requests: list[LoggedRequest] = []
         self.content_types: dict[str, str] = {}
         """Path suffix → Content-Type, to serve e.g. ``.htm`` without a charset."""
+        self.in_flight = 0
+        """GETs being answered right now; ``max_in_flight`` is the most seen at once."""
+        self.max_in_flight = 0
+        self._count_lock = threading.Lock()
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick (the default 0.5 s adds up over tests).
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -70,6 +80,15 @@ class LocalSite:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def enter(self) -> None:
+        with self._count_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._count_lock:
+            self.in_flight -= 1
 
     def hits(self, path: str) -> list[LoggedRequest]:
         return [r for r in self.requests if r.path == path]
@@ -109,13 +128,17 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(LoggedRequest("GET", self.path, dict(self.headers)))
-            route = site.next_route(self.path)
-            if route is not None:
-                self._answer_route(route)
-            elif (file := site.file_for(self.path)) is not None:
-                self._answer_file(file)
-            else:
-                self._send(404, b"not found", {"Content-Type": "text/plain"})
+            site.enter()
+            try:
+                route = site.next_route(self.path)
+                if route is not None:
+                    self._answer_route(route)
+                elif (file := site.file_for(self.path)) is not None:
+                    self._answer_file(file)
+                else:
+                    self._send(404, b"not found", {"Content-Type": "text/plain"})
+            finally:
+                site.leave()
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -130,7 +153,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
         def _answer_route(self, route: Route) -> None:
             if route.delay:
                 time.sleep(route.delay)
-            self._send(route.status, route.body, route.headers)
+            self._send(route.status, route.body, route.headers, sized=not route.unsized)
 
         def _answer_file(self, file: Path) -> None:
             body = file.read_bytes()
@@ -143,11 +166,13 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
             headers = {"Content-Type": site.content_type(file), **validators}
             self._send(200, body, headers)
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        def _send(
+            self, status: int, body: bytes, headers: dict[str, str], sized: bool = True
+        ) -> None:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
-            if status != 304:
+            if status != 304 and sized:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if status != 304:

@@ -1,0 +1,140 @@
+"""`ieiwatch sources list` and `ieiwatch sources check NAME`: source health and a dry run.
+
+flows/cli.py calls `register(app)` to add the `sources` command group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.config.settings import Settings
+from ieiwatch.flows.cli_support import ConfigOption, load_or_exit, open_store
+from ieiwatch.scrapers.dates import SHANGHAI
+from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.source import ArticleBatch, Listing, fetch_articles, fetch_listing
+from ieiwatch.storage.db import session_scope
+from ieiwatch.storage.health import SourceHealth, health_table
+
+sources_app = typer.Typer(help="Source health, and trying a source out.", no_args_is_help=True)
+
+SAMPLE_CHARS = 300
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("list")
+def list_command(config: ConfigOption = None) -> None:
+    """Show each configured source's health.
+
+    State, last success, failures in a row, items stored in the last 7 days, its newest
+    item, and the last error or why it is broken.
+    """
+    settings, app_config = load_or_exit(config)
+    engine = open_store(settings, app_config)
+    try:
+        with session_scope(engine) as session:
+            rows = health_table(session, [s.name for s in app_config.sources])
+    finally:
+        engine.dispose()
+    for line in format_health(rows):
+        typer.echo(line)
+
+
+@sources_app.command("check")
+def check_command(
+    name: Annotated[str, typer.Argument(help="The source's name in the config.")],
+    config: ConfigOption = None,
+    articles: Annotated[int, typer.Option(help="Article pages to fetch and show.")] = 3,
+) -> None:
+    """Fetch a source once and show what it would extract, storing and alerting nothing.
+
+    Its items (URL, title, date) and the text of the first few articles: for writing and
+    debugging selectors.
+    """
+    settings, app_config = load_or_exit(config)
+    try:
+        source = app_config.source(name)
+    except KeyError:
+        known = ", ".join(s.name for s in app_config.sources) or "none"
+        typer.echo(f"sources check: no source named {name!r} (configured: {known})", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = asyncio.run(check_source(settings, source, articles))
+    except ScrapeError as exc:
+        typer.echo(f"sources check: {name}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for line in format_check(source, result):
+        typer.echo(line)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    listing: Listing
+    batch: ArticleBatch
+
+
+async def check_source(settings: Settings, source: SourceConfig, articles: int) -> CheckResult:
+    """The listing (fetched unconditionally) and the first ``articles`` pages, extracted."""
+    async with make_client(settings) as client:
+        fetcher = Fetcher(client, settings)
+        listing = await fetch_listing(fetcher, source, None, None)
+        batch = await fetch_articles(
+            fetcher, source, listing.items[: max(articles, 0)], settings.http_concurrency,
+            same_host_only=settings.article_hosts == "source",
+        )
+    return CheckResult(listing, batch)
+
+
+def format_check(source: SourceConfig, result: CheckResult) -> list[str]:
+    items = result.listing.items
+    lines = [f"{source.name}: {source.kind} {source.url}", f"{len(items)} items listed"]
+    if result.listing.warning:
+        lines.append(f"  ! feed: {result.listing.warning}")
+    for i, item in enumerate(items, 1):
+        lines.append(f"{i:>3}. {_when(item.published_at):<16}  {item.title or '(no title)'}")
+        lines.append(f"     {item.url}")
+    for article in result.batch.articles:
+        sample = " ".join(article.text.split())[:SAMPLE_CHARS]
+        lines += ["", f"== {article.title or '(no title)'}",
+                  f"   {_when(article.published_at)}  {article.url}",
+                  f"   {len(article.text)} characters: {sample or '(no text)'}"]
+    for error in result.batch.errors:
+        lines.append(f"  ! {error}")
+    for skipped in result.batch.skipped:
+        lines.append(f"  ! skipped link {skipped}")
+    return lines
+
+
+def format_health(rows: list[SourceHealth]) -> list[str]:
+    head = (f"{'source':<24} {'state':<8} {'last success':<16} {'fails':>5} "
+            f"{'items/7d':>8} {'newest item':<16} problem (times: Beijing)")
+    lines = [head]
+    for r in rows:
+        problem = r.broken_reason or r.last_error or ""
+        if r.broken_since:
+            problem = f"since {_when(r.broken_since)}: {problem}"
+        lines.append(
+            f"{r.name:<24} {r.state:<8} {_when(r.last_success_at):<16} "
+            f"{r.consecutive_failures:>5} {r.items_per_week:>8} {_when(r.last_item_at):<16} "
+            f"{_short(problem)}"
+        )
+    return lines
+
+
+def _when(moment: datetime | None) -> str:
+    """Beijing time, as the sources and the alerts mean their dates (stored as UTC)."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
