@@ -40,8 +40,16 @@ class SourceConfig(_Strict):
     allow_hosts: list[str] = []
     """Hosts besides the source's own whose links may be fetched even when they resolve to
     private or reserved addresses (an intranet mirror); ``*.example.edu.cn`` for subdomains."""
+    interval: int = Field(default=30, ge=1, le=10080)
+    """Minutes between polls under ``ieiwatch serve``; sources sharing one run together."""
+    next_selector: str | None = None
+    """Backfill: the "next page" link on a list page (default: the CMS preset's)."""
+    page_url: str | None = None
+    """Backfill: list page N >= 2 relative to the first, e.g. ``list_{page}.htm``;
+    ``{index}`` is N - 1, ``{ext}`` the first page's extension (default: the preset's)."""
 
-    @field_validator("item_selector", "link_selector", "date_selector", "content_selector")
+    @field_validator("item_selector", "link_selector", "date_selector", "content_selector",
+                     "next_selector")
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         if value is not None:
@@ -59,6 +67,19 @@ class SourceConfig(_Strict):
             if not re.fullmatch(r"(\*\.)?[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+", host):
                 raise ValueError(f"not a host name (no scheme, path or port): {host!r}")
         return [host.lower() for host in hosts]
+
+    @field_validator("page_url")
+    @classmethod
+    def _page_template(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if "{page}" not in value and "{index}" not in value:
+            raise ValueError("needs {page} or {index}, e.g. list_{page}.htm")
+        try:
+            value.format(page=2, index=1, ext="htm")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"only {{page}}, {{index}} and {{ext}} may be used ({exc})") from None
+        return value
 
     @field_validator("url")
     @classmethod

@@ -91,7 +91,15 @@ def reclassify(
 
 def register_commands() -> None:
     """Add the command groups kept in their own modules (once)."""
-    from ieiwatch.flows import classify_cli, deliveries_cli, subscribers_cli
+    from ieiwatch.flows import (
+        backfill_cli,
+        classify_cli,
+        db_cli,
+        deliveries_cli,
+        serve_cli,
+        sources_cli,
+        subscribers_cli,
+    )
 
     if any(group.name == "subscribers" for group in app.registered_groups):
         return
@@ -99,6 +107,9 @@ def register_commands() -> None:
     classify_cli.register(app)
     subscribers_cli.register(app)
     deliveries_cli.register(app)
+    sources_cli.register(app)
+    for module in (serve_cli, backfill_cli, db_cli):  # serve, deploy, backfill, db …
+        module.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from prefect.states import State
 
 from ieiwatch.config import Settings, load_config
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.flows import pipeline
+from ieiwatch.flows import observe, pipeline
 from ieiwatch.flows.pipeline import RunContext, RunReport, SourceReport
 from ieiwatch.scrapers.errors import ScrapeError
 
@@ -34,8 +34,13 @@ async def poll_source_task(ctx: RunContext, source: SourceConfig) -> SourceRepor
 
 
 @flow(name="monitor")
-async def monitor(config_path: str | None = None, database_url: str | None = None) -> RunReport:
-    """Poll every enabled source once, store and classify what is new, send its alerts."""
+async def monitor(
+    config_path: str | None = None,
+    database_url: str | None = None,
+    sources: list[str] | None = None,
+) -> RunReport:
+    """Poll every enabled source (or only ``sources``) once, store and classify what is new,
+    send its alerts; publish the results as artifacts and the new relevant items as events."""
     settings = Settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
@@ -43,11 +48,19 @@ async def monitor(config_path: str | None = None, database_url: str | None = Non
     poll = poll_source_task.with_options(
         retries=settings.source_retries, retry_delay_seconds=settings.source_retry_delay
     )
-    report = await pipeline.run_pass(settings, config, poll=poll)
+    report = await pipeline.run_pass(settings, config, poll=poll, sources=sources)
     logger = get_run_logger()
     for line in summary_lines(report):
         logger.info(line)
+    found = [observe.Found(s.name, item) for s in report.sources for item in s.relevant_items]
+    await observe.publish("monitor", [_row(s) for s in report.sources], found,
+                          f"monitor: {', '.join(sources) if sources else 'all sources'}")
+    observe.emit_relevant(found, origin="monitor")
     return report
+
+
+def _row(s: SourceReport) -> observe.SourceRow:
+    return observe.SourceRow(s.name, s.status, s.listed, s.new, s.relevant, s.errors)
 
 
 def summary_lines(report: RunReport) -> list[str]:

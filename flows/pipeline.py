@@ -17,17 +17,36 @@ from sqlalchemy import Engine
 from ieiwatch.classify import classify
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
+from ieiwatch.notify.admin import send_admin_alert
 from ieiwatch.notify.outbox import DeliveryReport, deliver_due, plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
-from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing
 from ieiwatch.scrapers.fetch import Fetcher, make_client
-from ieiwatch.scrapers.source import fetch_articles, fetch_listing
+from ieiwatch.scrapers.source import ArticleBatch, Listing, fetch_articles, fetch_listing
 from ieiwatch.storage import articles as article_store
+from ieiwatch.storage import health
+from ieiwatch.storage import robots as robots_store
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import init_db, make_engine, session_scope
 from ieiwatch.storage.models import Article
 from ieiwatch.storage.subscribers import sync_subscribers
 from ieiwatch.storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class RelevantItem:
+    """A new article classified as cooperation news, as run summaries and events show it."""
+
+    id: int
+    title: str
+    url: str
+    type: str | None
+    parties: list[str]
+
+    @classmethod
+    def of(cls, article: Article) -> RelevantItem:
+        return cls(article.id or 0, article.title, article.url, article.type,
+                   [p["name"] for p in article.parties or []])
 
 
 @dataclass
@@ -40,6 +59,7 @@ class SourceReport:
     relevant: int = 0
     alerts_planned: int = 0
     errors: list[str] = field(default_factory=list)
+    relevant_items: list[RelevantItem] = field(default_factory=list)
 
 
 @dataclass
@@ -63,8 +83,12 @@ class RunContext:
 Poller = Callable[["RunContext", SourceConfig], Awaitable[SourceReport]]
 
 
-async def run_pass(settings: Settings, config: AppConfig, poll: Poller | None = None) -> RunReport:
-    """Poll every enabled source concurrently, then deliver every alert that is due.
+async def run_pass(
+    settings: Settings, config: AppConfig, poll: Poller | None = None,
+    sources: list[str] | None = None,
+) -> RunReport:
+    """Poll every enabled source (or the named ones) concurrently, then deliver every alert
+    that is due.
 
     ``poll`` defaults to ``poll_source``; the Prefect flow passes its task wrapping it.
     """
@@ -73,19 +97,39 @@ async def run_pass(settings: Settings, config: AppConfig, poll: Poller | None = 
     try:
         init_db(engine)
         sync_config(engine, config)
-        sources = [s for s in config.sources if s.enabled]
+        selected, unknown = select_sources(config, sources)
         # Retries that are due go first, so a long scrape does not delay them.
         report = RunReport(deliveries=await asyncio.to_thread(deliver_due, engine, config))
+        report.sources += unknown
+        with session_scope(engine) as session:
+            robots = robots_store.fresh_files(session)
         async with make_client(settings) as client:
-            ctx = RunContext(settings, config, engine, Fetcher(client, settings))
-            outcomes = await asyncio.gather(*(poll(ctx, s) for s in sources),
+            ctx = RunContext(settings, config, engine, Fetcher(client, settings, robots))
+            outcomes = await asyncio.gather(*(poll(ctx, s) for s in selected),
                                             return_exceptions=True)
-        for source, outcome in zip(sources, outcomes, strict=True):
+        with session_scope(engine) as session:
+            robots_store.keep(session, ctx.fetcher.fetched_robots())
+        for source, outcome in zip(selected, outcomes, strict=True):
             report.sources.append(_report_outcome(ctx, source.name, outcome))
         report.deliveries.add(await asyncio.to_thread(deliver_due, engine, config))
         return report
     finally:
         engine.dispose()
+
+
+def select_sources(
+    config: AppConfig, names: list[str] | None
+) -> tuple[list[SourceConfig], list[SourceReport]]:
+    """The enabled sources to poll (all, or the named ones), and an error report for each
+    name the config lacks (a deployment made before the config was edited)."""
+    enabled = [s for s in config.sources if s.enabled]
+    if names is None:
+        return enabled, []
+    known = {s.name for s in config.sources}
+    missing = [SourceReport(n, status="error", errors=["not in the config (restart "
+                                                      "`ieiwatch serve` after editing it)"])
+               for n in names if n not in known]
+    return [s for s in enabled if s.name in names], missing
 
 
 def _report_outcome(ctx: RunContext, name: str, outcome: object) -> SourceReport:
@@ -98,8 +142,9 @@ def _report_outcome(ctx: RunContext, name: str, outcome: object) -> SourceReport
         error = f"{type(outcome).__name__}: {outcome}"
     else:
         raise outcome  # type: ignore[misc]  (KeyboardInterrupt, cancellation)
-    record_source_failure(ctx, name, error)
-    return SourceReport(name, status="error", errors=[error])
+    report = SourceReport(name, status="error", errors=[error])
+    report.errors += record_source_failure(ctx, name, error, outcome)
+    return report
 
 
 def sync_config(engine: Engine, config: AppConfig) -> None:
@@ -119,15 +164,18 @@ async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:
         report.status = "not_modified"
-        _record_success(ctx, source.name, etag, last_modified)
+        change = _record_success(ctx, source.name, etag, last_modified)
+        report.errors += await asyncio.to_thread(_announce, ctx, change)
         return report
     report.listed = len(listing.items)
     with session_scope(ctx.engine) as session:
         known = article_store.known_urls(session, (i.url for i in listing.items))
     unseen = [i for i in listing.items if i.url not in known]
     todo = unseen[: ctx.settings.max_articles_per_source]
-    batch = await fetch_articles(ctx.fetcher, source, todo, ctx.settings.http_concurrency)
+    batch = await fetch_articles(ctx.fetcher, source, todo, ctx.settings.http_concurrency,
+                                 same_host_only=ctx.settings.article_hosts == "source")
     report.errors += batch.errors
+    report.errors += [f"skipped link {line}" for line in batch.skipped]
     classified = [(a, classify(a.title, a.text)) for a in batch.articles]
     # Keep the validators only when every unseen item was handled; otherwise the next run
     # would get a 304 and never see the rest.
@@ -143,25 +191,63 @@ async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
             session, alertable, source.name, load_subscriptions(session, ctx.config)
         )
         source_store.record_success(session, row, *validators)
+        health.note_new_items(row, stored)
+        change = health.after_success(session, row, _health_rules(ctx),
+                                      problems=_problems(listing, batch))
     report.new = len(stored)
     report.relevant = sum(1 for a in stored if a.relevant)
+    report.relevant_items = [RelevantItem.of(a) for a in stored if a.relevant]
+    report.errors += await asyncio.to_thread(_announce, ctx, change)
     return report
 
 
-def record_source_failure(ctx: RunContext, name: str, error: str) -> None:
+def record_source_failure(
+    ctx: RunContext, name: str, error: str, exc: object = None
+) -> list[str]:
+    """Count the failure and mark the source broken when it is; returns report lines."""
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, name)
-        if row is not None:
-            source_store.record_failure(session, row, error)
+        if row is None:
+            return []
+        source_store.record_failure(session, row, error)
+        change = health.after_failure(session, row, error, _health_rules(ctx),
+                                      layout_changed=isinstance(exc, SelectorMatchedNothing))
+    return _announce(ctx, change)
 
 
 def _record_success(
     ctx: RunContext, name: str, etag: str | None, last_modified: str | None
-) -> None:
+) -> health.HealthChange | None:
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, name)
-        if row is not None:
-            source_store.record_success(session, row, etag, last_modified)
+        if row is None:
+            return None
+        source_store.record_success(session, row, etag, last_modified)
+        return health.after_success(session, row, _health_rules(ctx))
+
+
+def _health_rules(ctx: RunContext) -> health.HealthRules:
+    return health.HealthRules.from_settings(ctx.settings)
+
+
+def _problems(listing: Listing, batch: ArticleBatch) -> list[str]:
+    """What went wrong in a poll that still succeeded, kept on the source row."""
+    return ([f"feed: {listing.warning}"] if listing.warning else []) + batch.errors
+
+
+def _announce(ctx: RunContext, change: health.HealthChange | None) -> list[str]:
+    """Report a source turning broken or recovering, and tell the operator once.
+
+    Called after the change is committed, so a failed send never undoes the mark (and the
+    alert is not repeated next run: the run report says it could not be sent).
+    """
+    if change is None:
+        return []
+    lines = [f"health: {change.summary}"]
+    if ctx.config.admin_notify:
+        errors = send_admin_alert(ctx.config.admin_notify, change.title, change.body)
+        lines += [f"admin alert not sent: {e}" for e in errors]
+    return lines
 
 
 def _recent(ctx: RunContext, article: Article) -> bool:

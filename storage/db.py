@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from ieiwatch.storage import models  # noqa: F401  (registers the tables)
 
@@ -39,10 +41,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # pysqlite's own transaction handling would defer BEGIN; we issue it ourselves below.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL",
-                   "foreign_keys=ON"):
+    for pragma in ("busy_timeout=30000", "synchronous=NORMAL", "foreign_keys=ON"):
         cur.execute(f"PRAGMA {pragma}")
+    _wal(cur)
     cur.close()
+
+
+def _wal(cur: Any, attempts: int = 100) -> None:
+    """Switch to WAL (it persists in the file). Two processes opening a new database at
+    once can both try: the loser gets "database is locked" at once, busy timeout or not,
+    and finds WAL set by the other on a later try."""
+    for _ in range(attempts):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.05)
+    cur.execute("PRAGMA journal_mode=WAL")
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
@@ -52,7 +69,10 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 
 
 def init_db(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Create or migrate the schema to the current revision (Alembic, storage/migrations)."""
+    from ieiwatch.storage.migrations import upgrade
+
+    upgrade(engine)
 
 
 @contextmanager

@@ -129,3 +129,45 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     next_attempt_at: datetime | None = _ts(default=None)
     sent_at: datetime | None = _ts(default=None)
+
+
+class BackfillCheckpoint(SQLModel, table=True):
+    """How far a backfill of one source over one date window has got, so an interrupted
+    one continues where it stopped. ``date_range`` is the (since, until) pair as text: NULLs
+    would not make the unique key unique."""
+
+    __tablename__ = "backfill_checkpoints"
+    __table_args__ = (UniqueConstraint("source_id", "date_range"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    date_range: str
+    since: datetime | None = _ts(default=None)
+    until: datetime | None = _ts(default=None)
+    """Exclusive."""
+    next_url: str | None = Field(default=None, sa_type=Text)
+    """The list page or feed page to fetch next; None once the walk is over."""
+    pages_done: int = 0
+    items_stored: int = 0
+    status: str = "running"
+    """running, failed (resumable) or done."""
+    stop_reason: str | None = None
+    """Why a finished walk stopped: end, since or max_pages."""
+    last_error: str | None = Field(default=None, sa_type=Text)
+    started_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+    finished_at: datetime | None = _ts(default=None)
+    notified_at: datetime | None = _ts(default=None)
+    """When the end-of-backfill digest went out (``--notify digest``), so it goes once."""
+
+
+class RobotsTxt(SQLModel, table=True):
+    """The last robots.txt answer of a site, kept between runs (and workers) for a day."""
+
+    __tablename__ = "robots_txt"
+
+    origin: str = Field(primary_key=True, description="scheme://host[:port]")
+    status: int
+    """HTTP status; 0 when unreachable."""
+    body: str = Field(default="", sa_type=Text)
+    fetched_at: datetime = _ts()

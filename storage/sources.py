@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from ieiwatch.config.schema import SourceConfig
@@ -12,10 +16,16 @@ from ieiwatch.storage.types import utcnow
 
 
 def sync_sources(session: Session, configured: Sequence[SourceConfig]) -> dict[str, Source]:
-    """Make the table match the config by name; fetch state survives edits of other keys."""
+    """Make the table match the config by name; fetch state survives edits of other keys.
+
+    New names are inserted with ON CONFLICT DO NOTHING first, so two workers syncing the
+    same config at once both end up reading the one row instead of one failing.
+    """
+    insert_missing(session, Source.__table__, "name",
+                   [{"name": c.name, "kind": c.kind, "url": c.url} for c in configured])
     existing = {s.name: s for s in session.exec(select(Source))}
     for cfg in configured:
-        row = existing.get(cfg.name) or Source(name=cfg.name, kind=cfg.kind, url=cfg.url)
+        row = existing[cfg.name]
         if row.url != cfg.url:
             # A new URL is a new resource: its validators would be meaningless.
             row.etag = row.last_modified = None
@@ -24,6 +34,14 @@ def sync_sources(session: Session, configured: Sequence[SourceConfig]) -> dict[s
         existing[cfg.name] = row
     session.flush()
     return existing
+
+
+def insert_missing(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose unique ``key`` is not taken yet; leave the others alone."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=[key]))
 
 
 def record_success(

@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 
 from ieiwatch.config.schema import SubscriberConfig
 from ieiwatch.storage.models import Subscriber
+from ieiwatch.storage.sources import insert_missing
+from ieiwatch.storage.types import utcnow
 
 
 class SubscriberError(Exception):
@@ -22,11 +24,19 @@ def sync_subscribers(
 
     Pausing is the operator's (``ieiwatch subscribers pause``) and survives a sync.
     """
+    # New names first, with ON CONFLICT DO NOTHING: two workers syncing at once share a row.
+    now = utcnow()
+    insert_missing(session, Subscriber.__table__, "name", [
+        {"name": cfg.name, "origin": "config", "notify_urls": [], "mode": cfg.mode,
+         "digest": cfg.digest.model_dump(), "filters": cfg.filters.model_dump(),
+         "paused": False, "active": True, "created_at": now}
+        for cfg in configured
+    ])
     existing = subscribers_by_name(session)
     names = {cfg.name for cfg in configured}
     for cfg in configured:
-        row = existing.get(cfg.name) or Subscriber(name=cfg.name)
-        if row.origin == "cli" and row.id is not None:
+        row = existing[cfg.name]
+        if row.origin == "cli":
             raise SubscriberError(
                 f"subscriber {cfg.name!r} is in the config and was also added from the command "
                 "line; remove one of them"

@@ -84,7 +84,8 @@ def test_unchanged_feed_costs_one_conditional_request(site: LocalSite, sqlite_ur
     before = len(site.requests)
     report = _run(sqlite_url, config)
     assert report.sources[0].status == "not_modified"
-    assert len(site.requests) == before + 1
+    # robots.txt was read by the first run and is trusted for a day
+    assert [r.path for r in site.requests[before:]] == ["/feed.xml"]
     assert "If-None-Match" in site.requests[-1].headers
 
 
@@ -173,3 +174,22 @@ def test_first_poll_stores_everything_but_alerts_only_recent_items(
         {"Content-Type": "application/rss+xml"})
     second = _run(sqlite_url, config)
     assert second.sources[0].new == 1 and second.deliveries.sent == 1
+
+
+def test_robots_txt_is_trusted_for_a_day_then_read_again(site: LocalSite, sqlite_url: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from ieiwatch.storage.models import RobotsTxt
+
+    config = _config(site, sources=["feed"])
+    _run(sqlite_url, config)
+    _run(sqlite_url, config)
+    assert len(site.hits("/robots.txt")) == 1
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        s.execute(update(RobotsTxt).values(fetched_at=datetime.now(UTC) - timedelta(hours=25)))
+    engine.dispose()
+    _run(sqlite_url, config)
+    assert len(site.hits("/robots.txt")) == 2

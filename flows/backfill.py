@@ -1,0 +1,395 @@
+"""Backfill: walk one source's history (list pages or feed pages, newest first) and store
+what was published since a date, resumably.
+
+Per page, in one transaction: store the page's new articles in the window (and plan their
+alerts when asked), and advance the checkpoint to the next page. An interrupted backfill
+run again continues at the first page not done; articles are inserted ON CONFLICT DO
+NOTHING, so nothing is stored twice either way.
+
+The walk stops at the end of the history, at a page whose items are all older than
+``since``, or after ``max_pages`` pages (counted over resumptions, so a larger limit later
+continues the walk). An item is in the window unless its date (from the list, else from
+its page) is known and outside it.
+
+Backfilled items alert nobody by default (``notify="none"``): they are old news, and the
+source's first-poll alert window does not apply here because nothing here marks the
+source as polled. ``digest`` sends each matching subscriber one summary once the walk is
+over; ``instant`` plans the usual alerts.
+
+``run_backfill`` is plain code; the ``backfill`` flow at the bottom wraps it for Prefect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+
+from prefect import flow, get_run_logger
+from sqlalchemy import Engine
+
+from ieiwatch.classify import classify
+from ieiwatch.config import Settings, load_config
+from ieiwatch.config.schema import AppConfig, SourceConfig
+from ieiwatch.flows import observe
+from ieiwatch.flows.pipeline import RelevantItem, sync_config
+from ieiwatch.notify.channels import NotifyError, preferred_format, send
+from ieiwatch.notify.dispatch import DeliveryReport
+from ieiwatch.notify.filters import matches
+from ieiwatch.notify.outbox import deliver_due, plan_alerts
+from ieiwatch.notify.render import DISPLAY_TZ, AlertItem, format_date, render_digest
+from ieiwatch.notify.subscriptions import load_subscriptions
+from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
+from ieiwatch.scrapers.paging import ListPage, fetch_page
+from ieiwatch.scrapers.source import fetch_articles
+from ieiwatch.storage import articles as article_store
+from ieiwatch.storage import backfill as checkpoints
+from ieiwatch.storage import sources as source_store
+from ieiwatch.storage.db import init_db, make_engine, session_scope
+from ieiwatch.storage.models import Article, BackfillCheckpoint
+
+NotifyMode = Literal["none", "digest", "instant"]
+Progress = Callable[[str], None]
+
+
+class BackfillError(ValueError):
+    """The backfill asked for cannot start (unknown source, empty window)."""
+
+
+class BackfillIncomplete(RuntimeError):
+    """The walk stopped on an error; running it again resumes at the failed page."""
+
+    def __init__(self, report: BackfillReport) -> None:
+        self.report = report
+        super().__init__(
+            f"backfill {report.source}: stopped at page {report.pages_total + 1} "
+            f"({'; '.join(report.errors[-1:])}); run it again to resume there"
+        )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Beijing time, as the sources date their news."""
+    return datetime.combine(day, time(), tzinfo=DISPLAY_TZ)
+
+
+@dataclass(frozen=True)
+class BackfillRequest:
+    source: str
+    since: datetime | None = None
+    """Inclusive."""
+    until: datetime | None = None
+    """Exclusive."""
+    max_pages: int | None = None
+    notify: NotifyMode = "none"
+    restart: bool = False
+
+    @classmethod
+    def for_days(
+        cls, source: str, since: date | None = None, until: date | None = None,
+        max_pages: int | None = None, notify: NotifyMode = "none", restart: bool = False,
+    ) -> BackfillRequest:
+        """From calendar days, ``until`` included."""
+        if since and until and until < since:
+            raise BackfillError(f"backfill: --until {until} is before --since {since}")
+        if max_pages is not None and max_pages < 1:
+            raise BackfillError("backfill: --max-pages must be at least 1")
+        return cls(
+            source,
+            day_start(since) if since else None,
+            day_start(until + timedelta(days=1)) if until else None,
+            max_pages, notify, restart,
+        )
+
+    def in_window(self, when: datetime | None) -> bool:
+        if when is None:
+            return True  # undated: nothing says it is outside
+        return (self.since is None or when >= self.since) and (
+            self.until is None or when < self.until)
+
+    def older(self, when: datetime | None) -> bool:
+        return self.since is not None and when is not None and when < self.since
+
+    def describe(self) -> str:
+        since = format_date(self.since) if self.since else "the beginning"
+        until = (f" to {format_date(self.until - timedelta(days=1))}" if self.until else "")
+        return f"since {since}{until}"
+
+
+@dataclass
+class BackfillReport:
+    source: str
+    status: str = "running"
+    """done, failed (resumable), or finished (done before this run: nothing walked)."""
+    stop_reason: str | None = None
+    """end, since or max_pages."""
+    pages: int = 0
+    """Pages walked by this run."""
+    pages_total: int = 0
+    """Pages done over every run of this backfill."""
+    listed: int = 0
+    new: int = 0
+    relevant: int = 0
+    out_of_window: int = 0
+    alerts_planned: int = 0
+    digests_sent: int = 0
+    errors: list[str] = field(default_factory=list)
+    relevant_items: list[RelevantItem] = field(default_factory=list)
+    deliveries: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+@dataclass(frozen=True)
+class _Run:
+    settings: Settings
+    config: AppConfig
+    engine: Engine
+    fetcher: Fetcher
+    source: SourceConfig
+    source_id: int
+    request: BackfillRequest
+    progress: Progress
+    report: BackfillReport
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+async def run_backfill(
+    settings: Settings, config: AppConfig, request: BackfillRequest, progress: Progress = _quiet
+) -> BackfillReport:
+    """Walk the source's history as asked; ``progress`` gets a line per page."""
+    source = source_config(config, request.source)
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        sync_config(engine, config)
+        with session_scope(engine) as session:
+            row = source_store.get_source(session, source.name)
+            assert row is not None and row.id is not None  # sync_config made it
+            cp = checkpoints.open_checkpoint(session, row.id, request.since, request.until,
+                                             source.url, restart=request.restart)
+        report = BackfillReport(source.name, pages_total=cp.pages_done)
+        async with make_client(settings) as client:
+            run = _Run(settings, config, engine, Fetcher(client, settings), source, row.id,
+                       request, progress, report)
+            cp = await _walk(run, cp)
+        if cp.status == checkpoints.DONE:
+            await asyncio.to_thread(_notify, run, cp)
+        return report
+    finally:
+        engine.dispose()
+
+
+def source_config(config: AppConfig, name: str) -> SourceConfig:
+    try:
+        return config.source(name)
+    except KeyError:
+        known = ", ".join(s.name for s in config.sources) or "none"
+        raise BackfillError(f"backfill: no source named {name!r} in the config "
+                            f"(known: {known})") from None
+
+
+async def _walk(run: _Run, cp: BackfillCheckpoint) -> BackfillCheckpoint:
+    report, request = run.report, run.request
+    if not _walkable(cp, request.max_pages):
+        report.status, report.stop_reason = "finished", cp.stop_reason
+        run.progress(f"backfill {run.source.name} {request.describe()}: finished already "
+                     f"({cp.pages_done} pages, {cp.items_stored} stored); --restart walks it "
+                     "again")
+        return cp
+    verb = "resuming at" if cp.pages_done else "starting at"
+    run.progress(f"backfill {run.source.name} {request.describe()}: {verb} page "
+                 f"{cp.pages_done + 1} ({cp.next_url})")
+    visited: set[str] = set()
+    while cp.next_url:
+        if request.max_pages is not None and cp.pages_done >= request.max_pages:
+            return _finish(run, cp, "max_pages")
+        if cp.next_url in visited:  # a page linking back: the history is over
+            return _finish(run, cp, "end")
+        visited.add(cp.next_url)
+        try:
+            page = await fetch_page(run.fetcher, run.source, cp.next_url, cp.pages_done + 1)
+        except ScrapeError as exc:
+            return _fail(run, cp, str(exc))
+        if page.gone:
+            run.progress(f"page {page.number}: {page.url} does not exist: end of the history")
+            return _finish(run, cp, "end")
+        cp, all_older = await _take_page(run, cp, page)
+        if all_older:
+            return _finish(run, cp, "since")
+    return _finish(run, cp, "end")
+
+
+def _walkable(cp: BackfillCheckpoint, max_pages: int | None) -> bool:
+    """Not finished, or stopped by a page limit that this run raises."""
+    if cp.status != checkpoints.DONE:
+        return True
+    return (cp.stop_reason == "max_pages" and cp.next_url is not None
+            and (max_pages is None or max_pages > cp.pages_done))
+
+
+async def _take_page(
+    run: _Run, cp: BackfillCheckpoint, page: ListPage
+) -> tuple[BackfillCheckpoint, bool]:
+    """Store the page's new articles in the window and advance the checkpoint, together."""
+    request, report = run.request, run.report
+    candidates = [i for i in page.items if request.in_window(i.published_at)]
+    with session_scope(run.engine) as session:
+        known = article_store.known_urls(session, (i.url for i in candidates))
+    todo = [i for i in candidates if i.url not in known]
+    batch = await fetch_articles(run.fetcher, run.source, todo, run.settings.http_concurrency,
+                                 same_host_only=run.settings.article_hosts == "source")
+    report.errors += batch.errors
+    keep = [a for a in batch.articles if request.in_window(a.published_at)]
+    classified = [(a, classify(a.title, a.text)) for a in keep]
+    with session_scope(run.engine) as session:
+        stored = article_store.insert_new(session, run.source_id, classified)
+        if request.notify == "instant":
+            report.alerts_planned += plan_alerts(
+                session, stored, run.source.name, load_subscriptions(session, run.config))
+        row = session.get(BackfillCheckpoint, cp.id)
+        assert row is not None
+        checkpoints.advance(session, row, page.next_url, len(stored))
+    relevant = [a for a in stored if a.relevant]
+    skipped = len(page.items) - len(candidates) + len(batch.articles) - len(keep)
+    report.pages += 1
+    report.pages_total = row.pages_done
+    report.listed += len(page.items)
+    report.new += len(stored)
+    report.relevant += len(relevant)
+    report.out_of_window += skipped
+    report.relevant_items += [RelevantItem.of(a) for a in relevant]
+    run.progress(f"page {page.number}: {page.url}: {len(page.items)} listed, {len(stored)} new "
+                 f"({len(relevant)} relevant), {skipped} outside the window"
+                 + (f", {len(batch.errors)} unreadable" if batch.errors else ""))
+    return row, _all_older(request, page.items, batch.articles)
+
+
+def _all_older(
+    request: BackfillRequest, items: list[ListedItem], fetched: list[ScrapedArticle]
+) -> bool:
+    """Every item of the page is dated before ``since`` (list pages are newest first)."""
+    dates = {a.url: a.published_at for a in fetched}
+    return bool(items) and all(
+        request.older(i.published_at or dates.get(i.url)) for i in items)
+
+
+def _finish(run: _Run, cp: BackfillCheckpoint, reason: str) -> BackfillCheckpoint:
+    with session_scope(run.engine) as session:
+        row = session.get(BackfillCheckpoint, cp.id)
+        assert row is not None
+        checkpoints.finish(session, row, reason)
+    run.report.status, run.report.stop_reason = "done", reason
+    why = {"end": "end of the history", "since": "reached items older than since",
+           "max_pages": f"page limit ({row.pages_done} pages)"}[reason]
+    run.progress(f"backfill {run.source.name}: done: {why}; {row.items_stored} articles "
+                 "stored over all its runs")
+    return row
+
+
+def _fail(run: _Run, cp: BackfillCheckpoint, error: str) -> BackfillCheckpoint:
+    with session_scope(run.engine) as session:
+        row = session.get(BackfillCheckpoint, cp.id)
+        assert row is not None
+        checkpoints.fail(session, row, error)
+    run.report.status = "failed"
+    run.report.errors.append(error)
+    run.progress(f"page {row.pages_done + 1}: {error}: stopped; run again to resume here")
+    return row
+
+
+def _notify(run: _Run, cp: BackfillCheckpoint) -> None:
+    """What the walk owes subscribers once it is over: the planned instant alerts, or one
+    summary each (once per backfill, however many runs it took)."""
+    if run.request.notify == "instant":
+        run.report.deliveries = deliver_due(run.engine, run.config)
+    elif run.request.notify == "digest" and cp.notified_at is None:
+        run.report.digests_sent = _send_digests(run, cp)
+
+
+def _send_digests(run: _Run, cp: BackfillCheckpoint) -> int:
+    with session_scope(run.engine) as session:
+        stored = checkpoints.stored_in_window(session, cp)
+        subs = [s for s in load_subscriptions(session, run.config) if not s.paused]
+        row = session.get(BackfillCheckpoint, cp.id)
+        assert row is not None
+        # Marked before sending: a crash now loses one summary rather than sending it twice.
+        checkpoints.mark_notified(session, row)
+    sent = 0
+    for sub in subs:
+        items = [_alert_item(a, run.source.name) for a in stored
+                 if matches(sub.filters, a, run.source.name)]
+        if not items:
+            continue
+        for url in sub.urls:
+            try:
+                send(url, render_digest(sub.name, "Backfill", items, preferred_format(url)))
+                sent += 1
+            except NotifyError as exc:
+                run.report.errors.append(f"digest for {sub.name}: {exc}")
+    run.progress(f"backfill {run.source.name}: {sent} summaries sent")
+    return sent
+
+
+def _alert_item(article: Article, source: str) -> AlertItem:
+    return AlertItem(
+        title=article.title, url=article.url, published_at=article.published_at,
+        type=article.type, score=article.score, parties=article.parties or [],
+        region=article.region, evidence=article.evidence or [],
+        sources=[(source, article.url)],
+    )
+
+
+def summary_lines(report: BackfillReport) -> list[str]:
+    lines = [
+        f"backfill {report.source}: {report.status}"
+        + (f" ({report.stop_reason})" if report.stop_reason else ""),
+        f"    {report.pages} pages this run ({report.pages_total} in all), {report.listed} "
+        f"listed, {report.new} new, {report.relevant} relevant, {report.out_of_window} outside "
+        "the window",
+    ]
+    if report.alerts_planned or report.deliveries.sent or report.deliveries.failed:
+        d = report.deliveries
+        lines.append(f"    alerts: {report.alerts_planned} planned, {d.sent} sent, "
+                     f"{d.failed} failed (will retry)")
+    if report.digests_sent:
+        lines.append(f"    {report.digests_sent} backfill summaries sent")
+    lines += [f"    ! {e}" for e in report.errors]
+    return lines
+
+
+@flow(name="backfill")
+async def backfill(
+    source: str,
+    since: date | None = None,
+    until: date | None = None,
+    max_pages: int | None = None,
+    notify: NotifyMode = "none",
+    restart: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> BackfillReport:
+    """Store a source's articles published since a date (until a date, inclusive), walking
+    its list or feed pages; resumable. Alerts nobody unless ``notify`` says so."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    config = load_config(Path(config_path) if config_path else settings.config_path)
+    request = BackfillRequest.for_days(source, since, until, max_pages, notify, restart)
+    logger = get_run_logger()
+    report = await run_backfill(settings, config, request, progress=logger.info)
+    for line in summary_lines(report):
+        logger.info(line)
+    found = [observe.Found(report.source, item) for item in report.relevant_items]
+    row = observe.SourceRow(report.source, report.status, report.listed, report.new,
+                            report.relevant, report.errors)
+    await observe.publish("backfill", [row], found, f"backfill {source} {request.describe()}")
+    observe.emit_relevant(found, origin="backfill")
+    if report.status == "failed":
+        raise BackfillIncomplete(report)
+    return report

@@ -1,0 +1,96 @@
+"""``ieiwatch db upgrade|current|stamp|revision``: the schema's Alembic migrations.
+
+Every command that opens the database applies pending migrations by itself; ``upgrade``
+does it on purpose (before a deploy, or to see what it does), the others help whoever
+changes the models.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from ieiwatch.config import Settings
+from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit
+from ieiwatch.storage import migrations
+from ieiwatch.storage.db import make_engine
+
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+
+
+def _engine(config: ConfigOption) -> Engine:
+    # The database URL comes from the environment; a --config given is checked all the same,
+    # so a bad file fails here as everywhere else.
+    settings = load_or_exit(config)[0] if config else Settings()
+    return make_engine(settings.database_url)
+
+
+@db_app.command("upgrade")
+def upgrade(config: ConfigOption = None) -> None:
+    """Apply the pending migrations ($IEIWATCH_DATABASE_URL; an empty database gets all)."""
+    engine = _engine(config)
+    try:
+        result = migrations.upgrade(engine)
+    except migrations.MigrationError as exc:
+        raise fail(f"db: {exc}") from None
+    finally:
+        engine.dispose()
+    if result.changed:
+        typer.echo(f"db: upgraded from {result.before or 'empty'} to {result.after}")
+    else:
+        typer.echo(f"db: at {result.after} already")
+
+
+@db_app.command("current")
+def current(config: ConfigOption = None) -> None:
+    """The database's revision and the newest one this version of ieiwatch knows."""
+    engine = _engine(config)
+    try:
+        with engine.connect() as conn:
+            found = migrations.current_revision(conn)
+    finally:
+        engine.dispose()
+    head = migrations.head_revision()
+    state = "up to date" if found == head else "behind: run `ieiwatch db upgrade`"
+    typer.echo(f"db: at {found or 'nothing (empty)'}; newest {head} ({state})")
+
+
+@db_app.command("stamp")
+def stamp(
+    revision: Annotated[str, typer.Argument(help="Revision id, or head.")] = "head",
+    config: ConfigOption = None,
+) -> None:
+    """Record a revision as applied without running it (after migrating by hand)."""
+    engine = _engine(config)
+    try:
+        migrations.stamp(engine, revision)
+    finally:
+        engine.dispose()
+    typer.echo(f"db: stamped {revision}")
+
+
+@db_app.command("revision")
+def revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the change is.")],
+    config: ConfigOption = None,
+) -> None:
+    """Write a new migration from the difference between the models and the database
+    (bring the database up to date first; review the file before committing it)."""
+    from alembic import command
+
+    engine = _engine(config)
+    try:
+        migrations.upgrade(engine)
+        with engine.begin() as conn:
+            script = command.revision(migrations.alembic_config(conn), message=message,
+                                      autogenerate=True)
+    finally:
+        engine.dispose()
+    path = getattr(script, "path", None)
+    typer.echo(f"db: wrote {path or 'a new revision'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,67 @@
+"""Two small flows around the alert outbox, for schedules: ``digest`` sends the digests that
+are due, ``retry-deliveries`` sends every delivery due now (new, or failed and past its
+backoff; digests that are due included).
+
+The monitor flow does the same at the end of each run; these make alerts timely when
+monitoring runs seldom, and retries continue while no source is being polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from ieiwatch.config import Settings, load_config
+from ieiwatch.flows.pipeline import sync_config
+from ieiwatch.notify.digest import send_due_digests
+from ieiwatch.notify.dispatch import DeliveryReport
+from ieiwatch.notify.outbox import deliver_due
+from ieiwatch.storage.db import init_db, make_engine
+from ieiwatch.storage.types import utcnow
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+def _send(config_path: str | None, database_url: str | None, digests_only: bool) -> DeliveryReport:
+    settings = _settings(database_url)
+    config = load_config(Path(config_path) if config_path else settings.config_path)
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        sync_config(engine, config)
+        if digests_only:
+            return send_due_digests(engine, config, utcnow())
+        return deliver_due(engine, config)
+    finally:
+        engine.dispose()
+
+
+def _log(report: DeliveryReport) -> None:
+    logger = get_run_logger()
+    logger.info("alerts: %d sent, %d failed (will retry), %d given up",
+                report.sent, report.failed, report.dead)
+    for error in report.errors:
+        logger.warning(error)
+
+
+@flow(name="digest")
+async def digest(config_path: str | None = None, database_url: str | None = None) -> DeliveryReport:
+    """Send each digest subscriber's digest when its period has come."""
+    report = await asyncio.to_thread(_send, config_path, database_url, True)
+    _log(report)
+    return report
+
+
+@flow(name="retry-deliveries")
+async def retry_deliveries(
+    config_path: str | None = None, database_url: str | None = None
+) -> DeliveryReport:
+    """Send every alert that is due: pending ones, and failed ones past their backoff."""
+    report = await asyncio.to_thread(_send, config_path, database_url, False)
+    _log(report)
+    return report
