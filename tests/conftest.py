@@ -6,6 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,18 @@ def postgres_url() -> str | None:
 
 
 _PG_SKIP = (
-    "PostgreSQL storage tests skipped: IEIWATCH_TEST_POSTGRES_URL is unset and no server "
+    "PostgreSQL tests skipped: IEIWATCH_TEST_POSTGRES_URL is unset and no server "
     "answers on 127.0.0.1:5432"
 )
+
+
+@pytest.fixture
+def postgres_base() -> str:
+    """The PostgreSQL server the tests may use, or a skip that says why there is none."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip(_PG_SKIP)
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -73,15 +83,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     base = postgres_url()
     if base is None:
         pytest.skip(_PG_SKIP)
+    with fresh_schema(base) as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema(base: str) -> Iterator[str]:
+    """A URL whose connections work in a new, empty PostgreSQL schema, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_schema(postgres_base: str) -> Iterator[str]:
+    """A database URL on PostgreSQL in a schema of its own (skipped without a server)."""
+    with fresh_schema(postgres_base) as url:
+        yield url
 
 
 @pytest.fixture

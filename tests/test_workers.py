@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,9 +38,6 @@ BIN = Path(sys.executable).parent
 POOL = "ieiwatch-test"
 RUNS = 4
 RUN_TIMEOUT = 150.0
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_SKIP = ("scale-out test skipped: it needs PostgreSQL for the Prefect server, and "
-           "IEIWATCH_TEST_POSTGRES_URL is unset and nothing answers on 127.0.0.1:5432")
 
 # Items of the three sources (an article of /art/102.htm is on two of them); the relevant
 # ones are the four cooperation stories.
@@ -50,22 +46,11 @@ EXPECTED_PATHS = {"/art/101.htm", "/art/102.htm", "/art/201.htm", "/backfill/inf
 RELEVANT = 4
 
 
-def _postgres_base() -> str:
-    url = os.environ.get("IEIWATCH_TEST_POSTGRES_URL")
-    if url:
-        return url
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return PG_DEFAULT
-    except OSError:
-        pytest.skip(PG_SKIP)
-
-
 @pytest.fixture
-def prefect_on_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def prefect_on_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_base: str
                         ) -> Iterator[LocalPrefectServer]:
     """`prefect server start` on loopback with a fresh PostgreSQL database of its own."""
-    base = make_url(_postgres_base().replace("postgresql://", "postgresql+psycopg://", 1))
+    base = make_url(postgres_base.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"ieiwatch_prefect_{uuid.uuid4().hex[:10]}"
     admin = make_engine(base.render_as_string(hide_password=False))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -82,23 +67,6 @@ def prefect_on_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         server.stop()
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-
-
-@pytest.fixture
-def ieiwatch_postgres() -> Iterator[str]:
-    """ieiwatch's own database: a fresh schema, so the workers' runs race to create it."""
-    base = _postgres_base()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
 
@@ -199,7 +167,7 @@ async def _wait_for(api_url: str, run_ids: list[str], timeout: float) -> list[di
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
-    prefect_on_postgres: LocalPrefectServer, ieiwatch_postgres: str,
+    prefect_on_postgres: LocalPrefectServer, postgres_schema: str,
     slow_sources: LocalSite, mail: MailSink, receiver: LocalSite, tmp_path: Path,
 ) -> None:
     api_url = prefect_on_postgres.api_url
@@ -217,7 +185,7 @@ def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
         "alert_window_days": 36500,
     }), encoding="utf-8")
     env = {**os.environ, "PREFECT_API_URL": api_url, "IEIWATCH_CONFIG": str(config),
-           "IEIWATCH_DATABASE_URL": ieiwatch_postgres, "IEIWATCH_HTTP_HOST_DELAY": "0",
+           "IEIWATCH_DATABASE_URL": postgres_schema, "IEIWATCH_HTTP_HOST_DELAY": "0",
            "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_HOME": str(tmp_path / "cli-home")}
     env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # the server's, not the clients'
 
@@ -247,7 +215,7 @@ def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
     # They did run at once: the last to start began before the first to end had ended.
     assert max(r["start_time"] for r in runs) < min(r["end_time"] for r in runs)
 
-    engine = make_engine(ieiwatch_postgres)
+    engine = make_engine(postgres_schema)
     with session_scope(engine) as session:
         urls = [a.url for a in session.exec(select(Article))]
         deliveries = list(session.exec(select(Delivery)))
