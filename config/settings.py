@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Prefect task retries for transient source failures
     source_retries: int = 2
     source_retry_delay: float = 5.0
+    source_timeout: float = 600.0
+    """Seconds one source may take in a pass, retries included; then it is given up for the
+    pass (nothing of it is stored, so the next pass starts it again) and the others go on."""
 
 
 def apply_prefect_defaults() -> None:

@@ -20,7 +20,7 @@ from ieiwatch.config.settings import Settings
 from ieiwatch.notify.admin import send_admin_alert
 from ieiwatch.notify.outbox import DeliveryReport, deliver_due, plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
-from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing
+from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing, SourceTimedOut
 from ieiwatch.scrapers.fetch import Fetcher, make_client
 from ieiwatch.scrapers.source import ArticleBatch, Listing, fetch_articles, fetch_listing
 from ieiwatch.storage import articles as article_store
@@ -105,7 +105,7 @@ async def run_pass(
             robots = robots_store.fresh_files(session)
         async with make_client(settings) as client:
             ctx = RunContext(settings, config, engine, Fetcher(client, settings, robots))
-            outcomes = await asyncio.gather(*(poll(ctx, s) for s in selected),
+            outcomes = await asyncio.gather(*(_within_limit(poll, ctx, s) for s in selected),
                                             return_exceptions=True)
         with session_scope(engine) as session:
             robots_store.keep(session, ctx.fetcher.fetched_robots())
@@ -115,6 +115,17 @@ async def run_pass(
         return report
     finally:
         engine.dispose()
+
+
+async def _within_limit(poll: Poller, ctx: RunContext, source: SourceConfig) -> SourceReport:
+    """One source's poll, given up after ``source_timeout`` so a slow site holds up no pass."""
+    limit = ctx.settings.source_timeout
+    try:
+        async with asyncio.timeout(limit):
+            return await poll(ctx, source)
+    except TimeoutError:
+        raise SourceTimedOut(source.url, f"no result within {limit:g}s (source_timeout); "
+                             "given up for this pass") from None
 
 
 def select_sources(

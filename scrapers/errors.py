@@ -52,6 +52,10 @@ class ConnectionFailed(FetchError):
     transient = True
 
 
+class SourceTimedOut(ScrapeError):
+    """The whole source took longer than its time limit in one pass."""
+
+
 class TooManyRedirects(FetchError):
     pass
 

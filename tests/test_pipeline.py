@@ -193,3 +193,15 @@ def test_robots_txt_is_trusted_for_a_day_then_read_again(site: LocalSite, sqlite
     engine.dispose()
     _run(sqlite_url, config)
     assert len(site.hits("/robots.txt")) == 2
+
+
+def test_a_slow_source_is_given_up_at_its_time_limit_while_the_others_go_on(
+    site: LocalSite, sqlite_url: str
+) -> None:
+    site.routes["/list.htm"] = Route(200, b"<html></html>", {"Content-Type": "text/html"},
+                                     delay=3.0)
+    settings = Settings(database_url=sqlite_url, source_retries=0, source_timeout=0.5)
+    report = asyncio.run(run_pass(settings, _config(site, sources=["feed", "list"])))
+    statuses = {s.name: s.status for s in report.sources}
+    assert statuses == {"lakeside-feed": "ok", "nanhu-list": "error"}
+    assert "no result within 0.5s" in report.sources[1].errors[0]
