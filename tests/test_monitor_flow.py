@@ -99,3 +99,20 @@ def test_transient_source_errors_are_retried_and_permanent_ones_are_not(
     report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
     assert report.sources[0].status == outcome
     assert len(site.hits("/feed.xml")) == feed_requests
+
+
+def test_a_source_past_its_time_limit_is_given_up_and_the_flow_goes_on(
+    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ieiwatch.flows.demo_site.server import Route
+    from ieiwatch.flows.monitor import monitor
+
+    monkeypatch.setenv("IEIWATCH_SOURCE_TIMEOUT", "1")
+    site.routes["/list.htm"] = Route(200, b"<html></html>", {"Content-Type": "text/html"},
+                                     delay=4.0)
+    config = _write_config(tmp_path / "c.yaml", site, mail, broken=False)
+    report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
+    assert [s.status for s in report.sources] == ["ok", "error"]
+    assert "no result within 1s" in report.sources[1].errors[0]
+    assert report.deliveries.sent == 1
