@@ -36,11 +36,9 @@ from ieiwatch.config import Settings, load_config
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.flows import observe
 from ieiwatch.flows.pipeline import RelevantItem, sync_config
-from ieiwatch.notify.channels import NotifyError, preferred_format, send
 from ieiwatch.notify.dispatch import DeliveryReport
-from ieiwatch.notify.filters import matches
 from ieiwatch.notify.outbox import deliver_due, plan_alerts
-from ieiwatch.notify.render import DISPLAY_TZ, AlertItem, format_date, render_digest
+from ieiwatch.notify.render import DISPLAY_TZ, format_date
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.fetch import Fetcher, make_client
@@ -51,7 +49,7 @@ from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import backfill as checkpoints
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import init_db, make_engine, session_scope
-from ieiwatch.storage.models import Article, BackfillCheckpoint
+from ieiwatch.storage.models import BackfillCheckpoint
 
 NotifyMode = Literal["none", "digest", "instant"]
 Progress = Callable[[str], None]
@@ -313,36 +311,21 @@ def _notify(run: _Run, cp: BackfillCheckpoint) -> None:
 
 
 def _send_digests(run: _Run, cp: BackfillCheckpoint) -> int:
+    """Plan a summary delivery per (matching subscriber, story, channel) and send them: one
+    message per subscriber channel, through the outbox, so a failed one is retried."""
     with session_scope(run.engine) as session:
         stored = checkpoints.stored_in_window(session, cp)
-        subs = [s for s in load_subscriptions(session, run.config) if not s.paused]
+        subs = load_subscriptions(session, run.config)
+        plan_alerts(session, stored, run.source.name, subs, kind="summary")
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
-        # Marked before sending: a crash now loses one summary rather than sending it twice.
         checkpoints.mark_notified(session, row)
-    sent = 0
-    for sub in subs:
-        items = [_alert_item(a, run.source.name) for a in stored
-                 if matches(sub.filters, a, run.source.name)]
-        if not items:
-            continue
-        for url in sub.urls:
-            try:
-                send(url, render_digest(sub.name, "Backfill", items, preferred_format(url)))
-                sent += 1
-            except NotifyError as exc:
-                run.report.errors.append(f"digest for {sub.name}: {exc}")
-    run.progress(f"backfill {run.source.name}: {sent} summaries sent")
-    return sent
+    report = deliver_due(run.engine, run.config)
+    run.report.deliveries.add(report)
+    run.progress(f"backfill {run.source.name}: {report.messages} summaries sent"
+                 + (f", {report.failed} items to retry" if report.failed else ""))
+    return report.messages
 
-
-def _alert_item(article: Article, source: str) -> AlertItem:
-    return AlertItem(
-        title=article.title, url=article.url, published_at=article.published_at,
-        type=article.type, score=article.score, parties=article.parties or [],
-        region=article.region, evidence=article.evidence or [],
-        sources=[(source, article.url)],
-    )
 
 
 def summary_lines(report: BackfillReport) -> list[str]:

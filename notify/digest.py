@@ -1,5 +1,6 @@
 """Digests: one message per subscriber channel and period (daily or weekly, at a local
-time), listing the stories planned for it since the last one."""
+time), listing the stories planned for it since the last one; and backfill summaries, the
+same message sent as soon as a backfill is over."""
 
 from __future__ import annotations
 
@@ -63,12 +64,29 @@ def _digest_for(engine: Engine, sub: Subscription, now: datetime, report: Delive
     for d in due:
         by_channel[d.channel_key].append(d)
     for key, rows in by_channel.items():
-        _send_channel(engine, sub, key, rows, report, now)
+        period = "Weekly" if sub.digest.every == "weekly" else "Daily"
+        _send_channel(engine, sub, key, rows, report, now, period)
+
+
+def send_due_summaries(engine: Engine, config: AppConfig, now: datetime) -> DeliveryReport:
+    """Backfill summaries: what a backfill planned goes out at once, one message per
+    subscriber channel (failed ones again after their backoff)."""
+    report = DeliveryReport()
+    with session_scope(engine) as session:
+        subs = {s.id: s for s in load_subscriptions(session, config) if not s.paused}
+        due = deliveries.due(session, kind="summary", now=now)
+    groups: dict[tuple[int, str], list[Delivery]] = defaultdict(list)
+    for d in due:
+        if d.subscriber_id in subs:
+            groups[(d.subscriber_id, d.channel_key)].append(d)
+    for (sub_id, key), rows in groups.items():
+        _send_channel(engine, subs[sub_id], key, rows, report, now, "Backfill")
+    return report
 
 
 def _send_channel(
     engine: Engine, sub: Subscription, key: str, rows: list[Delivery], report: DeliveryReport,
-    now: datetime,
+    now: datetime, period: str,
 ) -> None:
     with session_scope(engine) as session:
         claimed = [r for r in rows if deliveries.claim(session, r.id or 0, now)]
@@ -78,7 +96,6 @@ def _send_channel(
     url = sub.url_for(key)
     error = "subscriber or channel no longer configured" if url is None else None
     if url is not None:
-        period = "Weekly" if sub.digest.every == "weekly" else "Daily"
         try:
             send(url, render_digest(sub.name, period, items, preferred_format(url)))
         except NotifyError as exc:

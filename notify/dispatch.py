@@ -19,11 +19,15 @@ from ieiwatch.storage.stories import story_sources
 @dataclass
 class DeliveryReport:
     sent: int = 0
+    """Deliveries (a story for a channel) sent; a digest carries several."""
     failed: int = 0
     dead: int = 0
+    messages: int = 0
+    """Messages that went out: an alert, a digest, a summary."""
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
+        self.messages += other.messages
         self.sent += other.sent
         self.failed += other.failed
         self.dead += other.dead
@@ -34,7 +38,10 @@ def record_outcome(
     engine: Engine, ids: Sequence[int], error: str | None, report: DeliveryReport,
     *, give_up: bool = False,
 ) -> None:
-    """Mark claimed deliveries sent, failed (to retry) or dead, and count them."""
+    """Mark claimed deliveries sent, failed (to retry) or dead, and count them (and the one
+    message they went out in)."""
+    if error is None:
+        report.messages += 1
     with session_scope(engine) as session:
         for delivery_id in ids:
             row = session.get(Delivery, delivery_id)

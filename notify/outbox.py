@@ -20,7 +20,7 @@ from sqlmodel import Session
 from ieiwatch.config.schema import AppConfig
 from ieiwatch.notify.admin import send_admin_alert
 from ieiwatch.notify.channels import NotifyError, channel_key, mask, preferred_format, send
-from ieiwatch.notify.digest import send_due_digests
+from ieiwatch.notify.digest import send_due_digests, send_due_summaries
 from ieiwatch.notify.dispatch import DeliveryReport, alert_item, record_outcome
 from ieiwatch.notify.filters import matches
 from ieiwatch.notify.render import render_alert
@@ -36,11 +36,18 @@ def plan_alerts(
     articles: Sequence[Article],
     source_name: str,
     subscriptions: Sequence[Subscription],
+    *,
+    kind: str | None = None,
 ) -> int:
-    """Plan a delivery for every (matching subscriber, story, channel); return how many."""
+    """Plan a delivery for every (matching subscriber, story, channel); return how many.
+
+    ``kind`` is the subscriber's mode (instant or digest) unless given: a backfill's
+    ``summary`` goes to every subscriber as one message once it is over.
+    """
     planned = [
         deliveries.PlannedDelivery(
-            sub.id, article.story_id or 0, article.id or 0, sub.mode, channel_key(url), mask(url)
+            sub.id, article.story_id or 0, article.id or 0, kind or sub.mode, channel_key(url),
+            mask(url),
         )
         for article in articles
         for sub in subscriptions
@@ -51,7 +58,8 @@ def plan_alerts(
 
 
 def deliver_due(engine: Engine, config: AppConfig, now: datetime | None = None) -> DeliveryReport:
-    """Send every due instant alert, then every due digest; tell the admin about deaths."""
+    """Send every due instant alert, then every due digest and backfill summary; tell the
+    admin about deaths."""
     now = now or utcnow()
     report = DeliveryReport()
     with session_scope(engine) as session:
@@ -63,6 +71,7 @@ def deliver_due(engine: Engine, config: AppConfig, now: datetime | None = None) 
             continue  # kept pending: sent when the subscriber resumes
         _deliver_instant(engine, row, sub, report, now)
     report.add(send_due_digests(engine, config, now))
+    report.add(send_due_summaries(engine, config, now))
     if report.dead and config.admin_notify:
         report.errors += send_admin_alert(
             config.admin_notify, f"{report.dead} deliveries given up",

@@ -157,6 +157,28 @@ def test_backfill_notify_digest_sends_one_summary_once(
     assert f"Backfill digest for analyst: {RELEVANT_IN_WINDOW} items" in subject
 
 
+def test_a_backfill_summary_that_fails_is_retried_through_the_outbox(
+    site: LocalSite, receiver: LocalSite, sqlite_url: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ieiwatch.notify.outbox import deliver_due
+
+    hook = receiver.url.replace("http://", "json://") + "/summary"
+    config = _config(site)
+    config.subscribers = AppConfig.model_validate(
+        {"subscribers": [{"name": "analyst", "notify": [hook]}]}).subscribers
+    receiver.queued["/summary"] = [Route(503)]
+    report = _backfill(sqlite_url, config, notify="digest")
+    assert report.digests_sent == 0 and report.deliveries.failed == RELEVANT_IN_WINDOW
+    engine = make_engine(sqlite_url)
+    retried = deliver_due(engine, config, now=datetime.now(UTC) + timedelta(minutes=5))
+    engine.dispose()
+    assert retried.messages == 1 and retried.sent == RELEVANT_IN_WINDOW
+    assert len(receiver.received) == 1
+    assert f"{RELEVANT_IN_WINDOW} items" in receiver.received[0].body.decode()
+
+
 def test_backfill_notify_instant_sends_the_usual_alerts(
     site: LocalSite, mail: MailSink, sqlite_url: str
 ) -> None:
