@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify_bench.py
+	$(BIN)/python bench/classify_cli_memory.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
