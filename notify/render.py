@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -66,7 +66,7 @@ def render_digest(subscriber: str, period: str, items: Sequence[AlertItem], fmt:
         groups.setdefault(type_label(item.type), []).append(item)
     ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
     title = f"[ieiwatch] {period} digest for {subscriber}: {len(items)} items"
-    body = _DIGESTS[fmt](ordered)
+    body = _digest_body(ordered, _DIGEST_STYLES[fmt])
     return Message(title=title, body=body, format=fmt)
 
 
@@ -121,39 +121,43 @@ def _text(item: AlertItem) -> str:
     return "\n".join(lines)
 
 
-def _digest_html(groups: list[tuple[str, list[AlertItem]]]) -> str:
+@dataclass(frozen=True)
+class _DigestStyle:
+    heading: Callable[[str, int], str]
+    line: Callable[[AlertItem], str]
+    joiner: str
+
+
+def _digest_body(groups: list[tuple[str, list[AlertItem]]], style: _DigestStyle) -> str:
+    parts = []
+    for label, items in groups:
+        parts.append(style.heading(label, len(items)))
+        parts += [style.line(i) for i in items]
+        parts.append("")
+    return style.joiner.join(parts)
+
+
+def _html_line(i: AlertItem) -> str:
     e = html.escape
-    parts = []
-    for label, items in groups:
-        parts.append(f"<b>{e(label)} ({len(items)})</b>")
-        parts += [
-            f'{format_date(i.published_at)} <a href="{e(i.url)}">{e(i.title)}</a>'
-            f" — {e(_party_names(i))}" for i in items
-        ]
-        parts.append("")
-    return "<br/>\n".join(parts)
+    return (f'{format_date(i.published_at)} <a href="{e(i.url)}">{e(i.title)}</a>'
+            f" — {e(_party_names(i))}")
 
 
-def _digest_markdown(groups: list[tuple[str, list[AlertItem]]]) -> str:
-    parts = []
-    for label, items in groups:
-        parts.append(f"**{md_escape(label)} ({len(items)})**")
-        parts += [
-            f"- {format_date(i.published_at)} {md_escape(i.title)} — "
-            f"{md_escape(_party_names(i))} <{i.url}>" for i in items
-        ]
-        parts.append("")
-    return "\n".join(parts)
-
-
-def _digest_text(groups: list[tuple[str, list[AlertItem]]]) -> str:
-    parts = []
-    for label, items in groups:
-        parts.append(f"{label} ({len(items)})")
-        parts += [f"- {format_date(i.published_at)} {i.title} — {_party_names(i)}\n  {i.url}"
-                  for i in items]
-        parts.append("")
-    return "\n".join(parts)
+_DIGEST_STYLES = {
+    "html": _DigestStyle(lambda label, n: f"<b>{html.escape(label)} ({n})</b>", _html_line,
+                         "<br/>\n"),
+    "markdown": _DigestStyle(
+        lambda label, n: f"**{md_escape(label)} ({n})**",
+        lambda i: f"- {format_date(i.published_at)} {md_escape(i.title)} — "
+                  f"{md_escape(_party_names(i))} <{i.url}>",
+        "\n",
+    ),
+    "text": _DigestStyle(
+        lambda label, n: f"{label} ({n})",
+        lambda i: f"- {format_date(i.published_at)} {i.title} — {_party_names(i)}\n  {i.url}",
+        "\n",
+    ),
+}
 
 
 def _party_names(item: AlertItem) -> str:
@@ -161,4 +165,3 @@ def _party_names(item: AlertItem) -> str:
 
 
 _FORMATS = {"html": _html, "markdown": _markdown, "text": _text}
-_DIGESTS = {"html": _digest_html, "markdown": _digest_markdown, "text": _digest_text}
