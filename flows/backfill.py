@@ -25,30 +25,29 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Literal
 
 from prefect import flow, get_run_logger
 from sqlalchemy import Engine
 
 from ieiwatch.classify import classify
-from ieiwatch.config import Settings, load_config
+from ieiwatch.config import Settings
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.flows import observe
-from ieiwatch.flows.pipeline import RelevantItem, sync_config
+from ieiwatch.flows.pipeline import RelevantItem, open_fetcher, open_store, run_inputs
 from ieiwatch.notify.dispatch import DeliveryReport
 from ieiwatch.notify.outbox import deliver_due, plan_alerts
 from ieiwatch.notify.render import DISPLAY_TZ, format_date
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.errors import ScrapeError
-from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
 from ieiwatch.scrapers.paging import ListPage, fetch_page
 from ieiwatch.scrapers.source import fetch_articles
 from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import backfill as checkpoints
 from ieiwatch.storage import sources as source_store
-from ieiwatch.storage.db import init_db, make_engine, session_scope
+from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.models import BackfillCheckpoint
 
 NotifyMode = Literal["none", "digest", "instant"]
@@ -162,18 +161,16 @@ async def run_backfill(
 ) -> BackfillReport:
     """Walk the source's history as asked; ``progress`` gets a line per page."""
     source = source_config(config, request.source)
-    engine = make_engine(settings.database_url)
+    engine = open_store(settings, config)
     try:
-        init_db(engine)
-        sync_config(engine, config)
         with session_scope(engine) as session:
             row = source_store.get_source(session, source.name)
             assert row is not None and row.id is not None  # sync_config made it
             cp = checkpoints.open_checkpoint(session, row.id, request.since, request.until,
                                              source.url, restart=request.restart)
         report = BackfillReport(source.name, pages_total=cp.pages_done)
-        async with make_client(settings) as client:
-            run = _Run(settings, config, engine, Fetcher(client, settings), source, row.id,
+        async with open_fetcher(engine, settings) as fetcher:
+            run = _Run(settings, config, engine, fetcher, source, row.id,
                        request, progress, report)
             cp = await _walk(run, cp)
         if cp.status == checkpoints.DONE:
@@ -359,10 +356,7 @@ async def backfill(
 ) -> BackfillReport:
     """Store a source's articles published since a date (until a date, inclusive), walking
     its list or feed pages; resumable. Alerts nobody unless ``notify`` says so."""
-    settings = Settings()
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    config = load_config(Path(config_path) if config_path else settings.config_path)
+    settings, config = run_inputs(config_path, database_url)
     request = BackfillRequest.for_days(source, since, until, max_pages, notify, restart)
     logger = get_run_logger()
     report = await run_backfill(settings, config, request, progress=logger.info)

@@ -1,5 +1,5 @@
-"""What the commands share: the --config option, loading it or exiting with its errors,
-and opening the database in step with the config."""
+"""What the commands share: the --config option, and loading it or exiting with its
+errors."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
-from ieiwatch.storage.db import init_db, make_engine
 
 ConfigOption = Annotated[
     Path | None,
@@ -27,16 +25,6 @@ def load_or_exit(path: Path | None) -> tuple[Settings, AppConfig]:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-
-
-def open_store(settings: Settings, config: AppConfig) -> Engine:
-    """The database, created if new, with the config's sources and subscribers synced."""
-    from ieiwatch.flows.pipeline import sync_config
-
-    engine = make_engine(settings.database_url)
-    init_db(engine)
-    sync_config(engine, config)
-    return engine
 
 
 def fail(message: str) -> typer.Exit:

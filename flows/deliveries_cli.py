@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from sqlmodel import select
 
-from ieiwatch.flows.cli_support import ConfigOption, load_or_exit, open_store
+from ieiwatch.flows.cli_support import ConfigOption, load_or_exit
+from ieiwatch.flows.pipeline import open_store
 from ieiwatch.notify.outbox import deliver_due
 from ieiwatch.notify.render import format_date
 from ieiwatch.storage import deliveries

@@ -9,31 +9,20 @@ monitoring runs seldom, and retries continue while no source is being polled.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from ieiwatch.config import Settings, load_config
-from ieiwatch.flows.pipeline import sync_config
+from ieiwatch.flows.pipeline import open_store, run_inputs
 from ieiwatch.notify.digest import send_due_digests
 from ieiwatch.notify.dispatch import DeliveryReport
 from ieiwatch.notify.outbox import deliver_due
-from ieiwatch.storage.db import init_db, make_engine
 from ieiwatch.storage.types import utcnow
 
 
-def _settings(database_url: str | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
-
-
 def _send(config_path: str | None, database_url: str | None, digests_only: bool) -> DeliveryReport:
-    settings = _settings(database_url)
-    config = load_config(Path(config_path) if config_path else settings.config_path)
-    engine = make_engine(settings.database_url)
+    settings, config = run_inputs(config_path, database_url)
+    engine = open_store(settings, config)
     try:
-        init_db(engine)
-        sync_config(engine, config)
         if digests_only:
             return send_due_digests(engine, config, utcnow())
         return deliver_due(engine, config)

@@ -3,14 +3,12 @@ failure recorded on its source while the others go on, then the due alerts deliv
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
-from ieiwatch.config import Settings, load_config
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.flows import observe, pipeline
 from ieiwatch.flows.pipeline import RunContext, RunReport, SourceReport
@@ -41,10 +39,7 @@ async def monitor(
 ) -> RunReport:
     """Poll every enabled source (or only ``sources``) once, store and classify what is new,
     send its alerts; publish the results as artifacts and the new relevant items as events."""
-    settings = Settings()
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    config = load_config(Path(config_path) if config_path else settings.config_path)
+    settings, config = pipeline.run_inputs(config_path, database_url)
     poll = poll_source_task.with_options(
         retries=settings.source_retries, retry_delay_seconds=settings.source_retry_delay
     )

@@ -8,13 +8,16 @@ one transaction → save the validators. ``monitor.py`` wraps these in Prefect.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from ieiwatch.classify import classify
+from ieiwatch.config.loader import load_config
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.notify.admin import send_admin_alert
@@ -93,28 +96,55 @@ async def run_pass(
     ``poll`` defaults to ``poll_source``; the Prefect flow passes its task wrapping it.
     """
     poll = poll or poll_source
-    engine = make_engine(settings.database_url)
+    engine = open_store(settings, config)
     try:
-        init_db(engine)
-        sync_config(engine, config)
         selected, unknown = select_sources(config, sources)
         # Retries that are due go first, so a long scrape does not delay them.
         report = RunReport(deliveries=await asyncio.to_thread(deliver_due, engine, config))
         report.sources += unknown
-        with session_scope(engine) as session:
-            robots = robots_store.fresh_files(session)
-        async with make_client(settings) as client:
-            ctx = RunContext(settings, config, engine, Fetcher(client, settings, robots))
+        async with open_fetcher(engine, settings) as fetcher:
+            ctx = RunContext(settings, config, engine, fetcher)
             outcomes = await asyncio.gather(*(_within_limit(poll, ctx, s) for s in selected),
                                             return_exceptions=True)
-        with session_scope(engine) as session:
-            robots_store.keep(session, ctx.fetcher.fetched_robots())
         for source, outcome in zip(selected, outcomes, strict=True):
             report.sources.append(_report_outcome(ctx, source.name, outcome))
         report.deliveries.add(await asyncio.to_thread(deliver_due, engine, config))
         return report
     finally:
         engine.dispose()
+
+
+def run_inputs(
+    config_path: str | None = None, database_url: str | None = None
+) -> tuple[Settings, AppConfig]:
+    """Settings and config for a flow run: the flow's parameters win over the environment."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings, load_config(Path(config_path) if config_path else settings.config_path)
+
+
+def open_store(settings: Settings, config: AppConfig) -> Engine:
+    """The database, migrated, with the config's sources and subscribers synced."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    sync_config(engine, config)
+    return engine
+
+
+@asynccontextmanager
+async def open_fetcher(engine: Engine, settings: Settings) -> AsyncIterator[Fetcher]:
+    """One run's fetcher, starting from the robots.txt answers of the last day and keeping
+    the ones it fetched for the next runs."""
+    with session_scope(engine) as session:
+        robots = robots_store.fresh_files(session)
+    async with make_client(settings) as client:
+        fetcher = Fetcher(client, settings, robots)
+        try:
+            yield fetcher
+        finally:
+            with session_scope(engine) as session:
+                robots_store.keep(session, fetcher.fetched_robots())
 
 
 async def _within_limit(poll: Poller, ctx: RunContext, source: SourceConfig) -> SourceReport:

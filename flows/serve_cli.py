@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit, open_store
+from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit
+from ieiwatch.flows.pipeline import open_store
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.storage.db import session_scope
 

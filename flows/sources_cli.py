@@ -14,7 +14,8 @@ import typer
 
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
-from ieiwatch.flows.cli_support import ConfigOption, load_or_exit, open_store
+from ieiwatch.flows.cli_support import ConfigOption, load_or_exit
+from ieiwatch.flows.pipeline import open_store
 from ieiwatch.scrapers.dates import SHANGHAI
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.fetch import Fetcher, make_client

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from ieiwatch.config.schema import AppConfig, SubscriberConfig
-from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit, open_store
+from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit
+from ieiwatch.flows.pipeline import open_store
 from ieiwatch.notify.channels import Message, NotifyError, mask, send, validate
 from ieiwatch.notify.outbox import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
