@@ -6,6 +6,7 @@ added here keep their Apprise URLs in the database. URLs are always shown masked
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from ieiwatch.notify.outbox import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.storage.articles import articles_since
 from ieiwatch.storage.db import session_scope
-from ieiwatch.storage.models import Source
+from ieiwatch.storage.models import Article, Source
 from ieiwatch.storage.subscribers import (
     SubscriberError,
     add_subscriber,
@@ -100,11 +101,12 @@ def _subscriber_config(name: str, notify: list[str], mode: str, digest: dict,
 def _plan_since(session: Session, config: AppConfig, subscriber_id: int, since: datetime) -> int:
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
     subs = [s for s in load_subscriptions(session, config) if s.id == subscriber_id]
-    names = {s.id: s.name for s in session.exec(select(Source))}
-    planned = 0
+    by_source: dict[int, list[Article]] = defaultdict(list)
     for article in articles_since(session, since):
-        planned += plan_alerts(session, [article], names.get(article.source_id, "?"), subs)
-    return planned
+        by_source[article.source_id].append(article)
+    names = {s.id: s.name for s in session.exec(select(Source))}
+    return sum(plan_alerts(session, found, names.get(source_id, "?"), subs)
+               for source_id, found in by_source.items())
 
 
 @subscribers_app.command("list")

@@ -44,15 +44,16 @@ def plan_alerts(
     ``kind`` is the subscriber's mode (instant or digest) unless given: a backfill's
     ``summary`` goes to every subscriber as one message once it is over.
     """
+    # Masking builds an Apprise plugin: once per URL, not once per article.
+    channels = {sub.id: [(channel_key(u), mask(u)) for u in sub.urls] for sub in subscriptions}
     planned = [
         deliveries.PlannedDelivery(
-            sub.id, article.story_id or 0, article.id or 0, kind or sub.mode, channel_key(url),
-            mask(url),
+            sub.id, article.story_id or 0, article.id or 0, kind or sub.mode, key, masked
         )
         for article in articles
         for sub in subscriptions
         if not sub.paused and matches(sub.filters, article, source_name)
-        for url in sub.urls
+        for key, masked in channels[sub.id]
     ]
     return deliveries.plan(session, planned)
 
