@@ -22,8 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_LABELED = REPO.parent / "shared" / "corpora" / "labeled" / "dev.jsonl"
 IEIWATCH = Path(sys.executable).parent / "ieiwatch"
 # Runs the command as a child and prints the child's peak RSS in KiB (Linux).
-_MEASURE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def _write_rows(items: list[dict], count: int, path: Path) -> None:
@@ -36,9 +38,20 @@ def _write_rows(items: list[dict], count: int, path: Path) -> None:
 def _peak_rss_mib(rows: Path, out: Path) -> tuple[float, float]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(IEIWATCH), "classify", "--input", str(rows),
-         "--output", str(out)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            _MEASURE,
+            str(IEIWATCH),
+            "classify",
+            "--input",
+            str(rows),
+            "--output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return int(result.stdout.strip().splitlines()[-1]) / 1024, time.perf_counter() - start
 

@@ -5,7 +5,6 @@ Pure functions over the data files in classify/data/: no network, no database.
 
 from .core import classify
 from .model import CLASSIFIER_VERSION, Classification, Party, Region
-from .places import region_names
 from .text import detect_language
 
 __all__ = [
@@ -15,5 +14,4 @@ __all__ = [
     "Region",
     "classify",
     "detect_language",
-    "region_names",
 ]

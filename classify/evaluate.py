@@ -89,7 +89,7 @@ def evaluate(items: Iterable[dict[str, Any]]) -> Metrics:
         gold = bool(item.get("relevant"))
         c[_outcome(gold, pred.relevant)] += 1
         if gold:
-            pred_type = pred.type if pred.relevant else NONE
+            pred_type = (pred.type or NONE) if pred.relevant else NONE
             confusion.setdefault(item.get("type") or NONE, Counter())[pred_type] += 1
             if pred.relevant:
                 m.type_total += 1

@@ -5,44 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ieiwatch.config.schema import ARTICLE_TYPES
+from ieiwatch.domain import EDUCATION_KINDS, ArticleType, Party, PartyKind, Region
 
 # Bump whenever a rule, a weight or a data file changes: stored classifications
 # carry it, and `reclassify` re-runs articles classified by an older version.
 CLASSIFIER_VERSION = "rules-2"
 
-TYPES: tuple[str, ...] = ARTICLE_TYPES
-"""The eight types of the labels; the config schema owns the list."""
+TYPES: tuple[str, ...] = tuple(ArticleType)
+"""The eight types of the labels (``domain.ArticleType``)."""
 
-PARTY_KINDS: tuple[str, ...] = (
-    "university",
-    "college",
-    "vocational_school",
-    "enterprise",
-    "government",
-    "association",
-    "research_institute",
-    "hospital",
-    "other",
-)
+PARTY_KINDS: tuple[str, ...] = tuple(PartyKind)
 
-EDUCATION_KINDS: frozenset[str] = frozenset({"university", "college", "vocational_school"})
-
-
-@dataclass(frozen=True)
-class Party:
-    name: str
-    kind: str
-
-    @property
-    def is_school(self) -> bool:
-        return self.kind in EDUCATION_KINDS
-
-
-@dataclass(frozen=True)
-class Region:
-    province: str | None
-    city: str | None
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "EDUCATION_KINDS",
+    "PARTY_KINDS",
+    "TYPES",
+    "Classification",
+    "Party",
+    "Region",
+]
 
 
 @dataclass
@@ -58,15 +40,12 @@ class Classification:
     version: str = CLASSIFIER_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        region = None
-        if self.region is not None:
-            region = {"province": self.region.province, "city": self.region.city}
         return {
             "relevant": self.relevant,
             "score": self.score,
             "type": self.type,
-            "parties": [{"name": p.name, "kind": p.kind} for p in self.parties],
-            "region": region,
+            "parties": [p.to_dict() for p in self.parties],
+            "region": self.region.to_dict() if self.region else None,
             "sectors": list(self.sectors),
             "evidence": list(self.evidence),
             "lang": self.lang,
@@ -75,16 +54,13 @@ class Classification:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Classification:
-        region_d = d.get("region")
-        region = None
-        if region_d:
-            region = Region(province=region_d.get("province"), city=region_d.get("city"))
+        region = d.get("region")
         return cls(
             relevant=bool(d["relevant"]),
             score=float(d["score"]),
             type=d.get("type"),
-            parties=[Party(name=p["name"], kind=p["kind"]) for p in d.get("parties") or []],
-            region=region,
+            parties=[Party.from_dict(p) for p in d.get("parties") or []],
+            region=Region.from_dict(region) if region else None,
             sectors=list(d.get("sectors") or []),
             evidence=list(d.get("evidence") or []),
             lang=d.get("lang") or "zh",

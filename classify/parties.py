@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from ieiwatch.domain.places import gazetteer
+
 from .data_files import load
 from .model import EDUCATION_KINDS, Party
 from .places import leading_place
@@ -618,7 +620,7 @@ def _en_rules() -> _EnRules:
         for n in items:
             noun_kind.setdefault(n, kind)
     overrides = tuple((_override_re(o), o["kind"]) for o in e["kind_overrides"])
-    regions = load("regions")
+    regions = gazetteer()
     places = [n for c in regions["cities"] for n in c["en"]] + [
         n for p in regions["provinces"].values() for n in p["en"]
     ]

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from ieiwatch.domain.places import gazetteer
+
 from .data_files import load
 from .model import Region
 from .rules import alternatives, compile_cue
@@ -22,7 +24,7 @@ class _Places:
 
 @cache
 def _places(lang: str) -> _Places:
-    data = load("regions")
+    data = gazetteer()
     where: dict[str, tuple[str, str | None]] = {}
     for prov, spec in data["provinces"].items():
         for n in spec[lang]:
@@ -68,8 +70,15 @@ def region_led(prep: Prepared) -> bool:
     if prep.lang == "zh" and leading_place(prep):
         return True
     title = prep.title if prep.lang == "zh" else prep.orig_title
-    title = title[_LEADING_DATE.match(title).end() :]
+    title = title[_date_prefix_end(title) :]
     return _places(prep.lang).pattern.match(title) is not None
+
+
+def _date_prefix_end(title: str) -> int:
+    """Where a headline starts after its leading date and time words (the pattern also
+    matches nothing, so it always matches)."""
+    found = _LEADING_DATE.match(title)
+    return found.end() if found else 0
 
 
 _ZH_PLACE_ACTS = re.compile(
@@ -85,7 +94,7 @@ def leading_place(prep: Prepared) -> str | None:
     临江市召开… -> 临江市); None otherwise."""
     if prep.lang != "zh":
         return None
-    skip = _LEADING_DATE.match(prep.title).end()
+    skip = _date_prefix_end(prep.title)
     m = _places("zh").pattern.match(prep.title, skip)
     end = m.end() if m else skip
     act = _ZH_PLACE_ACTS.match(prep.title, end) if m else None
@@ -95,6 +104,7 @@ def leading_place(prep: Prepared) -> str | None:
         if m is None or act is None:
             return None
         end = m.end()
+    assert m is not None  # an act is only looked for after a place
     unit = prep.orig_title[end : end + 1] if act.group(0)[0] in "省市区县" else ""
     return prep.orig_title[m.start() : end] + unit
 
@@ -133,21 +143,3 @@ def find_sectors(prep: Prepared) -> list[str]:
             hits[m.lastgroup or ""] += weight
     ranked = sorted((-n, int(g[1:])) for g, n in hits.items() if g and n >= s.min_hits)
     return [s.names[i] for _, i in ranked[: s.max_sectors]]
-
-
-@cache
-def _region_aliases() -> dict[str, frozenset[str]]:
-    data = load("regions")
-    aliases: dict[str, frozenset[str]] = {}
-    for key, spec in data["provinces"].items():
-        aliases[key] = frozenset([key, *spec["zh"], *spec["en"]])
-    for city in data["cities"]:
-        names = frozenset([city["name"], *city["zh"], *city["en"]])
-        aliases[city["name"]] = aliases.get(city["name"], frozenset()) | names
-    return aliases
-
-
-def region_names(name: str) -> frozenset[str]:
-    """Every name of the province or city that ``Region`` calls ``name`` (its pinyin key,
-    Chinese and English names), so a filter written as 浙江 finds Region("Zhejiang")."""
-    return _region_aliases().get(name, frozenset([name]))

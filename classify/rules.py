@@ -136,6 +136,7 @@ def _action_pattern(spec: dict[str, Any], lang: str) -> re.Pattern[str]:
 
 
 def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
+    body: re.Pattern[str] | None
     if name == "action":
         body = _action_pattern(spec[lang], lang)
     else:

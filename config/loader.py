@@ -12,11 +12,12 @@ import yaml
 from pydantic import ValidationError
 
 from ieiwatch.config.schema import AppConfig
+from ieiwatch.domain import IeiwatchError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-class ConfigError(Exception):
+class ConfigError(IeiwatchError):
     """The config file is missing, not YAML, or does not fit the schema.
 
     The message names the file and, for each problem, the field path and what is wrong.

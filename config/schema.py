@@ -14,6 +14,8 @@ from cssselect import SelectorError
 from cssselect import parse as parse_css
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ieiwatch.domain import ArticleType, SourceKind, SubscriberMode, SubscriberSpec
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
@@ -26,7 +28,7 @@ CMS_NAMES = ("vsb", "webplus", "trs", "hanweb", "ucap")
 
 class SourceConfig(_Strict):
     name: str = Field(pattern=NAME_PATTERN, description="unique; letters, digits, - _ .")
-    kind: Literal["feed", "html"]
+    kind: SourceKind
     url: str
     cms: Literal[CMS_NAMES] | None = None  # type: ignore[valid-type]
     """A CMS preset: its list, link, date and body selectors are the defaults below."""
@@ -48,8 +50,9 @@ class SourceConfig(_Strict):
     """Backfill: list page N >= 2 relative to the first, e.g. ``list_{page}.htm``;
     ``{index}`` is N - 1, ``{ext}`` the first page's extension (default: the preset's)."""
 
-    @field_validator("item_selector", "link_selector", "date_selector", "content_selector",
-                     "next_selector")
+    @field_validator(
+        "item_selector", "link_selector", "date_selector", "content_selector", "next_selector"
+    )
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         if value is not None:
@@ -96,24 +99,12 @@ class SourceConfig(_Strict):
         return self
 
 
-ARTICLE_TYPES = (
-    "joint_lab",
-    "industry_college",
-    "strategic_agreement",
-    "training_base",
-    "talent_program",
-    "alliance",
-    "policy_event",
-    "other_cooperation",
-)
-
-
 class Filters(_Strict):
     """What a subscriber wants; an empty list means "any"."""
 
     relevant_only: bool = True
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
-    types: list[Literal[ARTICLE_TYPES]] = []  # type: ignore[valid-type]
+    types: list[ArticleType] = []
     regions: list[str] = []
     """Province or city names, e.g. 浙江 or 杭州 (matched against the article's region)."""
     parties: list[str] = []
@@ -147,7 +138,7 @@ class DigestSchedule(_Strict):
 class SubscriberConfig(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     notify: list[str] = Field(min_length=1, description="Apprise URLs")
-    mode: Literal["instant", "digest"] = "instant"
+    mode: SubscriberMode = SubscriberMode.INSTANT
     digest: DigestSchedule = DigestSchedule()
     """When digests go out (``mode: digest``)."""
     filters: Filters = Filters()
@@ -160,6 +151,16 @@ class SubscriberConfig(_Strict):
                 # Say which one without echoing it: it may carry a secret.
                 raise ValueError(f"entry {i} is not an Apprise URL (scheme://...)")
         return urls
+
+    def spec(self) -> SubscriberSpec:
+        """As storage keeps it."""
+        return SubscriberSpec(
+            self.name,
+            self.mode,
+            tuple(self.notify),
+            self.digest.model_dump(mode="json"),
+            self.filters.model_dump(mode="json"),
+        )
 
 
 class AppConfig(_Strict):

@@ -25,9 +25,7 @@ class Settings(BaseSettings):
     )
 
     # HTTP fetching
-    user_agent: str = (
-        f"ieiwatch/{__version__} (news monitor for industry-education cooperation)"
-    )
+    user_agent: str = f"ieiwatch/{__version__} (news monitor for industry-education cooperation)"
     http_timeout: float = 20.0
     """Seconds for connect, each read and the whole request."""
     http_max_bytes: int = 5_000_000

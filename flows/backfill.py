@@ -28,37 +28,37 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from prefect import flow, get_run_logger
-from sqlalchemy import Engine
+from sqlmodel import Session
 
-from ieiwatch.classify import classify
 from ieiwatch.config import Settings
 from ieiwatch.config.schema import AppConfig, SourceConfig
+from ieiwatch.domain import BEIJING, CheckpointStatus, DeliveryKind, IeiwatchError, StopReason
 from ieiwatch.flows import observe
-from ieiwatch.flows.pipeline import RelevantItem, open_fetcher, open_store, run_inputs
-from ieiwatch.notify.dispatch import DeliveryReport
-from ieiwatch.notify.outbox import deliver_due, plan_alerts
-from ieiwatch.notify.render import DISPLAY_TZ, format_date
+from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.polling import RelevantItem
+from ieiwatch.flows.runtime import RunContext, open_fetcher, open_store, run_inputs
+from ieiwatch.notify.planning import plan_alerts
+from ieiwatch.notify.render import format_date
+from ieiwatch.notify.sending import DeliveryReport, deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.errors import ScrapeError
-from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
 from ieiwatch.scrapers.paging import ListPage, fetch_page
-from ieiwatch.scrapers.source import fetch_articles
-from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import backfill as checkpoints
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
-from ieiwatch.storage.models import BackfillCheckpoint
+from ieiwatch.storage.deliveries import Outbox
+from ieiwatch.storage.models import BackfillCheckpoint, Source
 
 NotifyMode = Literal["none", "digest", "instant"]
 Progress = Callable[[str], None]
 
 
-class BackfillError(ValueError):
+class BackfillError(IeiwatchError, ValueError):
     """The backfill asked for cannot start (unknown source, empty window)."""
 
 
-class BackfillIncomplete(RuntimeError):
+class BackfillIncomplete(IeiwatchError):
     """The walk stopped on an error; running it again resumes at the failed page."""
 
     def __init__(self, report: BackfillReport) -> None:
@@ -71,7 +71,7 @@ class BackfillIncomplete(RuntimeError):
 
 def day_start(day: date) -> datetime:
     """Midnight in Beijing time, as the sources date their news."""
-    return datetime.combine(day, time(), tzinfo=DISPLAY_TZ)
+    return datetime.combine(day, time(), tzinfo=BEIJING)
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,13 @@ class BackfillRequest:
 
     @classmethod
     def for_days(
-        cls, source: str, since: date | None = None, until: date | None = None,
-        max_pages: int | None = None, notify: NotifyMode = "none", restart: bool = False,
+        cls,
+        source: str,
+        since: date | None = None,
+        until: date | None = None,
+        max_pages: int | None = None,
+        notify: NotifyMode = "none",
+        restart: bool = False,
     ) -> BackfillRequest:
         """From calendar days, ``until`` included."""
         if since and until and until < since:
@@ -99,21 +104,24 @@ class BackfillRequest:
             source,
             day_start(since) if since else None,
             day_start(until + timedelta(days=1)) if until else None,
-            max_pages, notify, restart,
+            max_pages,
+            notify,
+            restart,
         )
 
     def in_window(self, when: datetime | None) -> bool:
         if when is None:
             return True  # undated: nothing says it is outside
         return (self.since is None or when >= self.since) and (
-            self.until is None or when < self.until)
+            self.until is None or when < self.until
+        )
 
     def older(self, when: datetime | None) -> bool:
         return self.since is not None and when is not None and when < self.since
 
     def describe(self) -> str:
         since = format_date(self.since) if self.since else "the beginning"
-        until = (f" to {format_date(self.until - timedelta(days=1))}" if self.until else "")
+        until = f" to {format_date(self.until - timedelta(days=1))}" if self.until else ""
         return f"since {since}{until}"
 
 
@@ -122,8 +130,7 @@ class BackfillReport:
     source: str
     status: str = "running"
     """done, failed (resumable), or finished (done before this run: nothing walked)."""
-    stop_reason: str | None = None
-    """end, since or max_pages."""
+    stop_reason: StopReason | None = None
     pages: int = 0
     """Pages walked by this run."""
     pages_total: int = 0
@@ -141,10 +148,7 @@ class BackfillReport:
 
 @dataclass(frozen=True)
 class _Run:
-    settings: Settings
-    config: AppConfig
-    engine: Engine
-    fetcher: Fetcher
+    ctx: RunContext
     source: SourceConfig
     source_id: int
     request: BackfillRequest
@@ -166,14 +170,21 @@ async def run_backfill(
         with session_scope(engine) as session:
             row = source_store.get_source(session, source.name)
             assert row is not None and row.id is not None  # sync_config made it
-            cp = checkpoints.open_checkpoint(session, row.id, request.since, request.until,
-                                             source.url, restart=request.restart)
+            cp = checkpoints.open_checkpoint(
+                session, row.id, request.since, request.until, source.url, restart=request.restart
+            )
         report = BackfillReport(source.name, pages_total=cp.pages_done)
         async with open_fetcher(engine, settings) as fetcher:
-            run = _Run(settings, config, engine, fetcher, source, row.id,
-                       request, progress, report)
+            run = _Run(
+                RunContext(settings, config, engine, fetcher),
+                source,
+                row.id,
+                request,
+                progress,
+                report,
+            )
             cp = await _walk(run, cp)
-        if cp.status == checkpoints.DONE:
+        if cp.status == CheckpointStatus.DONE:
             await asyncio.to_thread(_notify, run, cp)
         return report
     finally:
@@ -185,47 +196,56 @@ def source_config(config: AppConfig, name: str) -> SourceConfig:
         return config.source(name)
     except KeyError:
         known = ", ".join(s.name for s in config.sources) or "none"
-        raise BackfillError(f"backfill: no source named {name!r} in the config "
-                            f"(known: {known})") from None
+        raise BackfillError(
+            f"backfill: no source named {name!r} in the config (known: {known})"
+        ) from None
 
 
 async def _walk(run: _Run, cp: BackfillCheckpoint) -> BackfillCheckpoint:
     report, request = run.report, run.request
     if not _walkable(cp, request.max_pages):
-        report.status, report.stop_reason = "finished", cp.stop_reason
-        run.progress(f"backfill {run.source.name} {request.describe()}: finished already "
-                     f"({cp.pages_done} pages, {cp.items_stored} stored); --restart walks it "
-                     "again")
+        report.status = "finished"
+        report.stop_reason = StopReason(cp.stop_reason) if cp.stop_reason else None
+        run.progress(
+            f"backfill {run.source.name} {request.describe()}: finished already "
+            f"({cp.pages_done} pages, {cp.items_stored} stored); --restart walks it "
+            "again"
+        )
         return cp
     verb = "resuming at" if cp.pages_done else "starting at"
-    run.progress(f"backfill {run.source.name} {request.describe()}: {verb} page "
-                 f"{cp.pages_done + 1} ({cp.next_url})")
+    run.progress(
+        f"backfill {run.source.name} {request.describe()}: {verb} page "
+        f"{cp.pages_done + 1} ({cp.next_url})"
+    )
     visited: set[str] = set()
     while cp.next_url:
         if request.max_pages is not None and cp.pages_done >= request.max_pages:
-            return _finish(run, cp, "max_pages")
+            return _finish(run, cp, StopReason.MAX_PAGES)
         if cp.next_url in visited:  # a page linking back: the history is over
-            return _finish(run, cp, "end")
+            return _finish(run, cp, StopReason.END)
         visited.add(cp.next_url)
         try:
-            page = await fetch_page(run.fetcher, run.source, cp.next_url, cp.pages_done + 1)
+            page = await fetch_page(run.ctx.fetcher, run.source, cp.next_url, cp.pages_done + 1)
         except ScrapeError as exc:
             return _fail(run, cp, str(exc))
         if page.gone:
             run.progress(f"page {page.number}: {page.url} does not exist: end of the history")
-            return _finish(run, cp, "end")
+            return _finish(run, cp, StopReason.END)
         cp, all_older = await _take_page(run, cp, page)
         if all_older:
-            return _finish(run, cp, "since")
-    return _finish(run, cp, "end")
+            return _finish(run, cp, StopReason.SINCE)
+    return _finish(run, cp, StopReason.END)
 
 
 def _walkable(cp: BackfillCheckpoint, max_pages: int | None) -> bool:
     """Not finished, or stopped by a page limit that this run raises."""
-    if cp.status != checkpoints.DONE:
+    if cp.status != CheckpointStatus.DONE:
         return True
-    return (cp.stop_reason == "max_pages" and cp.next_url is not None
-            and (max_pages is None or max_pages > cp.pages_done))
+    return (
+        cp.stop_reason == StopReason.MAX_PAGES
+        and cp.next_url is not None
+        and (max_pages is None or max_pages > cp.pages_done)
+    )
 
 
 async def _take_page(
@@ -234,35 +254,40 @@ async def _take_page(
     """Store the page's new articles in the window and advance the checkpoint, together."""
     request, report = run.request, run.report
     candidates = [i for i in page.items if request.in_window(i.published_at)]
-    with session_scope(run.engine) as session:
-        known = article_store.known_urls(session, (i.url for i in candidates))
-    todo = [i for i in candidates if i.url not in known]
-    batch = await fetch_articles(run.fetcher, run.source, todo, run.settings.http_concurrency,
-                                 same_host_only=run.settings.article_hosts == "source")
-    report.errors += batch.errors
-    keep = [a for a in batch.articles if request.in_window(a.published_at)]
-    classified = [(a, classify(a.title, a.text)) for a in keep]
-    with session_scope(run.engine) as session:
-        stored = article_store.insert_new(session, run.source_id, classified)
-        if request.notify == "instant":
-            report.alerts_planned += plan_alerts(
-                session, stored, run.source.name, load_subscriptions(session, run.config))
+
+    def advance(session: Session, _source: Source, done: Ingested) -> BackfillCheckpoint:
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
-        checkpoints.advance(session, row, page.next_url, len(stored))
-    relevant = [a for a in stored if a.relevant]
-    skipped = len(page.items) - len(candidates) + len(batch.articles) - len(keep)
+        checkpoints.advance(session, row, page.next_url, len(done.stored))
+        return row
+
+    done, row = await ingest(
+        run.ctx,
+        run.source,
+        candidates,
+        advance,
+        alerts=(lambda _row, stored: stored) if request.notify == "instant" else None,
+        keep=lambda a: request.in_window(a.published_at),
+    )
+    kept = len(done.harvest.articles)
+    relevant = [a for a in done.stored if a.relevant]
+    skipped = len(page.items) - len(candidates) + len(done.harvest.fetched) - kept
+    errors = done.harvest.errors
+    report.errors += errors
+    report.alerts_planned += done.alerts_planned
     report.pages += 1
     report.pages_total = row.pages_done
     report.listed += len(page.items)
-    report.new += len(stored)
+    report.new += len(done.stored)
     report.relevant += len(relevant)
     report.out_of_window += skipped
     report.relevant_items += [RelevantItem.of(a) for a in relevant]
-    run.progress(f"page {page.number}: {page.url}: {len(page.items)} listed, {len(stored)} new "
-                 f"({len(relevant)} relevant), {skipped} outside the window"
-                 + (f", {len(batch.errors)} unreadable" if batch.errors else ""))
-    return row, _all_older(request, page.items, batch.articles)
+    run.progress(
+        f"page {page.number}: {page.url}: {len(page.items)} listed, "
+        f"{len(done.stored)} new ({len(relevant)} relevant), {skipped} outside the "
+        "window" + (f", {len(errors)} unreadable" if errors else "")
+    )
+    return row, _all_older(request, page.items, done.harvest.fetched)
 
 
 def _all_older(
@@ -270,25 +295,29 @@ def _all_older(
 ) -> bool:
     """Every item of the page is dated before ``since`` (list pages are newest first)."""
     dates = {a.url: a.published_at for a in fetched}
-    return bool(items) and all(
-        request.older(i.published_at or dates.get(i.url)) for i in items)
+    return bool(items) and all(request.older(i.published_at or dates.get(i.url)) for i in items)
 
 
-def _finish(run: _Run, cp: BackfillCheckpoint, reason: str) -> BackfillCheckpoint:
-    with session_scope(run.engine) as session:
+def _finish(run: _Run, cp: BackfillCheckpoint, reason: StopReason) -> BackfillCheckpoint:
+    with session_scope(run.ctx.engine) as session:
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
         checkpoints.finish(session, row, reason)
     run.report.status, run.report.stop_reason = "done", reason
-    why = {"end": "end of the history", "since": "reached items older than since",
-           "max_pages": f"page limit ({row.pages_done} pages)"}[reason]
-    run.progress(f"backfill {run.source.name}: done: {why}; {row.items_stored} articles "
-                 "stored over all its runs")
+    why = {
+        StopReason.END: "end of the history",
+        StopReason.SINCE: "reached items older than since",
+        StopReason.MAX_PAGES: f"page limit ({row.pages_done} pages)",
+    }[reason]
+    run.progress(
+        f"backfill {run.source.name}: done: {why}; {row.items_stored} articles "
+        "stored over all its runs"
+    )
     return row
 
 
 def _fail(run: _Run, cp: BackfillCheckpoint, error: str) -> BackfillCheckpoint:
-    with session_scope(run.engine) as session:
+    with session_scope(run.ctx.engine) as session:
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
         checkpoints.fail(session, row, error)
@@ -302,7 +331,7 @@ def _notify(run: _Run, cp: BackfillCheckpoint) -> None:
     """What the walk owes subscribers once it is over: the planned instant alerts, or one
     summary each (once per backfill, however many runs it took)."""
     if run.request.notify == "instant":
-        run.report.deliveries = deliver_due(run.engine, run.config)
+        run.report.deliveries = deliver_due(Outbox(run.ctx.engine), run.ctx.config)
     elif run.request.notify == "digest" and cp.notified_at is None:
         run.report.digests_sent = _send_digests(run, cp)
 
@@ -310,19 +339,20 @@ def _notify(run: _Run, cp: BackfillCheckpoint) -> None:
 def _send_digests(run: _Run, cp: BackfillCheckpoint) -> int:
     """Plan a summary delivery per (matching subscriber, story, channel) and send them: one
     message per subscriber channel, through the outbox, so a failed one is retried."""
-    with session_scope(run.engine) as session:
+    with session_scope(run.ctx.engine) as session:
         stored = checkpoints.stored_in_window(session, cp)
-        subs = load_subscriptions(session, run.config)
-        plan_alerts(session, stored, run.source.name, subs, kind="summary")
+        subs = load_subscriptions(session, run.ctx.config)
+        plan_alerts(session, stored, run.source.name, subs, kind=DeliveryKind.SUMMARY)
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
         checkpoints.mark_notified(session, row)
-    report = deliver_due(run.engine, run.config)
+    report = deliver_due(Outbox(run.ctx.engine), run.ctx.config)
     run.report.deliveries.add(report)
-    run.progress(f"backfill {run.source.name}: {report.messages} summaries sent"
-                 + (f", {report.failed} items to retry" if report.failed else ""))
+    run.progress(
+        f"backfill {run.source.name}: {report.messages} summaries sent"
+        + (f", {report.failed} items to retry" if report.failed else "")
+    )
     return report.messages
-
 
 
 def summary_lines(report: BackfillReport) -> list[str]:
@@ -335,8 +365,10 @@ def summary_lines(report: BackfillReport) -> list[str]:
     ]
     if report.alerts_planned or report.deliveries.sent or report.deliveries.failed:
         d = report.deliveries
-        lines.append(f"    alerts: {report.alerts_planned} planned, {d.sent} sent, "
-                     f"{d.failed} failed (will retry)")
+        lines.append(
+            f"    alerts: {report.alerts_planned} planned, {d.sent} sent, "
+            f"{d.failed} failed (will retry)"
+        )
     if report.digests_sent:
         lines.append(f"    {report.digests_sent} backfill summaries sent")
     lines += [f"    ! {e}" for e in report.errors]
@@ -363,8 +395,9 @@ async def backfill(
     for line in summary_lines(report):
         logger.info(line)
     found = [observe.Found(report.source, item) for item in report.relevant_items]
-    row = observe.SourceRow(report.source, report.status, report.listed, report.new,
-                            report.relevant, report.errors)
+    row = observe.SourceRow(
+        report.source, report.status, report.listed, report.new, report.relevant, report.errors
+    )
     await observe.publish("backfill", [row], found, f"backfill {source} {request.describe()}")
     observe.emit_relevant(found, origin="backfill")
     if report.status == "failed":

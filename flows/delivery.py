@@ -12,11 +12,10 @@ import asyncio
 
 from prefect import flow, get_run_logger
 
-from ieiwatch.flows.pipeline import open_store, run_inputs
-from ieiwatch.notify.digest import send_due_digests
-from ieiwatch.notify.dispatch import DeliveryReport
-from ieiwatch.notify.outbox import deliver_due
-from ieiwatch.storage.types import utcnow
+from ieiwatch.domain import DeliveryKind
+from ieiwatch.flows.runtime import open_store, run_inputs
+from ieiwatch.notify.sending import DeliveryReport, deliver_due, send_due
+from ieiwatch.storage.deliveries import Outbox
 
 
 def _send(config_path: str | None, database_url: str | None, digests_only: bool) -> DeliveryReport:
@@ -24,16 +23,20 @@ def _send(config_path: str | None, database_url: str | None, digests_only: bool)
     engine = open_store(settings, config)
     try:
         if digests_only:
-            return send_due_digests(engine, config, utcnow())
-        return deliver_due(engine, config)
+            return send_due(Outbox(engine), config, kinds=(DeliveryKind.DIGEST,))
+        return deliver_due(Outbox(engine), config)
     finally:
         engine.dispose()
 
 
 def _log(report: DeliveryReport) -> None:
     logger = get_run_logger()
-    logger.info("alerts: %d sent, %d failed (will retry), %d given up",
-                report.sent, report.failed, report.dead)
+    logger.info(
+        "alerts: %d sent, %d failed (will retry), %d given up",
+        report.sent,
+        report.failed,
+        report.dead,
+    )
     for error in report.errors:
         logger.warning(error)
 

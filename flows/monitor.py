@@ -10,8 +10,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.flows import observe, pipeline
-from ieiwatch.flows.pipeline import RunContext, RunReport, SourceReport
+from ieiwatch.flows import observe, polling
+from ieiwatch.flows.polling import RunReport, SourceReport
+from ieiwatch.flows.runtime import RunContext, run_inputs
 from ieiwatch.scrapers.errors import ScrapeError
 
 
@@ -28,7 +29,7 @@ async def _transient_only(task: Any, task_run: Any, state: State) -> bool:
 
 @task(name="poll-source", cache_policy=NO_CACHE, retry_condition_fn=_transient_only)
 async def poll_source_task(ctx: RunContext, source: SourceConfig) -> SourceReport:
-    return await pipeline.poll_source(ctx, source)
+    return await polling.poll_source(ctx, source)
 
 
 @flow(name="monitor")
@@ -39,17 +40,21 @@ async def monitor(
 ) -> RunReport:
     """Poll every enabled source (or only ``sources``) once, store and classify what is new,
     send its alerts; publish the results as artifacts and the new relevant items as events."""
-    settings, config = pipeline.run_inputs(config_path, database_url)
+    settings, config = run_inputs(config_path, database_url)
     poll = poll_source_task.with_options(
         retries=settings.source_retries, retry_delay_seconds=settings.source_retry_delay
     )
-    report = await pipeline.run_pass(settings, config, poll=poll, sources=sources)
+    report = await polling.run_pass(settings, config, poll=poll, sources=sources)
     logger = get_run_logger()
     for line in summary_lines(report):
         logger.info(line)
     found = [observe.Found(s.name, item) for s in report.sources for item in s.relevant_items]
-    await observe.publish("monitor", [_row(s) for s in report.sources], found,
-                          f"monitor: {', '.join(sources) if sources else 'all sources'}")
+    await observe.publish(
+        "monitor",
+        [_row(s) for s in report.sources],
+        found,
+        f"monitor: {', '.join(sources) if sources else 'all sources'}",
+    )
     observe.emit_relevant(found, origin="monitor")
     return report
 

@@ -14,7 +14,7 @@ from typing import Any
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 
-from ieiwatch.flows.pipeline import RelevantItem
+from ieiwatch.flows.polling import RelevantItem
 from ieiwatch.notify.render import md_escape, type_label
 
 RELEVANT_EVENT = "ieiwatch.item.relevant"
@@ -33,8 +33,11 @@ class SourceRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "status": self.status, "fetched/listed": self.listed,
-            "new": self.new, "relevant": self.relevant,
+            "source": self.source,
+            "status": self.status,
+            "fetched/listed": self.listed,
+            "new": self.new,
+            "relevant": self.relevant,
             "errors": "; ".join(self.errors)[:500] or "-",
         }
 
@@ -47,8 +50,7 @@ class Found:
     item: RelevantItem
 
 
-async def publish(kind: str, rows: Sequence[SourceRow], found: Sequence[Found],
-                  title: str) -> None:
+async def publish(kind: str, rows: Sequence[SourceRow], found: Sequence[Found], title: str) -> None:
     """The two artifacts of a run, keyed ``{kind}-summary`` and ``{kind}-relevant-items``
     (keys make them versioned: the Artifacts page shows each run's as a new version)."""
     await acreate_table_artifact(
@@ -94,8 +96,12 @@ def emit_relevant(found: Sequence[Found], origin: str) -> int:
                 "prefect.resource.name": item.title[:200],
             },
             payload={
-                "source": f.source, "type": item.type, "parties": item.parties,
-                "title": item.title, "url": item.url, "origin": origin,
+                "source": f.source,
+                "type": item.type,
+                "parties": item.parties,
+                "title": item.title,
+                "url": item.url,
+                "origin": origin,
             },
         )
         emitted += event is not None

@@ -15,8 +15,12 @@ from sqlalchemy import Engine
 
 from ieiwatch.classify import CLASSIFIER_VERSION, classify
 from ieiwatch.config import Settings
+from ieiwatch.domain import ArticleToStore
+from ieiwatch.flows.ingest import to_store
+from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage.articles import batch_to_reclassify, update_classification
 from ieiwatch.storage.db import init_db, make_engine, session_scope
+from ieiwatch.storage.models import Article
 
 BATCH = 500
 
@@ -31,12 +35,16 @@ class ReclassifyReport:
 def reclassify_batch(engine: Engine, after_id: int, everything: bool) -> tuple[int, int, int]:
     """(articles examined, articles whose relevance or type changed, last id)."""
     with session_scope(engine) as session:
-        batch = batch_to_reclassify(session, CLASSIFIER_VERSION, after_id=after_id,
-                                    limit=BATCH, everything=everything)
-        changed = sum(
-            update_classification(session, a, classify(a.title, a.text)) for a in batch
+        batch = batch_to_reclassify(
+            session, CLASSIFIER_VERSION, after_id=after_id, limit=BATCH, everything=everything
         )
+        changed = sum(update_classification(session, a, _reclassified(a)) for a in batch)
     return len(batch), changed, (batch[-1].id or after_id) if batch else after_id
+
+
+def _reclassified(article: Article) -> ArticleToStore:
+    scraped = ScrapedArticle(article.url, article.title, article.published_at, article.text)
+    return to_store(scraped, classify(article.title, article.text))
 
 
 Step = Callable[[Engine, int, bool], tuple[int, int, int]]

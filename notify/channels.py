@@ -14,9 +14,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import apprise
 
+from ieiwatch.domain import IeiwatchError
 
-class NotifyError(Exception):
-    pass
+
+class NotifyError(IeiwatchError):
+    """An alert could not be sent, or its Apprise URL is not one."""
 
 
 class InvalidAppriseURL(NotifyError):
@@ -51,8 +53,11 @@ def preferred_format(url: str) -> str:
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None or url.split(":", 1)[0].lower() in _TEXT_SCHEMES:
         return "text"
-    native = str(plugin.notify_format.value if hasattr(plugin.notify_format, "value")
-                 else plugin.notify_format)
+    native = str(
+        plugin.notify_format.value
+        if hasattr(plugin.notify_format, "value")
+        else plugin.notify_format
+    )
     return native if native in _APPRISE_FORMATS else "text"
 
 
@@ -61,8 +66,22 @@ def channel_key(url: str) -> str:
 
 
 # Query parameters that configure delivery rather than authenticate it.
-_HARMLESS_PARAMS = {"mode", "smtp", "from", "to", "cc", "bcc", "name", "format", "method",
-                    "to_", "reply", "priority", "thread", "topic"}
+_HARMLESS_PARAMS = {
+    "mode",
+    "smtp",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "name",
+    "format",
+    "method",
+    "to_",
+    "reply",
+    "priority",
+    "thread",
+    "topic",
+}
 
 
 def mask(url: str) -> str:

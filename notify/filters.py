@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ieiwatch.classify import region_names
 from ieiwatch.config.schema import Filters
+from ieiwatch.domain import region_names
 from ieiwatch.storage.models import Article
 
 
@@ -21,12 +21,13 @@ def matches(filters: Filters, article: Article, source_name: str) -> bool:
 
 
 def _region_matches(wanted: list[str], article: Article) -> bool:
-    names = [alias for v in (article.region or {}).values() if v for alias in region_names(v)]
+    places = article.region.names() if article.region else []
+    names = [alias for place in places for alias in region_names(place)]
     return any(_overlaps(w, n) for w in wanted for n in names)
 
 
 def _party_matches(wanted: list[str], article: Article) -> bool:
-    return any(_overlaps(w, p["name"]) for w in wanted for p in article.parties)
+    return any(_overlaps(w, p.name) for w in wanted for p in article.parties)
 
 
 def _keyword_matches(keywords: list[str], article: Article) -> bool:

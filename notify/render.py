@@ -12,11 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from ieiwatch.domain import BEIJING, Party, Region
 from ieiwatch.notify.channels import Message
 
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 TYPE_LABELS = {
     "joint_lab": "Joint lab / R&D centre 联合实验室",
     "industry_college": "Industry college 产业学院",
@@ -39,8 +38,8 @@ class AlertItem:
     published_at: datetime | None
     type: str | None
     score: float
-    parties: list[dict[str, str]] = field(default_factory=list)
-    region: dict[str, str | None] | None = None
+    parties: list[Party] = field(default_factory=list)
+    region: Region | None = None
     evidence: list[str] = field(default_factory=list)
     sources: list[tuple[str, str]] = field(default_factory=list)
     """(source name, URL) of every copy."""
@@ -48,7 +47,12 @@ class AlertItem:
 
 def format_date(value: datetime | None) -> str:
     """A publication date as the sources mean it: Beijing time (stored as UTC)."""
-    return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d") if value else "unknown"
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d") if value else "unknown"
+
+
+def party_text(parties: Sequence[Party]) -> str:
+    """``name (kind), …``, or ``-`` when there are none."""
+    return ", ".join(f"{p.name} ({p.kind})" for p in parties) or "-"
 
 
 def type_label(kind: str | None) -> str:
@@ -76,9 +80,11 @@ def _newest_first(item: AlertItem) -> float:
 
 def _facts(item: AlertItem) -> list[tuple[str, str]]:
     """(label, plain value) pairs shared by every format; values are not yet escaped."""
-    parties = ", ".join(f"{p['name']} ({p['kind']})" for p in item.parties) or "-"
-    facts = [("Type", f"{type_label(item.type)} (score {item.score:.2f})"), ("Parties", parties)]
-    if item.region and (region := " ".join(v for v in item.region.values() if v)):
+    facts = [
+        ("Type", f"{type_label(item.type)} (score {item.score:.2f})"),
+        ("Parties", party_text(item.parties)),
+    ]
+    if item.region and (region := " ".join(item.region.names())):
         facts.append(("Region", region))
     facts.append(("Date", format_date(item.published_at)))
     names = [name for name, _ in item.sources] or ["?"]
@@ -139,17 +145,22 @@ def _digest_body(groups: list[tuple[str, list[AlertItem]]], style: _DigestStyle)
 
 def _html_line(i: AlertItem) -> str:
     e = html.escape
-    return (f'{format_date(i.published_at)} <a href="{e(i.url)}">{e(i.title)}</a>'
-            f" — {e(_party_names(i))}")
+    return (
+        f'{format_date(i.published_at)} <a href="{e(i.url)}">{e(i.title)}</a>'
+        f" — {e(_party_names(i))}"
+    )
 
 
 _DIGEST_STYLES = {
-    "html": _DigestStyle(lambda label, n: f"<b>{html.escape(label)} ({n})</b>", _html_line,
-                         "<br/>\n"),
+    "html": _DigestStyle(
+        lambda label, n: f"<b>{html.escape(label)} ({n})</b>", _html_line, "<br/>\n"
+    ),
     "markdown": _DigestStyle(
         lambda label, n: f"**{md_escape(label)} ({n})**",
-        lambda i: f"- {format_date(i.published_at)} {md_escape(i.title)} — "
-                  f"{md_escape(_party_names(i))} <{i.url}>",
+        lambda i: (
+            f"- {format_date(i.published_at)} {md_escape(i.title)} — "
+            f"{md_escape(_party_names(i))} <{i.url}>"
+        ),
         "\n",
     ),
     "text": _DigestStyle(
@@ -161,7 +172,7 @@ _DIGEST_STYLES = {
 
 
 def _party_names(item: AlertItem) -> str:
-    return ", ".join(p["name"] for p in item.parties) or "-"
+    return ", ".join(p.name for p in item.parties) or "-"
 
 
 _FORMATS = {"html": _html, "markdown": _markdown, "text": _text}

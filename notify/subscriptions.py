@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from ieiwatch.config.schema import AppConfig, DigestSchedule, Filters
+from ieiwatch.config.schema import AppConfig, DigestSchedule, Filters, SubscriberConfig
+from ieiwatch.domain import SubscriberMode, SubscriberOrigin
 from ieiwatch.notify.channels import channel_key
 from ieiwatch.storage.models import Subscriber
 from ieiwatch.storage.subscribers import subscribers_by_name
@@ -17,30 +19,55 @@ class Subscription:
     id: int
     name: str
     urls: tuple[str, ...]
-    mode: str
+    mode: SubscriberMode
     digest: DigestSchedule
     filters: Filters
     paused: bool
-    origin: str
+    origin: SubscriberOrigin
 
     def url_for(self, key: str) -> str | None:
         return next((u for u in self.urls if channel_key(u) == key), None)
 
 
-def load_subscriptions(session: Session, config: AppConfig) -> list[Subscription]:
-    """Active subscribers; the config's URLs win for config subscribers (secrets stay in
-    the file and the environment)."""
+def subscriptions(
+    rows: Iterable[Subscriber], config: AppConfig, *, unsynced: bool = False
+) -> list[Subscription]:
+    """The active subscribers among ``rows``; the config's URLs win for config subscribers
+    (secrets stay in the file and the environment). ``unsynced`` adds the config's
+    subscribers not stored yet (with id 0), for showing them before any run."""
     configured = {s.name: s for s in config.subscribers}
     subs = []
-    for row in subscribers_by_name(session).values():
+    rows = list(rows)
+    stored = {row.name for row in rows}
+    if unsynced:
+        subs += [_unsynced(cfg) for cfg in config.subscribers if cfg.name not in stored]
+    for row in rows:
         if not row.active:
             continue
         cfg = configured.get(row.name)
-        if row.origin == "config" and cfg is None:
+        if row.origin == SubscriberOrigin.CONFIG and cfg is None:
             continue
         urls = tuple(cfg.notify) if cfg else tuple(row.notify_urls)
         subs.append(_subscription(row, urls))
     return sorted(subs, key=lambda s: s.id)
+
+
+def load_subscriptions(session: Session, config: AppConfig) -> list[Subscription]:
+    """The active subscribers, read in the caller's transaction."""
+    return subscriptions(subscribers_by_name(session).values(), config)
+
+
+def _unsynced(cfg: SubscriberConfig) -> Subscription:
+    return Subscription(
+        0,
+        cfg.name,
+        tuple(cfg.notify),
+        cfg.mode,
+        cfg.digest,
+        cfg.filters,
+        paused=False,
+        origin=SubscriberOrigin.CONFIG,
+    )
 
 
 def _subscription(row: Subscriber, urls: tuple[str, ...]) -> Subscription:
@@ -48,9 +75,9 @@ def _subscription(row: Subscriber, urls: tuple[str, ...]) -> Subscription:
         id=row.id or 0,
         name=row.name,
         urls=urls,
-        mode=row.mode,
+        mode=SubscriberMode(row.mode),
         digest=DigestSchedule.model_validate(row.digest or {}),
         filters=Filters.model_validate(row.filters or {}),
         paused=row.paused,
-        origin=row.origin,
+        origin=SubscriberOrigin(row.origin),
     )

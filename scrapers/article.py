@@ -11,14 +11,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
+from typing import TypeAlias
 
-import lxml.html
 import trafilatura
+from lxml.html import HtmlElement
 
+from ieiwatch.domain import BEIJING
 from ieiwatch.scrapers.cms import CmsPreset, detect_cms, get_preset
 from ieiwatch.scrapers.dates import (
     LABEL_LOOKBACK,
-    SHANGHAI,
     DateMatch,
     date_from_url,
     find_all_dates,
@@ -27,18 +28,74 @@ from ieiwatch.scrapers.dates import (
 )
 from ieiwatch.scrapers.html import css_select, parse_html
 
-Element = lxml.html.HtmlElement
+Element: TypeAlias = HtmlElement
 
-_SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "button", "select", "textarea", "input", "head", "title", "meta", "link",
-})
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
-    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
-    "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
-})
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "head",
+        "title",
+        "meta",
+        "link",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 _CELL_TAGS = frozenset({"td", "th"})
 _BREAK = "\x00"  # lxml turns NULs in the page into U+FFFD, so this marks our breaks only
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -50,8 +107,14 @@ _TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜]|\s[-–—·]\s|(?<=[\u4e00-\u9fff）》」”])[-－](?=[\u4e00-\u9fff（《「“]))\s*"
 )
 _META_DATE_NAMES = (
-    "pubdate", "publishdate", "publish_date", "article:published_time", "og:published_time",
-    "dc.date.issued", "dc.date", "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "article:published_time",
+    "og:published_time",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
 )
 _TRS_PUBTIME = re.compile(r"""__\$pubtime\s*=\s*['"]([^'"]+)['"]""")
 # How far from the title a labelled date may be to count as the article's meta line.
@@ -61,7 +124,9 @@ _UNLABELLED_AFTER_TITLE = 200
 _META_LINE_MAX = 100
 _META_WORDS = re.compile(
     r"来源|來源|作者|浏览|瀏覽|点击|點擊|阅读|閱讀|责任编辑|編輯|访问量|字号|"
-    r"\b(?:source|author|views)\b", re.IGNORECASE)
+    r"\b(?:source|author|views)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -192,8 +257,11 @@ def _texts(root: Element, selectors: tuple[str, ...]) -> list[str]:
 
 def _headings(root: Element) -> list[str]:
     """Texts of h1, then h2, then h3 elements."""
-    found = [(el.tag, n, text) for n, el in enumerate(root.iter("h1", "h2", "h3"))
-             if (text := _inline_text(el))]
+    found = [
+        (el.tag, n, text)
+        for n, el in enumerate(root.iter("h1", "h2", "h3"))
+        if (text := _inline_text(el))
+    ]
     return [text for _, _, text in sorted(found)]
 
 
@@ -220,12 +288,20 @@ def _clean(text: str) -> str:
 
 
 def _published_at(
-    root: Element, html: str, url: str, title: str, page_text: str, preset: CmsPreset | None,
+    root: Element,
+    html: str,
+    url: str,
+    title: str,
+    page_text: str,
+    preset: CmsPreset | None,
 ) -> datetime | None:
     anchors = _title_spans(page_text, title)
     dates = _dates_around(page_text, anchors)
     hidden_sources: tuple[Callable[[], datetime | None], ...] = (
-        lambda: _cms_date(root, preset), lambda: _meta_date(root), lambda: _trs_pubtime(html))
+        lambda: _cms_date(root, preset),
+        lambda: _meta_date(root),
+        lambda: _trs_pubtime(html),
+    )
     visible = _labelled_near_title(dates, anchors)
     if visible is not None:
         return visible.value if visible.has_time else _with_time(visible.value, hidden_sources)
@@ -245,7 +321,7 @@ def _with_time(day: datetime, sources: tuple[Callable[[], datetime | None], ...]
     """The visible day, with the time of day from a hidden source that agrees on the day."""
     for source in sources:
         found = source()
-        if found and _same_day(found, day) and found.astimezone(SHANGHAI).time() != time(0):
+        if found and _same_day(found, day) and found.astimezone(BEIJING).time() != time(0):
             return found
     return day
 
@@ -271,8 +347,11 @@ def _dates_around(page_text: str, anchors: list[tuple[int, int]]) -> list[DateMa
             windows[-1] = (windows[-1][0], high)
         else:
             windows.append((low, high))
-    return [replace(d, start=d.start + low, end=d.end + low)
-            for low, high in windows for d in find_all_dates(page_text[low:high])]
+    return [
+        replace(d, start=d.start + low, end=d.end + low)
+        for low, high in windows
+        for d in find_all_dates(page_text[low:high])
+    ]
 
 
 def _labelled_near_title(
@@ -281,8 +360,11 @@ def _labelled_near_title(
     labelled = [d for d in dates if d.label]
     if not anchors:
         return next((d for d in labelled if d.strong_label), None)
-    ranked = [(distance, not d.strong_label, d.start, n) for n, d in enumerate(labelled)
-              if (distance := _distance_to_title(d, anchors)) is not None]
+    ranked = [
+        (distance, not d.strong_label, d.start, n)
+        for n, d in enumerate(labelled)
+        if (distance := _distance_to_title(d, anchors)) is not None
+    ]
     return labelled[min(ranked)[3]] if ranked else None
 
 
@@ -330,36 +412,48 @@ def _trs_pubtime(html: str) -> datetime | None:
 
 
 def _same_day(a: datetime, b: datetime) -> bool:
-    return a.astimezone(SHANGHAI).date() == b.astimezone(SHANGHAI).date()
+    return a.astimezone(BEIJING).date() == b.astimezone(BEIJING).date()
 
 
 # --- main text ---------------------------------------------------------------------------
 
 
 def _main_text(
-    root: Element, html: str, url: str, content_selector: str | None,
-    preset: CmsPreset | None, title: str,
+    root: Element,
+    html: str,
+    url: str,
+    content_selector: str | None,
+    preset: CmsPreset | None,
+    title: str,
 ) -> str:
-    lines = [line for line in _raw_main_text(root, html, url, content_selector, preset)
-             .split("\n") if not _is_meta_line(line)]
+    lines = [
+        line
+        for line in _raw_main_text(root, html, url, content_selector, preset).split("\n")
+        if not _is_meta_line(line)
+    ]
     if lines and lines[0] == title:  # the title is returned on its own
         lines = lines[1:]
     return "\n".join(lines)
 
 
 def _raw_main_text(
-    root: Element, html: str, url: str, content_selector: str | None,
+    root: Element,
+    html: str,
+    url: str,
+    content_selector: str | None,
     preset: CmsPreset | None,
 ) -> str:
     selectors = ((content_selector,) if content_selector else ()) + (
-        preset.content_selectors if preset else ())
+        preset.content_selectors if preset else ()
+    )
     for selector in selectors:
         element = _best_match(root, selector)
         text = html_to_text(element) if element is not None else ""
         if text:
             return text
     extracted = trafilatura.extract(
-        html, url=url, favor_precision=True, include_comments=False, include_tables=True)
+        html, url=url, favor_precision=True, include_comments=False, include_tables=True
+    )
     if extracted:
         return normalise_text(extracted)
     block = _largest_text_block(root)
@@ -367,7 +461,7 @@ def _raw_main_text(
 
 
 def _is_meta_line(line: str) -> bool:
-    """"发布时间：… 来源：… 浏览次数" lines that wrappers and trafilatura keep with the body.
+    """ "发布时间：… 来源：… 浏览次数" lines that wrappers and trafilatura keep with the body.
 
     A labelled date alone is not enough: notices carry "会议时间：2024年11月10日" in the body.
     """
@@ -375,7 +469,8 @@ def _is_meta_line(line: str) -> bool:
         return False
     dates = [d for d in find_all_dates(line) if d.label]
     return bool(dates) and (
-        _META_WORDS.search(line) is not None or (dates[0].strong_label and dates[0].start < 8))
+        _META_WORDS.search(line) is not None or (dates[0].strong_label and dates[0].start < 8)
+    )
 
 
 def _best_match(root: Element, selector: str) -> Element | None:
@@ -396,7 +491,8 @@ def _largest_text_block(root: Element) -> Element | None:
         size = len((element.text or "").strip()) + sum(
             (len(child.text_content().strip()) if child.tag == "p" else 0)
             + len((child.tail or "").strip())
-            for child in element)
+            for child in element
+        )
         if size > best_size:
             best, best_size = element, size
     return best

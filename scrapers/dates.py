@@ -13,7 +13,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from ieiwatch.domain import BEIJING
+
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 # One character for one character, so match positions stay valid in the caller's text.
@@ -45,8 +46,12 @@ _HANZI = re.compile(
     r"(?P<y>[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*[日号]"
 )
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ENGLISH = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon1>{_MON}),?\s+(?P<y1>(?:19|20)\d{{2}})"
@@ -120,7 +125,8 @@ def date_from_url(url: str) -> datetime | None:
     path = urlsplit(url).path
     for pattern in _URL_DATES:
         for match in pattern.finditer(path):
-            value = _build(*(int(g) for g in match.groups()))
+            year, month, day = (int(g) for g in match.groups())
+            value = _build(year, month, day)
             if value is not None:
                 return value
     return None
@@ -138,8 +144,15 @@ def _numeric_dates(text: str) -> list[DateMatch]:
     found = []
     for m in _NUMERIC.finditer(text):
         month, day = m.group("m1") or m.group("m2"), m.group("d1") or m.group("d2")
-        value = _build(int(m.group("y")), int(month), int(day), m.group("H"), m.group("M"),
-                       m.group("S"), m.group("tz"))
+        value = _build(
+            int(m.group("y")),
+            int(month),
+            int(day),
+            m.group("H"),
+            m.group("M"),
+            m.group("S"),
+            m.group("tz"),
+        )
         if value is not None:
             found.append(DateMatch(value, m.start(), m.end(), has_time=m.group("H") is not None))
     return found
@@ -159,8 +172,9 @@ def _english_dates(text: str) -> list[DateMatch]:
     found = []
     for m in _ENGLISH.finditer(text):
         month = _MONTHS[(m.group("mon1") or m.group("mon2"))[:3].lower()]
-        value = _build(int(m.group("y1") or m.group("y2")), month,
-                       int(m.group("d1") or m.group("d2")))
+        value = _build(
+            int(m.group("y1") or m.group("y2")), month, int(m.group("d1") or m.group("d2"))
+        )
         if value is not None:
             found.append(DateMatch(value, m.start(), m.end(), has_time=False))
     return found
@@ -175,7 +189,7 @@ def _hanzi_number(numeral: str) -> int:
 
 
 def _with_label(text: str, match: DateMatch) -> DateMatch:
-    before = text[max(0, match.start - LABEL_LOOKBACK):match.start]
+    before = text[max(0, match.start - LABEL_LOOKBACK) : match.start]
     last = before.rstrip(" :\t\n[【(（")[-1:]
     # Every label ends in 间/間/期/于/於 or a Latin letter; most dates have none before them,
     # and a regex search per date is the slow part of a 400 KB page.
@@ -184,16 +198,29 @@ def _with_label(text: str, match: DateMatch) -> DateMatch:
     label = _LABEL.search(before)
     if label is None:
         return match
-    return DateMatch(match.value, match.start, match.end, match.has_time,
-                     label=label.group("strong") or label.group("weak"),
-                     strong_label=label.group("strong") is not None)
+    return DateMatch(
+        match.value,
+        match.start,
+        match.end,
+        match.has_time,
+        label=label.group("strong") or label.group("weak"),
+        strong_label=label.group("strong") is not None,
+    )
 
 
-def _build(year: int, month: int, day: int, hour: str | None = None, minute: str | None = None,
-           second: str | None = None, offset: str | None = None) -> datetime | None:
+def _build(
+    year: int,
+    month: int,
+    day: int,
+    hour: str | None = None,
+    minute: str | None = None,
+    second: str | None = None,
+    offset: str | None = None,
+) -> datetime | None:
     try:
-        local = datetime(year, month, day, int(hour or 0), int(minute or 0), int(second or 0),
-                         tzinfo=_tz(offset))
+        local = datetime(
+            year, month, day, int(hour or 0), int(minute or 0), int(second or 0), tzinfo=_tz(offset)
+        )
     except ValueError:
         return None
     return _plausible(local.astimezone(UTC))
@@ -201,7 +228,7 @@ def _build(year: int, month: int, day: int, hour: str | None = None, minute: str
 
 def _tz(offset: str | None) -> timezone | ZoneInfo:
     if not offset:
-        return SHANGHAI
+        return BEIJING
     if offset == "Z":
         return UTC
     sign = -1 if offset[0] == "-" else 1
@@ -226,5 +253,5 @@ def _rfc822(text: str) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if value.tzinfo is None:  # no zone given (or "-0000"): Beijing time, as everywhere here
-        value = value.replace(tzinfo=SHANGHAI)
+        value = value.replace(tzinfo=BEIJING)
     return _plausible(value.astimezone(UTC))

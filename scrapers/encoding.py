@@ -84,7 +84,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedText:
     """Decode an HTML page, trusting the bytes over any declaration."""
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return DecodedText(body[len(bom):].decode(encoding, errors="replace"), encoding)
+            return DecodedText(body[len(bom) :].decode(encoding, errors="replace"), encoding)
     text = _strict(body, "utf-8")
     if text is not None and "\x00" not in text:  # NULs mean UTF-16/32 without a BOM
         return DecodedText(text, "utf-8")
@@ -102,8 +102,9 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     ``charset=ISO-8859-1`` must not hide the page's own ``<meta charset=gb2312>``.
     """
     declared = [charset_from_content_type(content_type)]
-    declared += [m.group(1).decode("ascii", "replace") for m in
-                 _META_CHARSET.finditer(body[:_SNIFF_BYTES])]
+    declared += [
+        m.group(1).decode("ascii", "replace") for m in _META_CHARSET.finditer(body[:_SNIFF_BYTES])
+    ]
     candidates: list[str] = []
     for name in declared:
         if name and widen_charset(name) not in candidates:

@@ -19,8 +19,10 @@
 
 from __future__ import annotations
 
+from ieiwatch.domain import IeiwatchError
 
-class ScrapeError(Exception):
+
+class ScrapeError(IeiwatchError):
     transient = False
 
     def __init__(self, url: str, reason: str) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ieiwatch.config.settings import Settings
+from ieiwatch.domain import RobotsAnswer
 from ieiwatch.scrapers.errors import (
     BlockedByRobots,
     ConnectionFailed,
@@ -74,7 +75,7 @@ class Fetcher:
     """
 
     def __init__(
-        self, client: httpx.AsyncClient, settings: Settings, robots: Iterable[RobotsFile] = ()
+        self, client: httpx.AsyncClient, settings: Settings, robots: Iterable[RobotsAnswer] = ()
     ) -> None:
         self._client = client
         self._max_bytes = settings.http_max_bytes
@@ -108,8 +109,9 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return await self._follow(url, headers, obey_robots=obey_robots, guard=guard,
-                                  retries=self._retries)
+        return await self._follow(
+            url, headers, obey_robots=obey_robots, guard=guard, retries=self._retries
+        )
 
     async def _follow(
         self,
@@ -173,24 +175,28 @@ class Fetcher:
                 async with asyncio.timeout(self._deadline):
                     return await self._exchange(url, headers, max_bytes)
             except (TimeoutError, httpx.TimeoutException):
-                raise FetchTimeout(url, f"no complete response within {self._deadline:g}s"
-                                   ) from None
+                raise FetchTimeout(
+                    url, f"no complete response within {self._deadline:g}s"
+                ) from None
             except httpx.TransportError as exc:
-                raise ConnectionFailed(url, f"{type(exc).__name__}: {exc}" if str(exc)
-                                       else type(exc).__name__) from None
+                raise ConnectionFailed(
+                    url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                ) from None
             except httpx.InvalidURL as exc:
                 raise ConnectionFailed(url, f"invalid URL: {exc}") from None
 
     async def _exchange(
         self, url: str, headers: dict[str, str], max_bytes: int | None
     ) -> Response | str:
-        async with self._client.stream("GET", url, headers=headers,
-                                       follow_redirects=False) as r:
+        async with self._client.stream("GET", url, headers=headers, follow_redirects=False) as r:
             if r.next_request is not None:
                 return str(r.next_request.url)
             if r.status_code >= 400:
-                retry_after = (parse_retry_after(r.headers.get("retry-after"))
-                               if r.status_code in (429, 503) else None)
+                retry_after = (
+                    parse_retry_after(r.headers.get("retry-after"))
+                    if r.status_code in (429, 503)
+                    else None
+                )
                 raise HTTPStatusError(url, r.status_code, retry_after=retry_after)
             content = b"" if r.status_code == 304 else await self._read_capped(url, r, max_bytes)
             return Response(
@@ -221,11 +227,15 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         rules = await self._robots.rules_for(url)
         if rules.crawl_delay:
-            self._politeness.set_crawl_delay(_host(url), min(rules.crawl_delay,
-                                                             self._crawl_delay_max))
+            self._politeness.set_crawl_delay(
+                _host(url), min(rules.crawl_delay, self._crawl_delay_max)
+            )
         if not rules.allows(url):
-            raise BlockedByRobots(url, f"robots.txt disallows it for {self._agent!r} "
-                                       "(set robots: ignore on the source only with consent)")
+            raise BlockedByRobots(
+                url,
+                f"robots.txt disallows it for {self._agent!r} "
+                "(set robots: ignore on the source only with consent)",
+            )
 
     def fetched_robots(self) -> list[RobotsFile]:
         """robots.txt files fetched in this run, for the caller to keep for the next ones."""
@@ -234,8 +244,9 @@ class Fetcher:
     async def _fetch_robots(self, robots_url: str) -> RobotsFile:
         now = datetime.now(UTC)
         try:
-            response = await self._follow(robots_url, {}, obey_robots=False, guard=None,
-                                          retries=0, max_bytes=ROBOTS_MAX_BYTES)
+            response = await self._follow(
+                robots_url, {}, obey_robots=False, guard=None, retries=0, max_bytes=ROBOTS_MAX_BYTES
+            )
         except HTTPStatusError as exc:
             return RobotsFile(origin_of(robots_url), exc.status, "", now)
         except ScrapeError:
@@ -251,7 +262,9 @@ def _not_retried(exc: HTTPStatusError, cap: float) -> HTTPStatusError:
     not try either; the next run will.
     """
     error = HTTPStatusError(
-        exc.url, exc.status, retry_after=exc.retry_after,
+        exc.url,
+        exc.status,
+        retry_after=exc.retry_after,
         detail=f" (Retry-After {exc.retry_after:g}s is over the {cap:g}s cap; "
         "not retried this run)",
     )

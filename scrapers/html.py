@@ -17,7 +17,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # huge_tree: without it libxml2 silently drops everything nested deeper than 256 levels,
 # which unclosed <font>/<div> tags on old pages reach.
 _PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True)
+    remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True
+)
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:

@@ -108,8 +108,13 @@ def parse_page(
     html = decode_html(content, content_type).text
     selectors = list_selectors(source)
     try:
-        items = parse_list_page(html, url, item_selector=selectors.item,
-                                link_selector=selectors.link, date_selector=selectors.date)
+        items = parse_list_page(
+            html,
+            url,
+            item_selector=selectors.item,
+            link_selector=selectors.link,
+            date_selector=selectors.date,
+        )
     except SelectorMatchedNothing:
         if number == 1:
             raise

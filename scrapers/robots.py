@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
+from ieiwatch.domain import RobotsAnswer
+
 ROBOTS_MAX_BYTES = 512_000
 """RFC 9309 asks crawlers to read at least 500 KiB; the rest of a longer file is ignored."""
 
@@ -144,15 +146,12 @@ unchanged source still costs one request per run."""
 
 
 @dataclass(frozen=True)
-class RobotsFile:
+class RobotsFile(RobotsAnswer):
     """What a site answered for /robots.txt: kept between runs, read into rules per agent."""
 
-    origin: str
-    """scheme://host[:port]"""
-    status: int
-    """The HTTP status; 0 when the site could not be reached."""
-    body: str
-    fetched_at: datetime
+    @classmethod
+    def of(cls, answer: RobotsAnswer) -> RobotsFile:
+        return cls(answer.origin, answer.status, answer.body, answer.fetched_at)
 
     def rules(self, agent: str) -> RobotsRules:
         # The status rules are those of urllib.robotparser.
@@ -180,12 +179,12 @@ class RobotsCache:
     else fetched once in this run. Requests that arrive while the file is being fetched wait
     for that one fetch."""
 
-    def __init__(self, fetch: RobotsFetch, agent: str,
-                 known: Iterable[RobotsFile] = ()) -> None:
+    def __init__(self, fetch: RobotsFetch, agent: str, known: Iterable[RobotsAnswer] = ()) -> None:
         self._fetch = fetch
         self._agent = agent
         now = datetime.now(UTC)
-        self._known = {f.origin: f for f in known if f.fresh(now)}
+        files = (RobotsFile.of(answer) for answer in known)
+        self._known = {f.origin: f for f in files if f.fresh(now)}
         self._pending: dict[str, asyncio.Future[RobotsFile]] = {}
         self._rules: dict[str, RobotsRules] = {}
 
@@ -206,5 +205,8 @@ class RobotsCache:
 
     def fetched(self) -> list[RobotsFile]:
         """The files fetched in this run, to keep for the next ones."""
-        return [f.result() for f in self._pending.values()
-                if f.done() and not f.cancelled() and f.exception() is None]
+        return [
+            f.result()
+            for f in self._pending.values()
+            if f.done() and not f.cancelled() and f.exception() is None
+        ]

@@ -115,8 +115,9 @@ async def fetch_articles(
         if isinstance(result, ScrapedArticle):
             batch.articles.append(result)
         elif isinstance(result, Refused):
-            batch.skipped.append(str(result) if result.url == item.url
-                                 else f"{item.url}: redirected to {result}")
+            batch.skipped.append(
+                str(result) if result.url == item.url else f"{item.url}: redirected to {result}"
+            )
             if item.title or item.summary:
                 batch.articles.append(_from_listing(item))
         elif item.summary and not result.transient:

@@ -6,8 +6,20 @@ import hashlib
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that track the visit rather than name the page.
-_TRACKING = {"spm", "from", "source", "share", "share_token", "isappinstalled", "fbclid",
-             "gclid", "scene", "clicktime", "enterid", "timestamp"}
+_TRACKING = {
+    "spm",
+    "from",
+    "source",
+    "share",
+    "share_token",
+    "isappinstalled",
+    "fbclid",
+    "gclid",
+    "scene",
+    "clicktime",
+    "enterid",
+    "timestamp",
+}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -25,7 +37,8 @@ def canonicalize(url: str, base: str | None = None) -> str:
     # leave existing escapes alone, so both spellings of one path meet.
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k.lower() not in _TRACKING and not k.lower().startswith("utm_")
     )
     return urlunsplit((scheme, host, path, urlencode(query), ""))

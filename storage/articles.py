@@ -6,18 +6,14 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from ieiwatch.classify import Classification
-from ieiwatch.scrapers.models import ScrapedArticle
-from ieiwatch.scrapers.urls import url_key
-from ieiwatch.storage.models import Article
+from ieiwatch.domain import ArticleToStore, url_key, utcnow
+from ieiwatch.storage.db import insert_for, table_of
+from ieiwatch.storage.models import Article, Source
 from ieiwatch.storage.stories import assign_stories, simhash
-from ieiwatch.storage.types import utcnow
 
 
 def content_hash(text: str) -> str:
@@ -37,7 +33,7 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
 def insert_new(
     session: Session,
     source_id: int,
-    items: Sequence[tuple[ScrapedArticle, Classification]],
+    items: Sequence[ArticleToStore],
 ) -> list[Article]:
     """Store the articles not stored yet, each in a story, and return just those.
 
@@ -47,9 +43,9 @@ def insert_new(
     if not items:
         return []
     now = utcnow()
-    rows = [_row(source_id, art, cls, now) for art, cls in items]
-    table = Article.__table__
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    rows = [_row(source_id, item, now) for item in items]
+    table = table_of(Article)
+    insert = insert_for(session)
     stmt = (
         insert(table)
         .values(rows)
@@ -66,33 +62,32 @@ def insert_new(
     return stored
 
 
-def _row(source_id: int, art: ScrapedArticle, cls: Classification, now: object) -> dict:
+def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
     return {
         "source_id": source_id,
-        "url": art.url,
-        "url_key": url_key(art.url),
-        "title": art.title,
-        "published_at": art.published_at,
+        "url": item.url,
+        "url_key": url_key(item.url),
+        "title": item.title,
+        "published_at": item.published_at,
         "fetched_at": now,
-        "text": art.text,
-        "lang": cls.lang,
-        "content_hash": content_hash(art.text),
-        "simhash": simhash(art.text),
-        **classification_columns(cls),
+        "text": item.text,
+        "content_hash": content_hash(item.text),
+        "simhash": simhash(item.text),
+        **classification_columns(item),
     }
 
 
-def classification_columns(cls: Classification) -> dict:
-    data = cls.to_dict()
+def classification_columns(item: ArticleToStore) -> dict[str, Any]:
     return {
-        "relevant": cls.relevant,
-        "score": cls.score,
-        "type": cls.type,
-        "parties": data["parties"],
-        "region": data["region"],
-        "sectors": data["sectors"],
-        "evidence": data["evidence"],
-        "classifier_version": cls.version,
+        "lang": item.lang,
+        "relevant": item.relevant,
+        "score": item.score,
+        "type": item.type,
+        "parties": [p.to_dict() for p in item.parties],
+        "region": item.region.to_dict() if item.region else None,
+        "sectors": list(item.sectors),
+        "evidence": list(item.evidence),
+        "classifier_version": item.classifier_version,
     }
 
 
@@ -104,11 +99,6 @@ def list_articles(
         stmt = stmt.where(col(Article.relevant).is_(True))
     stmt = stmt.order_by(col(Article.published_at).desc().nulls_last(), col(Article.id).desc())
     return list(session.exec(stmt.limit(limit)))
-
-
-def _dialect(session: Session) -> str:
-    bind = session.get_bind()
-    return bind.dialect.name if isinstance(bind, Engine) else bind.engine.dialect.name
 
 
 def articles_since(session: Session, since: datetime) -> list[Article]:
@@ -131,10 +121,18 @@ def batch_to_reclassify(
     return list(session.exec(stmt.order_by(col(Article.id)).limit(limit)))
 
 
-def update_classification(session: Session, article: Article, cls: Classification) -> bool:
-    """Store a new classification; True when the relevance or type changed."""
-    changed = (article.relevant, article.type) != (cls.relevant, cls.type)
-    for key, value in classification_columns(cls).items():
-        setattr(article, key, value)
+def update_classification(session: Session, article: Article, new: ArticleToStore) -> bool:
+    """Store a new classification of a stored article; True when the relevance or type
+    changed."""
+    changed = (article.relevant, article.type) != (new.relevant, new.type)
+    article.relevant, article.score, article.type = new.relevant, new.score, new.type
+    article.parties, article.region = list(new.parties), new.region
+    article.sectors, article.evidence = list(new.sectors), list(new.evidence)
+    article.lang, article.classifier_version = new.lang, new.classifier_version
     session.add(article)
     return changed
+
+
+def source_names(session: Session) -> dict[int, str]:
+    """Source id → name, to show where articles came from."""
+    return {s.id or 0: s.name for s in session.exec(select(Source))}

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from ieiwatch.domain import CheckpointStatus, StopReason, utcnow
+from ieiwatch.storage.db import insert_for, table_of
 from ieiwatch.storage.models import Article, BackfillCheckpoint
-from ieiwatch.storage.types import utcnow
 
-RUNNING, FAILED, DONE = "running", "failed", "done"
+RUNNING, FAILED, DONE = CheckpointStatus.RUNNING, CheckpointStatus.FAILED, CheckpointStatus.DONE
 
 
 def range_key(since: datetime | None, until: datetime | None) -> str:
@@ -41,12 +40,21 @@ def open_checkpoint(
     """
     date_range = range_key(since, until)
     now = utcnow()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     session.execute(
-        insert(BackfillCheckpoint.__table__)
-        .values(source_id=source_id, date_range=date_range, since=since, until=until,
-                next_url=first_url, pages_done=0, items_stored=0, status=RUNNING,
-                started_at=now, updated_at=now)
+        insert(table_of(BackfillCheckpoint))
+        .values(
+            source_id=source_id,
+            date_range=date_range,
+            since=since,
+            until=until,
+            next_url=first_url,
+            pages_done=0,
+            items_stored=0,
+            status=RUNNING,
+            started_at=now,
+            updated_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["source_id", "date_range"])
     )
     row = session.exec(
@@ -68,9 +76,7 @@ def _reset(row: BackfillCheckpoint, first_url: str, now: datetime) -> None:
     row.finished_at = row.notified_at = None
 
 
-def advance(
-    session: Session, row: BackfillCheckpoint, next_url: str | None, stored: int
-) -> None:
+def advance(session: Session, row: BackfillCheckpoint, next_url: str | None, stored: int) -> None:
     """A page is done: remember the next one (None when there is none)."""
     row.pages_done += 1
     row.items_stored += stored
@@ -80,7 +86,7 @@ def advance(
     session.add(row)
 
 
-def finish(session: Session, row: BackfillCheckpoint, reason: str) -> None:
+def finish(session: Session, row: BackfillCheckpoint, reason: StopReason) -> None:
     row.status, row.stop_reason = DONE, reason
     row.finished_at = row.updated_at = utcnow()
     session.add(row)
@@ -114,4 +120,3 @@ def stored_in_window(session: Session, row: BackfillCheckpoint) -> list[Article]
     if row.until is not None:
         stmt = stmt.where(or_(undated, col(Article.published_at) < row.until))
     return list(session.exec(stmt.order_by(col(Article.id))))
-

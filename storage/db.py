@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from ieiwatch.storage import models  # noqa: F401  (registers the tables)
 
@@ -24,10 +26,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for ``url``; ``read_only`` refuses every write (and creates nothing)."""
     url = normalise_database_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if read_only:
+            event.listen(engine, "begin", _postgres_read_only)
+        return engine
+    if read_only:
+        return _sqlite_read_only(url)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +43,39 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    url = normalise_database_url(url)
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _sqlite_read_only(url: str) -> Engine:
+    # SQLite's own read-only mode: no file is created and no lock beyond a reader's taken.
+    path = sqlite_file(url)
+    if path is None:
+        return create_engine(url)
+    uri = f"file:{path.resolve()}?mode=ro"
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False),
+    )
+    event.listen(engine, "connect", _sqlite_reader_pragmas)
+    return engine
+
+
+def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _postgres_read_only(conn: Any) -> None:
+    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -85,3 +126,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table behind a SQLModel class (set by SQLModel at class creation, unseen by type
+    checkers)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def dialect_of(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.dialect.name if isinstance(bind, Engine) else bind.engine.dialect.name
+
+
+def insert_for(session: Session) -> Callable[[Any], Any]:
+    """The dialect's ``insert`` (with ``on_conflict_do_nothing``/``do_update``): inserts
+    that lose a race to another writer are skipped instead of failing."""
+    return pg_insert if dialect_of(session) == "postgresql" else sqlite_insert

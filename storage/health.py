@@ -12,7 +12,7 @@ Marking happens once (the transition returns a ``HealthChange`` for one admin al
 runs that find it still broken change nothing. A run that works again clears it by itself.
 
 What can be derived is not stored: items per week are counted from ``articles.fetched_at``.
-Queries and decisions are plain functions; ``flows/pipeline.py`` calls them.
+Queries and decisions are plain functions; ``flows/polling.py`` calls them.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from itertools import pairwise
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ieiwatch.config.settings import Settings
+from ieiwatch.domain import utcnow
 from ieiwatch.storage.models import Article, Source
-from ieiwatch.storage.types import utcnow
 
 SILENCE_FACTOR = 4
 """Silent means quiet for this many of the source's usual gaps between items."""
@@ -43,10 +42,6 @@ WEEK = timedelta(days=7)
 class HealthRules:
     broken_after_failures: int = 3
     silent_after: timedelta = WEEK
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> HealthRules:
-        return cls(settings.broken_after_failures, timedelta(days=settings.silent_after_days))
 
 
 @dataclass(frozen=True)
@@ -64,9 +59,11 @@ class HealthChange:
     @property
     def body(self) -> str:
         if self.broken:
-            return (f"Source {self.source} is marked broken: {self.reason}\n"
-                    f"Try `ieiwatch sources check {self.source}` to see what it extracts now. "
-                    "This alert is sent once; the mark clears when the source works again.")
+            return (
+                f"Source {self.source} is marked broken: {self.reason}\n"
+                f"Try `ieiwatch sources check {self.source}` to see what it extracts now. "
+                "This alert is sent once; the mark clears when the source works again."
+            )
         return f"Source {self.source} works again ({self.reason}); the broken mark is cleared."
 
     @property
@@ -95,7 +92,7 @@ def items_per_week(session: Session, now: datetime | None = None) -> dict[int, i
     stmt = (
         select(Article.source_id, func.count())
         .where(col(Article.fetched_at) >= since)
-        .group_by(Article.source_id)
+        .group_by(col(Article.source_id))
     )
     return {source_id: count for source_id, count in session.exec(stmt)}
 
@@ -124,8 +121,10 @@ def silence_reason(
     quiet = now - last
     if quiet <= allowed:
         return None
-    return (f"silent: no new item since {last:%Y-%m-%d} ({quiet.days} days; its usual gap "
-            f"between items is {_days(gap)}, so more than {_days(allowed)} is unusual)")
+    return (
+        f"silent: no new item since {last:%Y-%m-%d} ({quiet.days} days; its usual gap "
+        f"between items is {_days(gap)}, so more than {_days(allowed)} is unusual)"
+    )
 
 
 def failure_reason(
@@ -225,13 +224,26 @@ class SourceHealth:
 
 
 def health_table(
-    session: Session, names: Sequence[str] | None = None, now: datetime | None = None
+    session: Session,
+    names: Sequence[str] | None = None,
+    now: datetime | None = None,
+    *,
+    unknown_as_new: bool = False,
 ) -> list[SourceHealth]:
-    """One row per source (all, or those named, in that order)."""
+    """One row per source (all, or those named, in that order); a named source not stored
+    yet is left out, or shown as ``new`` with ``unknown_as_new``."""
     rows = {s.name: s for s in session.exec(select(Source))}
     weekly = items_per_week(session, now)
     order = list(names) if names is not None else sorted(rows)
-    return [_health(rows[name], weekly) for name in order if name in rows]
+    return [
+        _health(rows[name], weekly) if name in rows else never_polled(name)
+        for name in order
+        if name in rows or unknown_as_new
+    ]
+
+
+def never_polled(name: str) -> SourceHealth:
+    return SourceHealth(name, "new", None, None, 0, 0, None, None, None)
 
 
 def _health(source: Source, weekly: dict[int, int]) -> SourceHealth:

@@ -4,16 +4,33 @@ subscribers, and deliveries (the alert outbox)."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ieiwatch.storage.types import UTCDateTime, utcnow
+from ieiwatch.domain import (
+    CheckpointStatus,
+    DeliveryKind,
+    DeliveryStatus,
+    Party,
+    Region,
+    SourceKind,
+    SubscriberMode,
+    SubscriberOrigin,
+    utcnow,
+)
+from ieiwatch.storage.types import PartiesJSON, RegionJSON, StrEnumType, UTCDateTime
 
 
 def _ts(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
+
+
+def _enum(default: StrEnum, **kw: Any) -> Any:
+    """A ``StrEnum`` column: stored as its text, read back as the member."""
+    return Field(default=default, sa_type=StrEnumType(type(default)), **kw)
 
 
 class Source(SQLModel, table=True):
@@ -21,7 +38,7 @@ class Source(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
-    kind: str
+    kind: SourceKind = Field(sa_type=StrEnumType(SourceKind))
     url: str
     etag: str | None = None
     last_modified: str | None = None
@@ -66,8 +83,8 @@ class Article(SQLModel, table=True):
     relevant: bool = Field(default=False, index=True)
     score: float = 0.0
     type: str | None = None
-    parties: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
-    region: dict[str, str | None] | None = Field(default=None, sa_column=Column(JSON))
+    parties: list[Party] = Field(default_factory=list, sa_column=Column(PartiesJSON))
+    region: Region | None = Field(default=None, sa_column=Column(RegionJSON))
     sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     classifier_version: str = ""
@@ -81,9 +98,9 @@ class Subscriber(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
-    origin: str = "config"
+    origin: SubscriberOrigin = _enum(SubscriberOrigin.CONFIG)
     notify_urls: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    mode: str = "instant"
+    mode: SubscriberMode = _enum(SubscriberMode.INSTANT)
     digest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     paused: bool = False
@@ -91,14 +108,6 @@ class Subscriber(SQLModel, table=True):
     """False once a config subscriber is no longer in the config."""
     created_at: datetime = _ts(default_factory=utcnow)
     last_digest_at: datetime | None = _ts(default=None)
-
-
-class DeliveryStatus:
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    DEAD = "dead"
 
 
 class Delivery(SQLModel, table=True):
@@ -117,11 +126,10 @@ class Delivery(SQLModel, table=True):
     story_id: int = Field(foreign_key="stories.id", index=True)
     article_id: int = Field(foreign_key="articles.id")
     """The copy that caused it; the alert names every source of the story."""
-    kind: str = "instant"
-    """instant or digest."""
+    kind: DeliveryKind = _enum(DeliveryKind.INSTANT)
     channel_key: str
     channel: str
-    status: str = Field(default=DeliveryStatus.PENDING, index=True)
+    status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
     claimed_at: datetime | None = _ts(default=None)
     """When a sender took it (status sending); a stale claim means the sender died."""
     attempts: int = 0
@@ -149,8 +157,7 @@ class BackfillCheckpoint(SQLModel, table=True):
     """The list page or feed page to fetch next; None once the walk is over."""
     pages_done: int = 0
     items_stored: int = 0
-    status: str = "running"
-    """running, failed (resumable) or done."""
+    status: CheckpointStatus = _enum(CheckpointStatus.RUNNING)
     stop_reason: str | None = None
     """Why a finished walk stopped: end, since or max_pages."""
     last_error: str | None = Field(default=None, sa_type=Text)

@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from ieiwatch.config.schema import SourceConfig
+from ieiwatch.domain import SourceKind, utcnow
+from ieiwatch.storage.db import insert_for, table_of
 from ieiwatch.storage.models import Source
-from ieiwatch.storage.types import utcnow
 
 
-def sync_sources(session: Session, configured: Sequence[SourceConfig]) -> dict[str, Source]:
+class SourceSpec(Protocol):
+    """What storage keeps of a configured source (``config.SourceConfig`` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+
+def sync_sources(session: Session, configured: Sequence[SourceSpec]) -> dict[str, Source]:
     """Make the table match the config by name; fetch state survives edits of other keys.
 
     New names are inserted with ON CONFLICT DO NOTHING first, so two workers syncing the
     same config at once both end up reading the one row instead of one failing.
     """
-    insert_missing(session, Source.__table__, "name",
-                   [{"name": c.name, "kind": c.kind, "url": c.url} for c in configured])
+    insert_missing(
+        session,
+        table_of(Source),
+        "name",
+        [{"name": c.name, "kind": c.kind, "url": c.url} for c in configured],
+    )
     existing = {s.name: s for s in session.exec(select(Source))}
     for cfg in configured:
         row = existing[cfg.name]
         if row.url != cfg.url:
             # A new URL is a new resource: its validators would be meaningless.
             row.etag = row.last_modified = None
-        row.kind, row.url = cfg.kind, cfg.url
+        row.kind, row.url = SourceKind(cfg.kind), cfg.url
         session.add(row)
         existing[cfg.name] = row
     session.flush()
@@ -40,7 +53,7 @@ def insert_missing(session: Session, table: Table, key: str, rows: list[dict[str
     """Insert the rows whose unique ``key`` is not taken yet; leave the others alone."""
     if not rows:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=[key]))
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from ieiwatch.domain import utcnow
 from ieiwatch.storage.models import Article, Source, Story
-from ieiwatch.storage.types import utcnow
 
 CANDIDATE_DISTANCE = 8
 MIN_CONTAINMENT = 0.8
@@ -87,17 +88,30 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> None:
         else:
             article.story_id = match.story_id
         session.add(article)
-        recent.append(_Seen(article.id or 0, article.story_id or 0, article.simhash,
-                            article.content_hash, article.title, len(article.text)))
+        recent.append(
+            _Seen(
+                article.id or 0,
+                article.story_id or 0,
+                article.simhash,
+                article.content_hash,
+                article.title,
+                len(article.text),
+            )
+        )
     session.flush()
 
 
 def _recent(session: Session) -> list[_Seen]:
-    stmt = select(
-        Article.id, Article.story_id, Article.simhash, Article.content_hash, Article.title,
-        func.length(Article.text),
+    # Six columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    stmt = sa_select(
+        col(Article.id),
+        col(Article.story_id),
+        col(Article.simhash),
+        col(Article.content_hash),
+        col(Article.title),
+        func.length(col(Article.text)),
     ).where(col(Article.fetched_at) >= utcnow() - WINDOW, col(Article.story_id).is_not(None))
-    return [_Seen(*row) for row in session.exec(stmt)]
+    return [_Seen(*row) for row in session.execute(stmt)]
 
 
 def _same_story(session: Session, a: Article, b: _Seen) -> bool:

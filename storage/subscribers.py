@@ -7,18 +7,18 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from ieiwatch.config.schema import SubscriberConfig
+from ieiwatch.domain import IeiwatchError, SubscriberOrigin, SubscriberSpec, utcnow
+from ieiwatch.storage.db import table_of
 from ieiwatch.storage.models import Subscriber
 from ieiwatch.storage.sources import insert_missing
-from ieiwatch.storage.types import utcnow
 
 
-class SubscriberError(Exception):
-    pass
+class SubscriberError(IeiwatchError):
+    """A subscriber cannot be added, changed or found."""
 
 
 def sync_subscribers(
-    session: Session, configured: Sequence[SubscriberConfig]
+    session: Session, configured: Sequence[SubscriberSpec]
 ) -> dict[str, Subscriber]:
     """Match the config: add and update its subscribers, retire the ones it dropped.
 
@@ -26,29 +26,40 @@ def sync_subscribers(
     """
     # New names first, with ON CONFLICT DO NOTHING: two workers syncing at once share a row.
     now = utcnow()
-    insert_missing(session, Subscriber.__table__, "name", [
-        {"name": cfg.name, "origin": "config", "notify_urls": [], "mode": cfg.mode,
-         "digest": cfg.digest.model_dump(), "filters": cfg.filters.model_dump(),
-         "paused": False, "active": True, "created_at": now}
-        for cfg in configured
-    ])
+    insert_missing(
+        session,
+        table_of(Subscriber),
+        "name",
+        [
+            {
+                "name": cfg.name,
+                "origin": SubscriberOrigin.CONFIG,
+                "notify_urls": [],
+                "mode": cfg.mode,
+                "digest": cfg.digest,
+                "filters": cfg.filters,
+                "paused": False,
+                "active": True,
+                "created_at": now,
+            }
+            for cfg in configured
+        ],
+    )
     existing = subscribers_by_name(session)
     names = {cfg.name for cfg in configured}
     for cfg in configured:
         row = existing[cfg.name]
-        if row.origin == "cli":
+        if row.origin == SubscriberOrigin.CLI:
             raise SubscriberError(
                 f"subscriber {cfg.name!r} is in the config and was also added from the command "
                 "line; remove one of them"
             )
-        row.origin, row.active, row.notify_urls = "config", True, []
-        row.mode = cfg.mode
-        row.digest = cfg.digest.model_dump()
-        row.filters = cfg.filters.model_dump()
+        row.origin, row.active, row.notify_urls = SubscriberOrigin.CONFIG, True, []
+        row.mode, row.digest, row.filters = cfg.mode, dict(cfg.digest), dict(cfg.filters)
         session.add(row)
         existing[cfg.name] = row
     for row in existing.values():
-        if row.origin == "config" and row.name not in names and row.active:
+        if row.origin == SubscriberOrigin.CONFIG and row.name not in names and row.active:
             row.active = False
             session.add(row)
     session.flush()
@@ -59,16 +70,19 @@ def subscribers_by_name(session: Session) -> dict[str, Subscriber]:
     return {s.name: s for s in session.exec(select(Subscriber))}
 
 
-def add_subscriber(session: Session, config: SubscriberConfig) -> Subscriber:
+def subscriber_names(session: Session) -> dict[int, str]:
+    """Subscriber id → name, to show whom deliveries were for."""
+    return {s.id or 0: s.name for s in session.exec(select(Subscriber))}
+
+
+def add_subscriber(session: Session, config: SubscriberSpec) -> Subscriber:
     existing = subscribers_by_name(session).get(config.name)
     if existing is not None and existing.active:
         raise SubscriberError(f"subscriber {config.name!r} exists already")
     row = existing or Subscriber(name=config.name)
-    row.origin, row.active, row.paused = "cli", True, False
+    row.origin, row.active, row.paused = SubscriberOrigin.CLI, True, False
     row.notify_urls = list(config.notify)
-    row.mode = config.mode
-    row.digest = config.digest.model_dump()
-    row.filters = config.filters.model_dump()
+    row.mode, row.digest, row.filters = config.mode, dict(config.digest), dict(config.filters)
     session.add(row)
     session.flush()
     return row
@@ -84,7 +98,7 @@ def get_subscriber(session: Session, name: str) -> Subscriber:
 def remove_subscriber(session: Session, name: str) -> None:
     """Retire a command-line subscriber; its deliveries stay as the record of what went."""
     row = get_subscriber(session, name)
-    if row.origin == "config":
+    if row.origin == SubscriberOrigin.CONFIG:
         raise SubscriberError(
             f"subscriber {name!r} comes from the config file: remove it there (or pause it)"
         )

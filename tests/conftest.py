@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from servers import LocalSite
 from sqlalchemy import Engine, text
 
 from ieiwatch.config.settings import apply_prefect_defaults
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite
+from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.storage.db import init_db, make_engine
 
 DATA = Path(__file__).parent / "data"

@@ -43,8 +43,9 @@ def assert_clean(text: str, *extra: str) -> None:
 
 
 def test_gbk_vsb_page() -> None:
-    article = extract_article(page("gbk-declared-gb2312.html"),
-                              "https://news.example.edu.cn/info/1002/1234.htm")
+    article = extract_article(
+        page("gbk-declared-gb2312.html"), "https://news.example.edu.cn/info/1002/1234.htm"
+    )
     assert article.cms == "vsb"
     assert article.title == "朱镕基图书馆与王喆教授团队共建产教融合实训基地"
     # The visible 发布时间 wins over a PubDate meta that says December.
@@ -67,7 +68,9 @@ def test_utf8_page_declaring_gb2312() -> None:
 
 
 def test_big5_page() -> None:
-    article = extract_article(page("big5hkscs-declared-big5.html"), "https://www.example.edu.hk/n/1")
+    article = extract_article(
+        page("big5hkscs-declared-big5.html"), "https://www.example.edu.hk/n/1"
+    )
     assert article.title == "示範大學與業界合辦產學合作計劃"
     assert article.published_at == bj(2024, 3, 8)
     assert "負責計劃嘅陳喆教授表示" in article.text
@@ -118,7 +121,9 @@ def test_trs_page_visible_date_beats_stale_meta_and_alt() -> None:
     assert article.title == "省政府召开产教融合推进会"
     assert article.published_at == bj(2019, 9, 18, 6, 23)
     assert article.text.split("\n") == [
-        "9月17日，省政府召开全省产教融合推进会。", "会议要求，加快建设一批产教融合实训基地。"]
+        "9月17日，省政府召开全省产教融合推进会。",
+        "会议要求，加快建设一批产教融合实训基地。",
+    ]
 
 
 def test_visible_day_gets_time_from_pubtime_script() -> None:
@@ -129,7 +134,8 @@ def test_visible_day_gets_time_from_pubtime_script() -> None:
 
 def test_date_falls_back_to_pubtime_then_url() -> None:
     html = TRS_PAGE.replace("<i>时间：</i>2019-09-18 06:23", "").replace(
-        '<meta name="PubDate" content="2023-08-16 10:33:59">', "")
+        '<meta name="PubDate" content="2023-08-16 10:33:59">', ""
+    )
     url = "http://www.example.gov.cn/yw/201909/t20190917_1.shtml"
     assert extract_article(html, url).published_at == bj(2019, 9, 18, 6, 23)
     html = html.replace("var __$pubtime='2019-09-18 06:23:00';", "")
@@ -153,12 +159,16 @@ def test_unlabelled_date_under_title_adds_time_to_url_day() -> None:
 
 
 def test_labelled_date_nearest_the_title_wins() -> None:
-    html = """<html><head><title>学院通知 | 示范学院</title></head><body>
+    html = (
+        """<html><head><title>学院通知 | 示范学院</title></head><body>
     <div class="side">发布时间：2020-01-01 旧闻</div>
-    <div>""" + "导航链接 " * 200 + """</div>
+    <div>"""
+        + "导航链接 " * 200
+        + """</div>
     <h1>学院通知</h1><p>发布时间：2024-06-01 来源：办公室</p>
     <div class="content"><p>会议时间：2024年6月10日上午9:00，地点：行政楼。</p></div>
     </body></html>"""
+    )
     article = extract_article(html, "https://www.example.edu.cn/a.html")
     assert article.published_at == bj(2024, 6, 1)
     # An event time in the body is content, not a meta line.
@@ -204,10 +214,14 @@ def test_deeply_nested_markup() -> None:
 
 
 def test_extraction_speed_on_a_400_kb_page() -> None:
-    filler = "".join(f'<li><a href="/info/1002/{n}.htm">相关新闻标题第{n}条</a>'
-                     f"<span>2024-01-{n % 28 + 1:02d}</span></li>" for n in range(5000))
+    filler = "".join(
+        f'<li><a href="/info/1002/{n}.htm">相关新闻标题第{n}条</a>'
+        f"<span>2024-01-{n % 28 + 1:02d}</span></li>"
+        for n in range(5000)
+    )
     html = page("gbk-declared-gb2312.html").replace(
-        '<div class="sidebar">', f'<div class="sidebar"><ul>{filler}</ul>')
+        '<div class="sidebar">', f'<div class="sidebar"><ul>{filler}</ul>'
+    )
     assert len(html.encode()) > 400_000
     timings = []
     for _ in range(3):
@@ -229,7 +243,13 @@ def test_html_to_text_blocks_breaks_and_cells() -> None:
     <script>var a = "<p>脚本</p>";</script><style>p {color: red}</style>
     <!-- 注释 --><p style="display:none">隐藏</p><p>　全角空格\u00a0与 多个   空格 </p></div>"""
     assert html_to_text(html).split("\n") == [
-        "第一段加粗文字", "第二段", "换行", "指标 数值", "GDP 262.6亿元", "全角空格 与 多个 空格"]
+        "第一段加粗文字",
+        "第二段",
+        "换行",
+        "指标 数值",
+        "GDP 262.6亿元",
+        "全角空格 与 多个 空格",
+    ]
 
 
 def test_html_to_text_keeps_inline_runs_together() -> None:
@@ -248,8 +268,10 @@ def test_html_to_text_keeps_inline_runs_together() -> None:
         ("以战时内阁审查重启停火谈判提案_新闻频道_中国青年网", "以战时内阁审查重启停火谈判提案"),
         ("万载县人民政府 | 万载县2015年统计公报", "万载县2015年统计公报"),
         ("中华人民共和国监察法-纪检", "中华人民共和国监察法"),
-        ("TheoryChina - Theoretical Frontiers - Preventing the Vulnerable From Remaining",
-         "Preventing the Vulnerable From Remaining"),
+        (
+            "TheoryChina - Theoretical Frontiers - Preventing the Vulnerable From Remaining",
+            "Preventing the Vulnerable From Remaining",
+        ),
         ("2023-2024学年第一学期校历", "2023-2024学年第一学期校历"),
         ("Public-service-oriented government reform", "Public-service-oriented government reform"),
         ("学校召开教学工作会议｜示范大学", "学校召开教学工作会议"),
@@ -314,7 +336,8 @@ def test_vsb_list_items_and_next_page() -> None:
         ("https://www.example.edu.cn/info/1002/2344.htm", "签署合作协议（全文）", "2024-11-01"),
     ]
     assert next_page_url(VSB_LIST, base, PRESETS["vsb"]) == (
-        "https://www.example.edu.cn/xwzx/xwdt/9.htm")
+        "https://www.example.edu.cn/xwzx/xwdt/9.htm"
+    )
     assert page_url(PRESETS["vsb"], base, 2) is None  # reverse-numbered: follow the link
 
 
@@ -340,8 +363,9 @@ def test_hanweb_list_records_are_unwrapped() -> None:
     <record><![CDATA[<li><a href="/art/2024/11/4/art_1_2.html">项目推进</a>
       <span>2024-11-04</span></li>]]></record>
     </recordset></datastore></script></div>"""
-    items = list_items(html, "http://fgw.example.gov.cn/col/col1621004/index.html",
-                       PRESETS["hanweb"])
+    items = list_items(
+        html, "http://fgw.example.gov.cn/col/col1621004/index.html", PRESETS["hanweb"]
+    )
     assert items == [
         ("http://fgw.example.gov.cn/art/2024/11/5/art_1_1.html", "投资运行", "2024-11-05"),
         ("http://fgw.example.gov.cn/art/2024/11/4/art_1_2.html", "项目推进", "2024-11-04"),
@@ -358,9 +382,11 @@ def test_webplus_default_article_list_module() -> None:
     </li></ul>"""
     base = "https://www.example.edu.cn/1234/list.htm"
     assert list_items(html, base, PRESETS["webplus"]) == [
-        ("https://www.example.edu.cn/2024/1105/c1234a56789/page.htm", "开放日", "2024-11-05")]
+        ("https://www.example.edu.cn/2024/1105/c1234a56789/page.htm", "开放日", "2024-11-05")
+    ]
     assert next_page_url(html, base, PRESETS["webplus"]) == (
-        "https://www.example.edu.cn/1234/list2.htm")
+        "https://www.example.edu.cn/1234/list2.htm"
+    )
     assert page_url(PRESETS["webplus"], base, 3) == "https://www.example.edu.cn/1234/list3.htm"
 
 
@@ -398,8 +424,10 @@ def test_next_page_ignores_javascript_links() -> None:
     ],
 )
 def test_css_select_agrees_with_soupsieve(selector: str, expected: list[str]) -> None:
-    html = ('<div><p class="x">a</p><p id="second" data-k="abcd">b</p>'
-            '<p class="x y">c</p></div><span>d</span>')
+    html = (
+        '<div><p class="x">a</p><p id="second" data-k="abcd">b</p>'
+        '<p class="x y">c</p></div><span>d</span>'
+    )
     root = parse_html(html)
     assert root is not None
     assert [el.text_content() for el in css_select(root, selector)] == expected

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import LocalSite, Route
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from ieiwatch.cli.main import app, register_commands
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.schema import AppConfig, SourceConfig
-from ieiwatch.flows import pipeline
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.flows import polling
 from ieiwatch.flows.backfill import BackfillReport, BackfillRequest, run_backfill
-from ieiwatch.flows.cli import app, register_commands
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite, Route
 from ieiwatch.scrapers.paging import Paging, feed_next_url, html_next_url, template_url
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Delivery
@@ -35,22 +35,35 @@ RELEVANT_IN_WINDOW = 5  # 1, 3, 4, 6, 7: the others are sports, meetings and lib
 
 
 def _config(site: LocalSite, mail: MailSink | None = None, mode: str = "instant") -> AppConfig:
-    return AppConfig.model_validate({
-        "sources": [
-            {"name": "donghu", "kind": "html", "url": f"{site.url}/backfill/list.htm",
-             "cms": "webplus"},
-            {"name": "donghu-numbered", "kind": "html", "url": f"{site.url}/backfill/list.htm",
-             "item_selector": "ul.wp_article_list > li", "page_url": "list{page}.htm"},
-            {"name": "donghu-feed", "kind": "feed", "url": f"{site.url}/backfill/feed.xml"},
-        ],
-        "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()], "mode": mode}]
-        if mail else [],
-        "alert_window_days": 36500,  # a first poll may alert on anything: none must come
-    })
+    return AppConfig.model_validate(
+        {
+            "sources": [
+                {
+                    "name": "donghu",
+                    "kind": "html",
+                    "url": f"{site.url}/backfill/list.htm",
+                    "cms": "webplus",
+                },
+                {
+                    "name": "donghu-numbered",
+                    "kind": "html",
+                    "url": f"{site.url}/backfill/list.htm",
+                    "item_selector": "ul.wp_article_list > li",
+                    "page_url": "list{page}.htm",
+                },
+                {"name": "donghu-feed", "kind": "feed", "url": f"{site.url}/backfill/feed.xml"},
+            ],
+            "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()], "mode": mode}]
+            if mail
+            else [],
+            "alert_window_days": 36500,  # a first poll may alert on anything: none must come
+        }
+    )
 
 
 def _write(path: Path, config: AppConfig) -> Path:
-    path.write_text(yaml.safe_dump(config.model_dump(exclude_defaults=True)), encoding="utf-8")
+    data = config.model_dump(mode="json", exclude_defaults=True)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
 
 
@@ -134,8 +147,9 @@ def test_backfill_alerts_nobody_by_default_nor_on_the_next_monitor_pass(
     assert report.new == 8 and report.alerts_planned == 0
     # The source's first poll finds the backfilled items stored: nothing is new, no alert,
     # even with an alert window covering them.
-    monitor = asyncio.run(pipeline.run_pass(Settings(database_url=sqlite_url), config,
-                                            sources=["donghu"]))
+    monitor = asyncio.run(
+        polling.run_pass(Settings(database_url=sqlite_url), config, sources=["donghu"])
+    )
     assert monitor.sources[0].new == 0 and monitor.deliveries.sent == 0
     engine = make_engine(sqlite_url)
     with session_scope(engine) as session:
@@ -152,8 +166,7 @@ def test_backfill_notify_digest_sends_one_summary_once(
     assert report.digests_sent == 1
     _backfill(sqlite_url, config, notify="digest")  # finished already: no second summary
     assert len(mail.messages) == 1
-    subject = str(email.header.make_header(email.header.decode_header(
-        mail.messages[0]["Subject"])))
+    subject = str(email.header.make_header(email.header.decode_header(mail.messages[0]["Subject"])))
     assert f"Backfill digest for analyst: {RELEVANT_IN_WINDOW} items" in subject
 
 
@@ -162,17 +175,19 @@ def test_a_backfill_summary_that_fails_is_retried_through_the_outbox(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from ieiwatch.notify.outbox import deliver_due
+    from ieiwatch.notify.sending import deliver_due
+    from ieiwatch.storage.deliveries import Outbox
 
     hook = receiver.url.replace("http://", "json://") + "/summary"
     config = _config(site)
     config.subscribers = AppConfig.model_validate(
-        {"subscribers": [{"name": "analyst", "notify": [hook]}]}).subscribers
+        {"subscribers": [{"name": "analyst", "notify": [hook]}]}
+    ).subscribers
     receiver.queued["/summary"] = [Route(503)]
     report = _backfill(sqlite_url, config, notify="digest")
     assert report.digests_sent == 0 and report.deliveries.failed == RELEVANT_IN_WINDOW
     engine = make_engine(sqlite_url)
-    retried = deliver_due(engine, config, now=datetime.now(UTC) + timedelta(minutes=5))
+    retried = deliver_due(Outbox(engine), config, now=datetime.now(UTC) + timedelta(minutes=5))
     engine.dispose()
     assert retried.messages == 1 and retried.sent == RELEVANT_IN_WINDOW
     assert len(receiver.received) == 1
@@ -200,11 +215,13 @@ def test_paging_by_a_page_url_template_and_by_feed_next_links(
 
 
 def test_next_page_rules() -> None:
-    webplus = Paging.for_source(SourceConfig(name="w", kind="html", url="http://x.cn/a/list.htm",
-                                             cms="webplus"))
+    webplus = Paging.for_source(
+        SourceConfig(name="w", kind="html", url="http://x.cn/a/list.htm", cms="webplus")
+    )
     assert webplus == Paging(".wp_paging a.next", "list{page}.htm")
     assert template_url("index_{index}.{ext}", "http://x.cn/col/index.shtml", 3) == (
-        "http://x.cn/col/index_2.shtml")
+        "http://x.cn/col/index_2.shtml"
+    )
     linked = '<div class="wp_paging"><a class="next" href="p/9.htm">next</a></div>'
     rel = '<head><link rel="next" href="list7.htm"></head>'
     base = "http://x.cn/a/list.htm"
@@ -212,16 +229,21 @@ def test_next_page_rules() -> None:
     assert html_next_url(rel, base, 1, Paging(None, None), base) == "http://x.cn/a/list7.htm"
     assert html_next_url("<p>no links</p>", base, 4, webplus, base) == "http://x.cn/a/list5.htm"
     assert html_next_url("<p>no links</p>", base, 4, Paging(None, None), base) is None
-    archived = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-                b'<link rel="prev-archive" href="2024.xml"/><link rel="next" href="p2.xml"/>'
-                b"</feed>")
+    archived = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<link rel="prev-archive" href="2024.xml"/><link rel="next" href="p2.xml"/>'
+        b"</feed>"
+    )
     assert feed_next_url(archived, "http://x.cn/f/feed.xml") == "http://x.cn/f/p2.xml"
 
 
 def test_page_url_must_be_a_template(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("sources:\n  - {name: x, kind: html, url: 'http://x.cn/l.htm', "
-                   "item_selector: li, page_url: list2.htm}\n", encoding="utf-8")
+    bad.write_text(
+        "sources:\n  - {name: x, kind: html, url: 'http://x.cn/l.htm', "
+        "item_selector: li, page_url: list2.htm}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"sources\[0\]\.page_url"):
         load_config(bad)
 
@@ -236,23 +258,47 @@ def test_the_backfill_flow_publishes_its_results_and_relevant_items(
     from ieiwatch.flows.backfill import backfill
 
     config = _write(tmp_path / "c.yaml", _config(site))
-    state = asyncio.run(backfill(source="donghu", since=SINCE, config_path=str(config),
-                                 database_url=sqlite_url, return_state=True))
+    state = asyncio.run(
+        backfill(
+            source="donghu",
+            since=SINCE,
+            config_path=str(config),
+            database_url=sqlite_url,
+            return_state=True,
+        )
+    )
     run_id = state.state_details.flow_run_id
 
     async def published() -> tuple[list, list]:
         # Raw requests leaving out what is not asked for: Prefect's client sends nulls for
         # those, which its server rejects with fastapi >= 0.151 (README, "Dependency pins").
         async with httpx.AsyncClient(base_url=PREFECT_API_URL.value()) as http:
-            artifacts = (await http.post("/artifacts/filter", json={
-                "artifacts": {"key": {"any_": ["backfill-summary", "backfill-relevant-items"]}},
-                "flow_runs": {"id": {"any_": [str(run_id)]}}, "limit": 50,
-            })).json()
-            events = (await http.post("/events/filter", json={
-                "filter": {"event": {"name": ["ieiwatch.item.relevant"]}}, "limit": 50,
-            })).json()["events"]
-        relevant = [e for e in events if e["payload"].get("origin") == "backfill"
-                    and e["payload"].get("source") == "donghu"]
+            artifacts = (
+                await http.post(
+                    "/artifacts/filter",
+                    json={
+                        "artifacts": {
+                            "key": {"any_": ["backfill-summary", "backfill-relevant-items"]}
+                        },
+                        "flow_runs": {"id": {"any_": [str(run_id)]}},
+                        "limit": 50,
+                    },
+                )
+            ).json()
+            events = (
+                await http.post(
+                    "/events/filter",
+                    json={
+                        "filter": {"event": {"name": ["ieiwatch.item.relevant"]}},
+                        "limit": 50,
+                    },
+                )
+            ).json()["events"]
+        relevant = [
+            e
+            for e in events
+            if e["payload"].get("origin") == "backfill" and e["payload"].get("source") == "donghu"
+        ]
         return artifacts, relevant
 
     # Events are written by the server shortly after they arrive: poll with a deadline.

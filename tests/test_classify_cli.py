@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from servers import LocalSite
 from typer.testing import CliRunner
 
 from ieiwatch.classify.evaluate import evaluate, format_report, normalise_name, party_found
-from ieiwatch.flows.classify_cli import register
-from ieiwatch.flows.demo_site.server import LocalSite
+from ieiwatch.cli.classify import register
 
 DATA = Path(__file__).parent / "data" / "classify"
 REPO = Path(__file__).resolve().parent.parent

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from ieiwatch.domain import BEIJING
 from ieiwatch.scrapers.article import ArticleContent, extract_article
 from ieiwatch.scrapers.cms import PRESETS, detect_cms, list_items, next_page_url, page_url
-from ieiwatch.scrapers.dates import SHANGHAI, parse_cn_datetime
+from ieiwatch.scrapers.dates import parse_cn_datetime
 from ieiwatch.scrapers.encoding import decode_html
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/cn-news-html"
@@ -49,8 +50,10 @@ CASES: dict[str, Expected] = {
         cms="trs",
         title="外媒眼中的武汉长假：蓬勃发展，欢声笑语",
         published="2020-10-04 20:30",
-        contains=("国庆中秋长假过半，但外媒关注武汉的热情不减",
-                  "世界银行周一预测，今年中国经济增速将达2%。"),
+        contains=(
+            "国庆中秋长假过半，但外媒关注武汉的热情不减",
+            "世界银行周一预测，今年中国经济增速将达2%。",
+        ),
         forbidden=("论坛热帖", "视频推荐", "您的当前位置", "来源: 长江网"),
     ),
     "cmse-gov_trs_article-2012.html": Expected(
@@ -90,8 +93,10 @@ CASES: dict[str, Expected] = {
         cms="webplus",
         title="我校召开南京大学智慧党建管理服务平台培训及答疑会",
         published="2021-04-09 00:00",
-        contains=("4月25日，党委组织部联合信息化建设管理服务中心在仙林校区举办了",
-                  "进一步做好平台的推广使用工作。"),
+        contains=(
+            "4月25日，党委组织部联合信息化建设管理服务中心在仙林校区举办了",
+            "进一步做好平台的推广使用工作。",
+        ),
         forbidden=("发布时间", "浏览次数", "服务电话", "常用链接", "正版软件"),
     ),
     "nju-itsc_webplus_article-2.html": Expected(
@@ -99,8 +104,10 @@ CASES: dict[str, Expected] = {
         cms="webplus",
         title="江南大学来我校调研信息化工作",
         published="2021-07-16 00:00",
-        contains=("7月6日上午，江南大学信息化建设与管理中心主任王强一行六人来我校调研信息化建设工作",
-                  "校园一卡通建设等方面进行了深入交流。"),
+        contains=(
+            "7月6日上午，江南大学信息化建设与管理中心主任王强一行六人来我校调研信息化建设工作",
+            "校园一卡通建设等方面进行了深入交流。",
+        ),
         forbidden=("发布时间", "浏览次数", "服务电话", "常用链接"),
     ),
     "shanxi-gov_trs_article.html": Expected(
@@ -109,8 +116,10 @@ CASES: dict[str, Expected] = {
         title="山西品牌丝路行（南美站）正式启动",
         # Not the 2017-11-08 20:26 of the <span alt="时间：…"> attribute.
         published="2019-09-18 06:23",
-        contains=("跨越千山万水，行程近两万公里，山西品牌丝路行首次登陆巴西",
-                  "南美站活动将先后在巴西、乌拉圭、阿根廷举行。（张巨峰）"),
+        contains=(
+            "跨越千山万水，行程近两万公里，山西品牌丝路行首次登陆巴西",
+            "南美站活动将先后在巴西、乌拉圭、阿根廷举行。（张巨峰）",
+        ),
         forbidden=("热门搜索", "放大 正常 缩小", "来源： 山西日报", "新疆生产建设兵团"),
     ),
     "sxmu-jijian_vsb_article.html": Expected(
@@ -118,8 +127,10 @@ CASES: dict[str, Expected] = {
         cms="vsb",
         title="中华人民共和国监察法",
         published="2018-05-17 00:00",
-        contains=("2018年3月20日，第十三届全国人大一次会议表决通过了《中华人民共和国监察法》。",
-                  "《中华人民共和国行政监察法》同时废止。"),
+        contains=(
+            "2018年3月20日，第十三届全国人大一次会议表决通过了《中华人民共和国监察法》。",
+            "《中华人民共和国行政监察法》同时废止。",
+        ),
         forbidden=("浏览次数", "设为首页", "警钟长鸣", "主办单位", "NewsvoteDWR"),
     ),
     "theorychina-en_trs_article.html": Expected(
@@ -127,8 +138,7 @@ CASES: dict[str, Expected] = {
         cms="trs",
         title="Preventing the Vulnerable From Remaining in the Edge of Development",
         published="2012-09-26 11:09",
-        forbidden=("Leaders' Works", "Theoretical Trends", "People's Daily Online",
-                   "Source："),
+        forbidden=("Leaders' Works", "Theoretical Trends", "People's Daily Online", "Source："),
     ),
     "wanzai-gov_article-tjgb2015.html": Expected(
         url="http://www.wanzai.gov.cn/wzxrmzf/tjgb/201705/9c059bf058ef4db8b3c8f920e22186fe.shtml",
@@ -145,8 +155,10 @@ CASES: dict[str, Expected] = {
         title="万载县2022年国民经济和社会发展统计公报",
         # 生成日期 in the disclosure table; the PubDate meta says 2023-08-16.
         published="2023-05-11 00:00",
-        contains=("全县经济运行呈现稳中向好的良好态势。",
-                  "其他数据来自县统计局和国家统计局万载调查队。"),
+        contains=(
+            "全县经济运行呈现稳中向好的良好态势。",
+            "其他数据来自县统计局和国家统计局万载调查队。",
+        ),
         forbidden=("索 引 号", "访问量", "扫一扫在手机打开当前页", "关联稿件"),
     ),
     "yichun-gov_article-tjgb2022.html": Expected(
@@ -163,8 +175,10 @@ CASES: dict[str, Expected] = {
         cms="ucap",
         title="江西省2022年国民经济和社会发展统计公报",
         published="2023-03-31 00:00",
-        contains=("2022年是党的二十大胜利召开之年",
-                  "其他数据来自省统计局和国家统计局江西调查总队。"),
+        contains=(
+            "2022年是党的二十大胜利召开之年",
+            "其他数据来自省统计局和国家统计局江西调查总队。",
+        ),
         forbidden=("索 引 号", "发文日期", "访问量"),
     ),
     "youth-cn_trs_article-1.html": Expected(
@@ -219,8 +233,9 @@ def test_article_page(name: str) -> None:
     assert detect_cms((CORPUS / name).read_text(encoding="utf-8")) == expected.cms
     assert article.title == expected.title
     assert article.published_at is not None
-    assert article.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") == (
-        expected.published)
+    assert article.published_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") == (
+        expected.published
+    )
     text = _squash(article.text)
     for sentence in expected.contains:
         assert _squash(sentence) in text, sentence
@@ -230,8 +245,10 @@ def test_article_page(name: str) -> None:
     assert all(line and line == line.strip() for line in article.text.split("\n"))
 
 
-@pytest.mark.parametrize("name", [p.name.replace(".expected.json", ".html")
-                                  for p in sorted(CORPUS.glob("*.expected.json"))])
+@pytest.mark.parametrize(
+    "name",
+    [p.name.replace(".expected.json", ".html") for p in sorted(CORPUS.glob("*.expected.json"))],
+)
 def test_main_text_matches_ground_truth(name: str) -> None:
     truth = json.loads((CORPUS / name.replace(".html", ".expected.json")).read_text("utf-8"))
     assert truth["url"] == CASES[name].url
@@ -270,10 +287,16 @@ def test_webplus_list_page() -> None:
     items = list_items(html, LIST_URL, preset)
     # em.per_count says 14 per page; the footer's link boxes share the list markup.
     assert len(items) == 14
-    assert items[0] == ("https://itsc.nju.edu.cn/28/e4/c21558a534756/page.htm",
-                        "人事系统：博士后新进 上线", "2021-07-05")
-    assert items[-1] == ("https://itsc.nju.edu.cn/28/f0/c21558a534768/page.htm",
-                         "科研管理系统：经费开借票 上线", "2021-04-15")
+    assert items[0] == (
+        "https://itsc.nju.edu.cn/28/e4/c21558a534756/page.htm",
+        "人事系统：博士后新进 上线",
+        "2021-07-05",
+    )
+    assert items[-1] == (
+        "https://itsc.nju.edu.cn/28/f0/c21558a534768/page.htm",
+        "科研管理系统：经费开借票 上线",
+        "2021-04-15",
+    )
     for url, title, date_text in items:
         assert re.fullmatch(r"https://itsc\.nju\.edu\.cn/\w+/\w+/c21558a\d+/page\.htm", url)
         assert title and date_text and parse_cn_datetime(date_text) is not None

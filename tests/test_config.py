@@ -10,7 +10,11 @@ DATA = Path(__file__).parent / "data" / "config"
 def test_documented_keys_load_exactly_as_written() -> None:
     config = load_config(DATA / "full.yaml", environ={"SMTP_PASSWORD": "s3cret"})
     feed, html = config.sources
-    assert (feed.name, feed.kind, feed.url) == ("tongji-news", "feed", "https://example.edu.cn/rss.xml")
+    assert (feed.name, feed.kind, feed.url) == (
+        "tongji-news",
+        "feed",
+        "https://example.edu.cn/rss.xml",
+    )
     assert html.item_selector == "div.list_news li"
     assert html.link_selector == "a"
     assert html.date_selector == "span.date"
@@ -38,17 +42,27 @@ def test_bad_config_names_the_file_the_field_and_the_problem() -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm'}\n",
-         "sources[0]: an html source needs item_selector"),
-        ("sources:\n  - {name: a, kind: feed, url: 'ftp://x.cn/f'}\n",
-         "sources[0].url: must be an http(s) URL"),
-        ("sources:\n  - {name: a, kind: feed, url: 'http://x.cn/f', intervall: 5}\n",
-         "sources[0].intervall: Extra inputs are not permitted"),
-        ("sources:\n  - {name: a, kind: feed, url: 'http://x.cn/f'}\n"
-         "  - {name: a, kind: feed, url: 'http://y.cn/f'}\n",
-         "source name 'a' is used twice"),
-        ("subscribers:\n  - {name: s, notify: []}\n",
-         "subscribers[0].notify: List should have at least 1 item after validation, not 0"),
+        (
+            "sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm'}\n",
+            "sources[0]: an html source needs item_selector",
+        ),
+        (
+            "sources:\n  - {name: a, kind: feed, url: 'ftp://x.cn/f'}\n",
+            "sources[0].url: must be an http(s) URL",
+        ),
+        (
+            "sources:\n  - {name: a, kind: feed, url: 'http://x.cn/f', intervall: 5}\n",
+            "sources[0].intervall: Extra inputs are not permitted",
+        ),
+        (
+            "sources:\n  - {name: a, kind: feed, url: 'http://x.cn/f'}\n"
+            "  - {name: a, kind: feed, url: 'http://y.cn/f'}\n",
+            "source name 'a' is used twice",
+        ),
+        (
+            "subscribers:\n  - {name: s, notify: []}\n",
+            "subscribers[0].notify: List should have at least 1 item after validation, not 0",
+        ),
         ("sources: [\n", "not valid YAML"),
     ],
 )
@@ -92,8 +106,11 @@ def test_cms_presets_in_the_schema_are_the_ones_the_scrapers_have() -> None:
 
 def test_a_broken_css_selector_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm', "
-                    "item_selector: 'div.list li[', cms: vsb}\n", encoding="utf-8")
+    path.write_text(
+        "sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm', "
+        "item_selector: 'div.list li[', cms: vsb}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert err.value.problems[0].startswith("sources[0].item_selector: not a CSS selector")

@@ -133,5 +133,5 @@ def test_find_date_none() -> None:
 def test_find_all_dates_positions_and_labels() -> None:
     text = "来源:\n | 发布时间: 2018-05-17 | 浏览次数: 2168"
     (match,) = find_all_dates(text)
-    assert text[match.start:match.end] == "2018-05-17"
+    assert text[match.start : match.end] == "2018-05-17"
     assert match.label == "发布时间" and match.strong_label and not match.has_time

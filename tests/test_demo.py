@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ieiwatch.flows.demo import run_demo
+from ieiwatch.demo.run import run_demo
 
 
 def _free_port() -> int:

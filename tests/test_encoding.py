@@ -58,7 +58,8 @@ def test_gbk_page_without_any_declaration_is_detected() -> None:
 
 
 @pytest.mark.parametrize(
-    "content_type", [None, "text/html; charset=gb2312", "text/html; charset=GBK"])
+    "content_type", [None, "text/html; charset=gb2312", "text/html; charset=GBK"]
+)
 def test_utf8_page_declaring_gb2312_stays_utf8(content_type: str | None) -> None:
     decoded = decode_html(UTF8_LYING_PAGE.read_bytes(), content_type)
     assert decoded == DecodedText(UTF8_LYING_PAGE.read_text(encoding="utf-8"), "utf-8")
@@ -74,8 +75,11 @@ def test_big5_page_with_hkscs_characters() -> None:
 
 @pytest.mark.parametrize(
     ("bom", "encoding"),
-    [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-     (codecs.BOM_UTF16_BE, "utf-16-be")],
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
 )
 def test_bom_beats_header_and_meta(bom: bytes, encoding: str) -> None:
     html = '<meta charset="gbk"><p>产教融合</p>'

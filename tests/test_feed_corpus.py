@@ -22,12 +22,12 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from servers import LocalSite, Route
 from sqlmodel import select
 
 from ieiwatch.config import AppConfig, Settings
-from ieiwatch.flows import pipeline
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.flows import runtime
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.feed import parse_feed
 from ieiwatch.storage.db import make_engine, session_scope
@@ -60,13 +60,21 @@ def corpus_files() -> list[Path]:
 
 def comment_text(body: bytes) -> str:
     """The file as text for reading its comment block, decoded the way upstream does."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\x00\x00\xfe\xff", "utf-32be"),
-                       (b"\xff\xfe\x00\x00", "utf-32le"), (b"\xfe\xff", "utf-16be"),
-                       (b"\xff\xfe", "utf-16le")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\x00\x00\xfe\xff", "utf-32be"),
+        (b"\xff\xfe\x00\x00", "utf-32le"),
+        (b"\xfe\xff", "utf-16be"),
+        (b"\xff\xfe", "utf-16le"),
+    ):
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, errors="ignore")
-    for start, codec in ((b"\x00\x00\x00<", "utf-32be"), (b"<\x00\x00\x00", "utf-32le"),
-                         (b"\x00<\x00?", "utf-16be"), (b"<\x00?\x00", "utf-16le")):
+            return body[len(bom) :].decode(codec, errors="ignore")
+    for start, codec in (
+        (b"\x00\x00\x00<", "utf-32be"),
+        (b"<\x00\x00\x00", "utf-32le"),
+        (b"\x00<\x00?", "utf-16be"),
+        (b"<\x00?\x00", "utf-16le"),
+    ):
         if body.startswith(start):
             return body.decode(codec, errors="ignore")
     return body.decode("utf-8", errors="ignore")
@@ -79,8 +87,7 @@ def response_headers(path: Path, body: bytes) -> dict[str, str]:
         name = "Content-Type" if name.strip().lower() == "content-type" else name.strip()
         headers[name] = value.strip()
     if "Content-Type" not in headers:
-        headers["Content-Type"] = "application/feed+json" if path.suffix == ".json" \
-            else "text/xml"
+        headers["Content-Type"] = "application/feed+json" if path.suffix == ".json" else "text/xml"
     return headers
 
 
@@ -88,8 +95,11 @@ def load_corpus() -> list[CorpusFeed]:
     feeds = []
     for i, path in enumerate(corpus_files(), 1):
         body = path.read_bytes()
-        feeds.append(CorpusFeed(f"f{i:04d}", path.relative_to(CORPUS).as_posix(), body,
-                                response_headers(path, body)))
+        feeds.append(
+            CorpusFeed(
+                f"f{i:04d}", path.relative_to(CORPUS).as_posix(), body, response_headers(path, body)
+            )
+        )
     return feeds
 
 
@@ -107,15 +117,21 @@ def with_entry_link(feed: CorpusFeed, name: str) -> CorpusFeed | None:
     if match is None:
         return None
     href = f"http://example.org/sanitize/{name}".encode()
-    link = (b'<link rel="alternate" href="' + href + b'"/>' if match.group(1) == b"entry"
-            else b"<link>" + href + b"</link>")
-    body = feed.body[: match.end()] + link + feed.body[match.end():]
+    link = (
+        b'<link rel="alternate" href="' + href + b'"/>'
+        if match.group(1) == b"entry"
+        else b"<link>" + href + b"</link>"
+    )
+    body = feed.body[: match.end()] + link + feed.body[match.end() :]
     return CorpusFeed(name, "linked/" + feed.relpath, body, feed.headers)
 
 
 def linked_sanitize_cases(feeds: list[CorpusFeed]) -> list[CorpusFeed]:
-    cases = [with_entry_link(f, f"s{i:04d}") for i, f in enumerate(feeds, 1)
-             if f.relpath.startswith("wellformed/sanitize/")]
+    cases = [
+        with_entry_link(f, f"s{i:04d}")
+        for i, f in enumerate(feeds, 1)
+        if f.relpath.startswith("wellformed/sanitize/")
+    ]
     return [case for case in cases if case is not None]
 
 
@@ -134,7 +150,7 @@ class Traffic:
 def record_traffic(mp: pytest.MonkeyPatch) -> Traffic:
     """Record what the run's HTTP client sends, and every host name looked up."""
     seen = Traffic()
-    real_make_client = pipeline.make_client
+    real_make_client = runtime.make_client
 
     def recording_client(settings: Settings) -> httpx.AsyncClient:
         client = real_make_client(settings)
@@ -151,7 +167,7 @@ def record_traffic(mp: pytest.MonkeyPatch) -> Traffic:
         seen.lookups.append(host.decode() if isinstance(host, bytes) else str(host))
         return real_getaddrinfo(host, *args, **kw)
 
-    mp.setattr(pipeline, "make_client", recording_client)
+    mp.setattr(runtime, "make_client", recording_client)
     mp.setattr(socket, "getaddrinfo", recording_getaddrinfo)
     return seen
 
@@ -180,14 +196,21 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusRun]:
         traffic = record_traffic(mp)
         for feed in feeds + linked:
             site.routes[url_path(feed)] = Route(200, feed.body, feed.headers)
-        config = AppConfig.model_validate({"sources": [
-            {"name": f.name, "kind": "feed", "url": site.url + url_path(f)}
-            for f in feeds + linked
-        ]})
+        config = AppConfig.model_validate(
+            {
+                "sources": [
+                    {"name": f.name, "kind": "feed", "url": site.url + url_path(f)}
+                    for f in feeds + linked
+                ]
+            }
+        )
         settings = Settings(
             database_url=f"sqlite:///{tmp_path / 'corpus.db'}",
             article_hosts="source",  # entry links to example.org etc. are not fetched
-            http_host_concurrency=8, http_host_delay=0, http_retries=0, http_timeout=5,
+            http_host_concurrency=8,
+            http_host_delay=0,
+            http_retries=0,
+            http_timeout=5,
         )
         started = time.monotonic()
         report = asyncio.run(run_pass(settings, config))
@@ -234,7 +257,10 @@ def test_each_feed_yields_its_entries_or_says_why_not(corpus_run: CorpusRun) -> 
         for item in items:
             # Stored (by this source or another carrying the same link), or a named error.
             assert item.url in stored or any(item.url in e for e in report.errors), (
-                feed.relpath, item.url, report.errors)
+                feed.relpath,
+                item.url,
+                report.errors,
+            )
         with_entries += bool(items)
     # Most of feedparser's cases test feed-level elements, or entries without a link
     # (which cannot be stored: the link is an article's identity).
@@ -244,12 +270,14 @@ def test_each_feed_yields_its_entries_or_says_why_not(corpus_run: CorpusRun) -> 
 def test_entries_keep_the_feeds_own_text_when_the_page_is_not_fetched(
     corpus_run: CorpusRun,
 ) -> None:
-    cdf = next(f for f in corpus_run.feeds
-               if f.relpath == "wellformed/base/cdf_item_abstract_xml_base.xml")
+    cdf = next(
+        f for f in corpus_run.feeds if f.relpath == "wellformed/base/cdf_item_abstract_xml_base.xml"
+    )
     report = next(s for s in corpus_run.report.sources if s.name == cdf.name)
     assert [e for e in report.errors if e.startswith("skipped link")] == [
         "skipped link http://base.example.org/item/1: not fetched: host base.example.org is "
-        "not the source's host (article_hosts=source)"]
+        "not the source's host (article_hosts=source)"
+    ]
     source_id = corpus_run.sources[cdf.name].id
     (article,) = [a for a in corpus_run.articles if a.source_id == source_id]
     assert (article.title, article.text) == ("item title", "item abstract")
@@ -257,12 +285,14 @@ def test_entries_keep_the_feeds_own_text_when_the_page_is_not_fetched(
 
 def test_script_injection_comes_out_sanitised(corpus_run: CorpusRun) -> None:
     linked_ids = {corpus_run.sources[f.name].id for f in corpus_run.linked}
-    from_sanitize = {a.url.rsplit("/", 1)[-1]: a for a in corpus_run.articles
-                     if a.source_id in linked_ids}
+    from_sanitize = {
+        a.url.rsplit("/", 1)[-1]: a for a in corpus_run.articles if a.source_id in linked_ids
+    }
     # The rest have no text once sanitised (an <img onclick=…>): nothing to store.
     assert len(from_sanitize) >= 40
-    script_case = next(f.name for f in corpus_run.linked
-                       if f.relpath.endswith("sanitize/entry_content_script.xml"))
+    script_case = next(
+        f.name for f in corpus_run.linked if f.relpath.endswith("sanitize/entry_content_script.xml")
+    )
     assert from_sanitize[script_case].text == "safe description"
     for article in corpus_run.articles:
         assert not _UNSAFE.search(article.title), (article.url, article.title)
@@ -270,8 +300,11 @@ def test_script_injection_comes_out_sanitised(corpus_run: CorpusRun) -> None:
 
 
 def test_bozo_feeds_are_used_and_the_problem_recorded(corpus_run: CorpusRun) -> None:
-    warned = [s for s in corpus_run.report.sources
-              if s.status == "ok" and any(e.startswith("feed: ") for e in s.errors)]
+    warned = [
+        s
+        for s in corpus_run.report.sources
+        if s.status == "ok" and any(e.startswith("feed: ") for e in s.errors)
+    ]
     assert warned, "some corpus feeds are bozo but readable"
     for report in warned:
         row = corpus_run.sources[report.name]

@@ -3,9 +3,9 @@
 import asyncio
 
 import pytest
+from servers import LocalSite, Route
 
 from ieiwatch.config import Settings
-from ieiwatch.flows.demo_site.server import LocalSite, Route
 from ieiwatch.scrapers.errors import (
     ConnectionFailed,
     FetchTimeout,
@@ -25,8 +25,9 @@ def _get(settings: Settings, url: str, **validators: str | None) -> Response:
 
 def test_matching_etag_gets_a_304_with_no_body(site: LocalSite) -> None:
     first = _get(Settings(), f"{site.url}/feed.xml")
-    again = _get(Settings(), f"{site.url}/feed.xml", etag=first.etag,
-                 last_modified=first.last_modified)
+    again = _get(
+        Settings(), f"{site.url}/feed.xml", etag=first.etag, last_modified=first.last_modified
+    )
     assert first.status == 200 and first.etag
     assert again.not_modified and again.content == b""
     assert site.hits("/feed.xml")[1].headers["If-None-Match"] == first.etag

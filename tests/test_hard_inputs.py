@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from servers import LocalSite, Route
 from sqlmodel import select
 
 from ieiwatch.config import AppConfig, Settings
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article
 
@@ -29,17 +29,23 @@ BIG5_FEED = """<?xml version="1.0"?>
 def _serve(site: LocalSite) -> None:
     # No charset in the header nor in the XML declaration: the bytes must tell.
     site.routes["/big5.xml"] = Route(200, BIG5_FEED.encode("big5"), {"Content-Type": "text/xml"})
-    site.routes["/hk/1.html"] = Route(200, (PAGES / "big5hkscs-declared-big5.html").read_bytes(),
-                                      {"Content-Type": "text/html"})
-    site.routes["/broken/1.html"] = Route(200, (PAGES / "broken-markup.html").read_bytes(),
-                                          {"Content-Type": "text/html"})
-    site.routes["/trs/1.htm"] = Route(200, (PAGES / "utf8-declared-gb2312.html").read_bytes(),
-                                      {"Content-Type": "text/html; charset=gb2312"})
+    site.routes["/hk/1.html"] = Route(
+        200, (PAGES / "big5hkscs-declared-big5.html").read_bytes(), {"Content-Type": "text/html"}
+    )
+    site.routes["/broken/1.html"] = Route(
+        200, (PAGES / "broken-markup.html").read_bytes(), {"Content-Type": "text/html"}
+    )
+    site.routes["/trs/1.htm"] = Route(
+        200,
+        (PAGES / "utf8-declared-gb2312.html").read_bytes(),
+        {"Content-Type": "text/html; charset=gb2312"},
+    )
 
 
 def _run(url: str, feed_url: str) -> RunReport:
     config = AppConfig.model_validate(
-        {"sources": [{"name": "hk", "kind": "feed", "url": feed_url}]})
+        {"sources": [{"name": "hk", "kind": "feed", "url": feed_url}]}
+    )
     return asyncio.run(run_pass(Settings(database_url=url), config))
 
 
@@ -70,8 +76,9 @@ def test_big5_feed_and_badly_labelled_pages_come_out_right(
 
 
 def test_html_at_a_feed_url_is_a_clear_error(site: LocalSite, sqlite_url: str) -> None:
-    site.routes["/feed"] = Route(200, b"<html><body><p>Welcome</p></body></html>",
-                                 {"Content-Type": "text/html"})
+    site.routes["/feed"] = Route(
+        200, b"<html><body><p>Welcome</p></body></html>", {"Content-Type": "text/html"}
+    )
     report = _run(sqlite_url, f"{site.url}/feed")
     (source,) = report.sources
     assert source.status == "error"

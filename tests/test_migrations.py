@@ -12,8 +12,8 @@ from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
+from ieiwatch.cli.main import app, register_commands
 from ieiwatch.config.schema import SourceConfig, SubscriberConfig
-from ieiwatch.flows.cli import app, register_commands
 from ieiwatch.storage import migrations
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.sources import sync_sources
@@ -21,8 +21,15 @@ from ieiwatch.storage.subscribers import sync_subscribers
 
 register_commands()
 
-TABLES = {"sources", "stories", "articles", "subscribers", "deliveries",
-          "backfill_checkpoints", "alembic_version"}
+TABLES = {
+    "sources",
+    "stories",
+    "articles",
+    "subscribers",
+    "deliveries",
+    "backfill_checkpoints",
+    "alembic_version",
+}
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -45,8 +52,11 @@ def test_an_empty_database_gets_every_table_and_the_version_in_its_own_schema(
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            schema = (conn.execute(text("SELECT current_schema()")).scalar()
-                      if engine.dialect.name == "postgresql" else None)
+            schema = (
+                conn.execute(text("SELECT current_schema()")).scalar()
+                if engine.dialect.name == "postgresql"
+                else None
+            )
     finally:
         engine.dispose()
     assert (result.before, result.after) == (None, migrations.head_revision())
@@ -60,8 +70,7 @@ def test_an_empty_database_gets_every_table_and_the_version_in_its_own_schema(
 def test_a_database_created_before_migrations_is_adopted(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        old = [t for name, t in SQLModel.metadata.tables.items()
-               if name != "backfill_checkpoints"]
+        old = [t for name, t in SQLModel.metadata.tables.items() if name != "backfill_checkpoints"]
         SQLModel.metadata.create_all(engine, tables=old)
         result = migrations.upgrade(engine)
         with engine.connect() as conn:
@@ -78,8 +87,9 @@ def test_two_processes_migrating_and_syncing_at_once_both_succeed(database_url: 
     the same sources and subscribers without a unique-key error."""
     engines = [make_engine(database_url) for _ in range(2)]
     sources = [SourceConfig(name=f"s{i}", kind="feed", url=f"http://x.cn/{i}") for i in range(5)]
-    subscribers = [SubscriberConfig(name=f"u{i}", notify=["json://127.0.0.1:9/h"])
-                   for i in range(3)]
+    subscribers = [
+        SubscriberConfig(name=f"u{i}", notify=["json://127.0.0.1:9/h"]) for i in range(3)
+    ]
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -89,7 +99,7 @@ def test_two_processes_migrating_and_syncing_at_once_both_succeed(database_url: 
             migrations.upgrade(engine)
             with session_scope(engine) as session:
                 sync_sources(session, sources)
-                sync_subscribers(session, subscribers)
+                sync_subscribers(session, [s.spec() for s in subscribers])
         except BaseException as exc:  # reported below, with the thread's own exception
             errors.append(exc)
 

@@ -5,31 +5,44 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import LocalSite
 from typer.testing import CliRunner
 
-from ieiwatch.flows.cli import app
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite
+from ieiwatch.cli.main import app
+from ieiwatch.demo.mail_sink import MailSink
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
 def _write_config(path: Path, site: LocalSite, mail: MailSink, *, broken: bool) -> Path:
     list_url = "http://127.0.0.1:9/list.htm" if broken else f"{site.url}/list.htm"
-    path.write_text(yaml.safe_dump({
-        "sources": [
-            {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml"},
-            {"name": "nanhu-list", "kind": "html", "url": list_url,
-             "item_selector": "ul.news li", "content_selector": "div.article-body"},
-        ],
-        "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()]}],
-        "alert_window_days": 36500,
-    }), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml"},
+                    {
+                        "name": "nanhu-list",
+                        "kind": "html",
+                        "url": list_url,
+                        "item_selector": "ul.news li",
+                        "content_selector": "div.article-body",
+                    },
+                ],
+                "subscribers": [{"name": "analyst", "notify": [mail.apprise_url()]}],
+                "alert_window_days": 36500,
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_monitor_flow_records_a_failing_source_and_delivers_the_rest(
-    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    site: LocalSite,
+    mail: MailSink,
+    tmp_path: Path,
+    sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from ieiwatch.flows.monitor import monitor
@@ -43,7 +56,10 @@ def test_monitor_flow_records_a_failing_source_and_delivers_the_rest(
 
 
 def test_cli_run_prints_a_summary_and_a_second_run_alerts_nothing(
-    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    site: LocalSite,
+    mail: MailSink,
+    tmp_path: Path,
+    sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("IEIWATCH_DATABASE_URL", sqlite_url)
@@ -83,13 +99,21 @@ def test_cli_rejects_a_bad_config_before_anything_runs(tmp_path: Path) -> None:
     assert "sources[0].kind" in result.output
 
 
-@pytest.mark.parametrize(("status", "feed_requests", "outcome"),
-                         [(503, 2, "ok"), (404, 1, "error")])
+@pytest.mark.parametrize(
+    ("status", "feed_requests", "outcome"), [(503, 2, "ok"), (404, 1, "error")]
+)
 def test_transient_source_errors_are_retried_and_permanent_ones_are_not(
-    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
-    monkeypatch: pytest.MonkeyPatch, status: int, feed_requests: int, outcome: str,
+    site: LocalSite,
+    mail: MailSink,
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    feed_requests: int,
+    outcome: str,
 ) -> None:
-    from ieiwatch.flows.demo_site.server import Route
+    from servers import Route
+
     from ieiwatch.flows.monitor import monitor
 
     monkeypatch.setenv("IEIWATCH_SOURCE_RETRIES", "2")
@@ -102,15 +126,20 @@ def test_transient_source_errors_are_retried_and_permanent_ones_are_not(
 
 
 def test_a_source_past_its_time_limit_is_given_up_and_the_flow_goes_on(
-    site: LocalSite, mail: MailSink, tmp_path: Path, sqlite_url: str,
+    site: LocalSite,
+    mail: MailSink,
+    tmp_path: Path,
+    sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ieiwatch.flows.demo_site.server import Route
+    from servers import Route
+
     from ieiwatch.flows.monitor import monitor
 
     monkeypatch.setenv("IEIWATCH_SOURCE_TIMEOUT", "1")
-    site.routes["/list.htm"] = Route(200, b"<html></html>", {"Content-Type": "text/html"},
-                                     delay=4.0)
+    site.routes["/list.htm"] = Route(
+        200, b"<html></html>", {"Content-Type": "text/html"}, delay=4.0
+    )
     config = _write_config(tmp_path / "c.yaml", site, mail, broken=False)
     report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
     assert [s.status for s in report.sources] == ["ok", "error"]

@@ -5,20 +5,23 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from servers import LocalSite, Route
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from ieiwatch.classify import Classification, Party, Region
 from ieiwatch.config import AppConfig
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite, Route
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.flows.ingest import to_store
 from ieiwatch.notify.channels import InvalidAppriseURL, Message, mask, send, validate
-from ieiwatch.notify.outbox import deliver_due, plan_alerts
+from ieiwatch.notify.planning import plan_alerts
 from ieiwatch.notify.render import AlertItem, render_alert
+from ieiwatch.notify.sending import deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles, deliveries
 from ieiwatch.storage.db import session_scope
+from ieiwatch.storage.deliveries import Outbox
 from ieiwatch.storage.models import Delivery, Story
 from ieiwatch.storage.sources import sync_sources
 from ieiwatch.storage.subscribers import sync_subscribers
@@ -31,35 +34,46 @@ LAB_TEXT = (
 
 
 def _lab(**overrides: object) -> tuple[ScrapedArticle, Classification]:
-    fields: dict = {"url": "https://news.binjiang.edu.cn/info/1002/1.htm",
-                    "title": "滨江大学与恒远新能源集团共建联合实验室", "text": LAB_TEXT,
-                    "published_at": datetime(2025, 11, 2, 16, 30, tzinfo=UTC)}
+    fields: dict = {
+        "url": "https://news.binjiang.edu.cn/info/1002/1.htm",
+        "title": "滨江大学与恒远新能源集团共建联合实验室",
+        "text": LAB_TEXT,
+        "published_at": datetime(2025, 11, 2, 16, 30, tzinfo=UTC),
+    }
     fields.update(overrides)
     cls = Classification(
-        relevant=True, score=0.91, type="joint_lab",
+        relevant=True,
+        score=0.91,
+        type="joint_lab",
         parties=[Party("滨江大学", "university"), Party("恒远新能源集团有限公司", "enterprise")],
-        region=Region("Zhejiang", "Hangzhou"), sectors=["new_energy"],
+        region=Region("Zhejiang", "Hangzhou"),
+        sectors=["new_energy"],
         evidence=["共建", "联合实验室"],
-        lang="zh", version="test",
+        lang="zh",
+        version="test",
     )
     return ScrapedArticle(**fields), cls
 
 
 def _config(*subscribers: dict, admin: list[str] | None = None) -> AppConfig:
-    return AppConfig.model_validate({
-        "sources": [{"name": "binjiang", "kind": "feed", "url": "http://127.0.0.1:1/f.xml"},
-                    {"name": "edu-bureau", "kind": "feed", "url": "http://127.0.0.1:1/g.xml"}],
-        "subscribers": list(subscribers),
-        "admin_notify": admin or [],
-    })
+    return AppConfig.model_validate(
+        {
+            "sources": [
+                {"name": "binjiang", "kind": "feed", "url": "http://127.0.0.1:1/f.xml"},
+                {"name": "edu-bureau", "kind": "feed", "url": "http://127.0.0.1:1/g.xml"},
+            ],
+            "subscribers": list(subscribers),
+            "admin_notify": admin or [],
+        }
+    )
 
 
 def _store(engine: Engine, config: AppConfig, source: str = "binjiang", **overrides: object) -> int:
     """Store one article the way a run does and plan its alerts; return the alerts planned."""
     with session_scope(engine) as s:
         src = sync_sources(s, config.sources)[source]
-        sync_subscribers(s, config.subscribers)
-        stored = articles.insert_new(s, src.id or 0, [_lab(**overrides)])
+        sync_subscribers(s, [c.spec() for c in config.subscribers])
+        stored = articles.insert_new(s, src.id or 0, [to_store(*_lab(**overrides))])
         return plan_alerts(s, stored, source, load_subscriptions(s, config))
 
 
@@ -68,13 +82,17 @@ def _hook(receiver: LocalSite, path: str) -> str:
 
 
 def _item(**overrides: object) -> AlertItem:
-    fields: dict = {"title": "滨江大学与恒远新能源集团共建联合实验室",
-                    "url": "https://news.binjiang.edu.cn/info/1002/1.htm",
-                    "published_at": datetime(2025, 11, 2, 16, 30, tzinfo=UTC),
-                    "type": "joint_lab", "score": 0.91,
-                    "parties": [{"name": "滨江大学", "kind": "university"}],
-                    "region": {"province": "浙江省", "city": None}, "evidence": ["共建"],
-                    "sources": [("binjiang", "https://news.binjiang.edu.cn/info/1002/1.htm")]}
+    fields: dict = {
+        "title": "滨江大学与恒远新能源集团共建联合实验室",
+        "url": "https://news.binjiang.edu.cn/info/1002/1.htm",
+        "published_at": datetime(2025, 11, 2, 16, 30, tzinfo=UTC),
+        "type": "joint_lab",
+        "score": 0.91,
+        "parties": [Party("滨江大学", "university")],
+        "region": Region("浙江省", None),
+        "evidence": ["共建"],
+        "sources": [("binjiang", "https://news.binjiang.edu.cn/info/1002/1.htm")],
+    }
     fields.update(overrides)
     return AlertItem(**fields)
 
@@ -83,16 +101,26 @@ def _item(**overrides: object) -> AlertItem:
 def test_alert_shows_title_type_parties_region_date_source_evidence_link(fmt: str) -> None:
     body = render_alert(_item(), fmt).body
     # 16:30 UTC on 2 November is 00:30 on 3 November in Beijing, the sources' time.
-    for expected in ["Joint lab", "滨江大学 (university)", "浙江省", "2025-11-03", "binjiang",
-                     "共建", "https://news.binjiang.edu.cn/info/1002/1.htm"]:
+    for expected in [
+        "Joint lab",
+        "滨江大学 (university)",
+        "浙江省",
+        "2025-11-03",
+        "binjiang",
+        "共建",
+        "https://news.binjiang.edu.cn/info/1002/1.htm",
+    ]:
         assert expected in body
     assert "恒远新能源集团共建联合实验室" in body
 
 
 def test_html_in_a_web_title_arrives_escaped_by_email(mail: MailSink) -> None:
     send(mail.apprise_url(), render_alert(_item(title="<script>alert(1)</script>合作"), "html"))
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode("utf-8")
-             for p in mail.messages[0].walk() if not p.is_multipart()}
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode("utf-8")
+        for p in mail.messages[0].walk()
+        if not p.is_multipart()
+    }
     assert "<script>" not in parts["text/html"] and "&lt;script&gt;" in parts["text/html"]
     assert "合作" in parts["text/plain"]  # email also carries a plain-text part
 
@@ -123,10 +151,10 @@ def test_one_failing_url_does_not_block_or_repeat_another(
         {"name": "b", "notify": [_hook(receiver, "/ok")]},
     )
     _store(engine, config)
-    report = deliver_due(engine, config)
+    report = deliver_due(Outbox(engine), config)
     assert (report.sent, report.failed) == (2, 1)
     assert len(mail.messages) == 1 and [r.path for r in receiver.received] == ["/ok"]
-    again = deliver_due(engine, config)  # the failed one is not due yet; nothing repeats
+    again = deliver_due(Outbox(engine), config)  # the failed one is not due yet; nothing repeats
     assert (again.sent, again.failed) == (0, 0)
     with session_scope(engine) as s:
         failed = s.exec(select(Delivery).where(Delivery.status == "failed")).one()
@@ -139,12 +167,17 @@ def test_receiver_failing_first_n_requests_gets_every_alert_exactly_once(
     receiver.queued["/flaky"] = [Route(503), Route(502), Route(500)]
     config = _config({"name": "a", "notify": [_hook(receiver, "/flaky")]})
     _store(engine, config)
-    _store(engine, config, url="https://news.binjiang.edu.cn/info/1002/2.htm",
-           title="滨江职业技术学院与星辰智能制造有限公司共建产业学院", text="不同的新闻" * 30)
+    _store(
+        engine,
+        config,
+        url="https://news.binjiang.edu.cn/info/1002/2.htm",
+        title="滨江职业技术学院与星辰智能制造有限公司共建产业学院",
+        text="不同的新闻" * 30,
+    )
     later = datetime.now(UTC)
     for _ in range(6):
         later += timedelta(hours=2)  # past every backoff
-        deliver_due(engine, config, now=later)
+        deliver_due(Outbox(engine), config, now=later)
     assert len(receiver.received) == 2
     titles = sorted(json.loads(r.body)["title"] for r in receiver.received)
     assert len(set(titles)) == 2
@@ -163,12 +196,18 @@ def test_filters_route_items_to_the_right_subscribers(engine: Engine, receiver: 
         "only-edu-bureau": {"sources": ["edu-bureau"]},
         "picky": {"relevant_only": False, "min_score": 0.95},
     }
-    config = _config(*({"name": n, "notify": [_hook(receiver, f"/{n}")], "filters": f}
-                       for n, f in subs.items()))
+    config = _config(
+        *({"name": n, "notify": [_hook(receiver, f"/{n}")], "filters": f} for n, f in subs.items())
+    )
     _store(engine, config)
-    deliver_due(engine, config)
-    assert sorted(r.path for r in receiver.received) == ["/company", "/hangzhou", "/keyword",
-                                                         "/labs", "/zhejiang"]
+    deliver_due(Outbox(engine), config)
+    assert sorted(r.path for r in receiver.received) == [
+        "/company",
+        "/hangzhou",
+        "/keyword",
+        "/labs",
+        "/zhejiang",
+    ]
 
 
 def test_near_duplicates_from_two_sources_make_one_alert_naming_both(
@@ -177,10 +216,15 @@ def test_near_duplicates_from_two_sources_make_one_alert_naming_both(
     config = _config({"name": "a", "notify": [_hook(receiver, "/a")]})
     _store(engine, config, source="binjiang")
     repost = "（来源：滨江大学新闻网）" + LAB_TEXT + "（编辑：张三）"
-    planned = _store(engine, config, source="edu-bureau",
-                     url="https://jyj.binjiang.gov.cn/art/2025/11/3/art_1_2.html",
-                     title="滨江大学与恒远新能源集团共建储能技术联合实验室", text=repost)
-    deliver_due(engine, config)
+    planned = _store(
+        engine,
+        config,
+        source="edu-bureau",
+        url="https://jyj.binjiang.gov.cn/art/2025/11/3/art_1_2.html",
+        title="滨江大学与恒远新能源集团共建储能技术联合实验室",
+        text=repost,
+    )
+    deliver_due(Outbox(engine), config)
     assert planned == 0  # the story was planned already
     (alert,) = receiver.received
     message = json.loads(alert.body)["message"]
@@ -189,19 +233,28 @@ def test_near_duplicates_from_two_sources_make_one_alert_naming_both(
     with session_scope(engine) as s:
         assert len(list(s.exec(select(Story)))) == 1
     # A later copy does not alert again either.
-    _store(engine, config, source="edu-bureau", url="https://jyj.binjiang.gov.cn/x/3.html",
-           text=repost + "（转载）")
-    deliver_due(engine, config)
+    _store(
+        engine,
+        config,
+        source="edu-bureau",
+        url="https://jyj.binjiang.gov.cn/x/3.html",
+        text=repost + "（转载）",
+    )
+    deliver_due(Outbox(engine), config)
     assert len(receiver.received) == 1
 
 
 def test_different_news_is_a_different_story(engine: Engine, receiver: LocalSite) -> None:
     config = _config({"name": "a", "notify": [_hook(receiver, "/a")]})
     _store(engine, config)
-    _store(engine, config, url="https://news.binjiang.edu.cn/info/1002/9.htm",
-           title="滨江大学召开秋季学期教学工作会议",
-           text="10月28日下午，滨江大学2025年秋季学期教学工作会议在行政楼召开。" * 4)
-    deliver_due(engine, config)
+    _store(
+        engine,
+        config,
+        url="https://news.binjiang.edu.cn/info/1002/9.htm",
+        title="滨江大学召开秋季学期教学工作会议",
+        text="10月28日下午，滨江大学2025年秋季学期教学工作会议在行政楼召开。" * 4,
+    )
+    deliver_due(Outbox(engine), config)
     assert len(receiver.received) == 2
 
 
@@ -210,11 +263,13 @@ def test_a_subscriber_added_later_does_not_receive_old_items(
 ) -> None:
     early = _config({"name": "early", "notify": [_hook(receiver, "/early")]})
     _store(engine, early)
-    later = _config({"name": "early", "notify": [_hook(receiver, "/early")]},
-                    {"name": "late", "notify": [_hook(receiver, "/late")]})
+    later = _config(
+        {"name": "early", "notify": [_hook(receiver, "/early")]},
+        {"name": "late", "notify": [_hook(receiver, "/late")]},
+    )
     with session_scope(engine) as s:
-        sync_subscribers(s, later.subscribers)
-    deliver_due(engine, later)
+        sync_subscribers(s, [c.spec() for c in later.subscribers])
+    deliver_due(Outbox(engine), later)
     assert [r.path for r in receiver.received] == ["/early"]
 
 
@@ -222,13 +277,14 @@ def test_dead_deliveries_are_reported_once_to_the_admin(
     engine: Engine, receiver: LocalSite
 ) -> None:
     receiver.routes["/down"] = Route(500)
-    config = _config({"name": "a", "notify": [_hook(receiver, "/down")]},
-                     admin=[_hook(receiver, "/admin")])
+    config = _config(
+        {"name": "a", "notify": [_hook(receiver, "/down")]}, admin=[_hook(receiver, "/admin")]
+    )
     _store(engine, config)
     now = datetime.now(UTC)
     for _ in range(deliveries.MAX_ATTEMPTS + 2):
         now += timedelta(days=1)
-        deliver_due(engine, config, now=now)
+        deliver_due(Outbox(engine), config, now=now)
     admin = [r for r in receiver.received if r.path == "/admin"]
     assert len(admin) == 1 and "given up" in json.loads(admin[0].body)["title"]
     with session_scope(engine) as s:
@@ -244,7 +300,7 @@ def test_no_secret_appears_in_logs_or_records(
     config = _config({"name": "a", "notify": [url]})
     caplog.set_level(logging.DEBUG)
     _store(engine, config)
-    report = deliver_due(engine, config)
+    report = deliver_due(Outbox(engine), config)
     with session_scope(engine) as s:
         row = s.exec(select(Delivery)).one()
     assert report.failed == 1
@@ -263,27 +319,43 @@ def _next_local(hour: int, minute: int, days: int = 1) -> datetime:
 def test_a_digest_arrives_once_per_period_with_the_right_items(
     engine: Engine, receiver: LocalSite
 ) -> None:
-    config = _config({"name": "weekly-reader", "notify": [_hook(receiver, "/digest")],
-                      "mode": "digest", "digest": {"every": "daily", "at": "08:00"}})
+    config = _config(
+        {
+            "name": "weekly-reader",
+            "notify": [_hook(receiver, "/digest")],
+            "mode": "digest",
+            "digest": {"every": "daily", "at": "08:00"},
+        }
+    )
     _store(engine, config)
-    _store(engine, config, url="https://news.binjiang.edu.cn/info/1002/2.htm",
-           title="东海职业技术学院与星辰智能制造有限公司共建产业学院", text="另一条新闻" * 40)
-    deliver_due(engine, config)
+    _store(
+        engine,
+        config,
+        url="https://news.binjiang.edu.cn/info/1002/2.htm",
+        title="东海职业技术学院与星辰智能制造有限公司共建产业学院",
+        text="另一条新闻" * 40,
+    )
+    deliver_due(Outbox(engine), config)
     assert receiver.received == []  # not before 08:00 tomorrow
     tomorrow = _next_local(8, 1)
-    deliver_due(engine, config, now=tomorrow)
-    deliver_due(engine, config, now=tomorrow + timedelta(hours=3))
+    deliver_due(Outbox(engine), config, now=tomorrow)
+    deliver_due(Outbox(engine), config, now=tomorrow + timedelta(hours=3))
     (digest,) = receiver.received
     payload = json.loads(digest.body)
     assert "2 items" in payload["title"]
     assert "Joint lab / R&D centre 联合实验室 (2)" in payload["message"]
     assert "东海职业技术学院" in payload["message"] and "恒远新能源集团" in payload["message"]
 
-    _store(engine, config, url="https://news.binjiang.edu.cn/info/1002/3.htm",
-           title="第三条：滨江学院与某企业共建实训基地", text="第三条新闻" * 40)
-    deliver_due(engine, config, now=tomorrow + timedelta(hours=5))
+    _store(
+        engine,
+        config,
+        url="https://news.binjiang.edu.cn/info/1002/3.htm",
+        title="第三条：滨江学院与某企业共建实训基地",
+        text="第三条新闻" * 40,
+    )
+    deliver_due(Outbox(engine), config, now=tomorrow + timedelta(hours=5))
     assert len(receiver.received) == 1  # the next one waits for its period
-    deliver_due(engine, config, now=_next_local(8, 5, days=2))
+    deliver_due(Outbox(engine), config, now=_next_local(8, 5, days=2))
     assert len(receiver.received) == 2
     second = json.loads(receiver.received[1].body)
     assert "1 items" in second["title"] and "第三条" in second["message"]
@@ -291,7 +363,7 @@ def test_a_digest_arrives_once_per_period_with_the_right_items(
 
 def test_weekly_digest_time_is_the_last_scheduled_weekday() -> None:
     from ieiwatch.config.schema import DigestSchedule
-    from ieiwatch.notify.digest import last_occurrence
+    from ieiwatch.notify.schedule import last_occurrence
 
     schedule = DigestSchedule(every="weekly", weekday="mon", at="09:30")
     wednesday = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # 20:00 in Beijing

@@ -7,12 +7,12 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from servers import LocalSite, Route
 from sqlmodel import select
 
 from ieiwatch.config import AppConfig, Settings
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.notify.render import format_date
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Source
@@ -21,9 +21,14 @@ from ieiwatch.storage.models import Article, Source
 def _config(site: LocalSite, *, sources: list[str], notify: list[str] | None = None) -> AppConfig:
     known = {
         "feed": {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml"},
-        "list": {"name": "nanhu-list", "kind": "html", "url": f"{site.url}/list.htm",
-                 "item_selector": "ul.news li", "date_selector": "span.d",
-                 "content_selector": "div.article-body"},
+        "list": {
+            "name": "nanhu-list",
+            "kind": "html",
+            "url": f"{site.url}/list.htm",
+            "item_selector": "ul.news li",
+            "date_selector": "span.d",
+            "content_selector": "div.article-body",
+        },
     }
     # The fixtures are from 2025: a wide window lets their first poll alert.
     data: dict = {"sources": [known[s] for s in sources], "alert_window_days": 36500}
@@ -93,9 +98,15 @@ def test_changed_feed_fetches_only_the_new_article_pages(site: LocalSite, sqlite
     config = _config(site, sources=["feed"])
     _run(sqlite_url, config)
     feed = (Path(__file__).parent / "data/site/feed.xml").read_bytes()
-    site.routes["/feed.xml"] = Route(200, feed.replace(b"</channel>", b"""<item>
-        <title>Another item</title><link>/art/101.htm</link></item></channel>"""),
-        {"Content-Type": "application/rss+xml"})
+    site.routes["/feed.xml"] = Route(
+        200,
+        feed.replace(
+            b"</channel>",
+            b"""<item>
+        <title>Another item</title><link>/art/101.htm</link></item></channel>""",
+        ),
+        {"Content-Type": "application/rss+xml"},
+    )
     before = len(site.requests)
     report = _run(sqlite_url, config)
     assert report.sources[0].new == 1
@@ -143,11 +154,19 @@ def test_second_run_sends_no_alert_twice(site: LocalSite, sqlite_url: str, mail:
     assert len(mail.messages) == 2
 
 
-
 def test_cms_preset_source_needs_no_selectors(site: LocalSite, sqlite_url: str) -> None:
-    config = AppConfig.model_validate({"sources": [
-        {"name": "donghu", "kind": "html", "url": f"{site.url}/wp/list.htm", "cms": "webplus"},
-    ]})
+    config = AppConfig.model_validate(
+        {
+            "sources": [
+                {
+                    "name": "donghu",
+                    "kind": "html",
+                    "url": f"{site.url}/wp/list.htm",
+                    "cms": "webplus",
+                },
+            ]
+        }
+    )
     report = _run(sqlite_url, config)
     (base,) = _stored(sqlite_url)
     assert report.sources[0].new == 1
@@ -166,12 +185,18 @@ def test_first_poll_stores_everything_but_alerts_only_recent_items(
     assert sum(s.new for s in first.sources) == 3 and first.deliveries.sent == 0
     feed = (Path(__file__).parent / "data/site/feed.xml").read_text(encoding="utf-8")
     fresh = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    site.routes["/feed.xml"] = Route(200, feed.replace("</channel>", f"""<item>
+    site.routes["/feed.xml"] = Route(
+        200,
+        feed.replace(
+            "</channel>",
+            f"""<item>
         <title>Lakeside University and Orion Robotics open a joint robotics laboratory</title>
         <link>/art/201.htm?v=2</link><pubDate>{fresh}</pubDate>
         <description>Lakeside University and Orion Robotics Inc. jointly opened a robotics
-        laboratory to train students.</description></item></channel>""").encode(),
-        {"Content-Type": "application/rss+xml"})
+        laboratory to train students.</description></item></channel>""",
+        ).encode(),
+        {"Content-Type": "application/rss+xml"},
+    )
     second = _run(sqlite_url, config)
     assert second.sources[0].new == 1 and second.deliveries.sent == 1
 
@@ -198,8 +223,9 @@ def test_robots_txt_is_trusted_for_a_day_then_read_again(site: LocalSite, sqlite
 def test_a_slow_source_is_given_up_at_its_time_limit_while_the_others_go_on(
     site: LocalSite, sqlite_url: str
 ) -> None:
-    site.routes["/list.htm"] = Route(200, b"<html></html>", {"Content-Type": "text/html"},
-                                     delay=3.0)
+    site.routes["/list.htm"] = Route(
+        200, b"<html></html>", {"Content-Type": "text/html"}, delay=3.0
+    )
     settings = Settings(database_url=sqlite_url, source_retries=0, source_timeout=0.5)
     report = asyncio.run(run_pass(settings, _config(site, sources=["feed", "list"])))
     statuses = {s.name: s.status for s in report.sources}

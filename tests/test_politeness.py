@@ -15,10 +15,10 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from servers import LocalSite, Route
 
 from ieiwatch.config import AppConfig, Settings
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.scrapers.errors import (
     BlockedByRobots,
     HTTPStatusError,
@@ -82,8 +82,10 @@ def test_wildcards_and_end_anchor() -> None:
 
 
 def test_our_own_group_replaces_the_star_group() -> None:
-    text = ("User-agent: *\nDisallow: /\n\n"
-            "User-agent: OtherBot\nUser-agent: IEIWatch\nDisallow: /private\nCrawl-delay: 3\n")
+    text = (
+        "User-agent: *\nDisallow: /\n\n"
+        "User-agent: OtherBot\nUser-agent: IEIWatch\nDisallow: /private\nCrawl-delay: 3\n"
+    )
     rules = parse_robots(text, AGENT)
     assert rules.allows("http://x.cn/news/1.htm")
     assert not rules.allows("http://x.cn/private/1.htm")
@@ -134,8 +136,9 @@ def test_robots_disallow_is_respected_and_robots_is_read_once(site: LocalSite) -
     assert len(site.hits("/robots.txt")) == 1
 
 
-@pytest.mark.parametrize(("status", "allowed"), [(401, False), (403, False), (404, True),
-                                                 (500, True)])
+@pytest.mark.parametrize(
+    ("status", "allowed"), [(401, False), (403, False), (404, True), (500, True)]
+)
 def test_robots_status_rules(site: LocalSite, status: int, allowed: bool) -> None:
     _robots(site, "", status)
     if allowed:
@@ -160,8 +163,9 @@ def test_robots_ignore_is_an_explicit_source_setting(site: LocalSite, sqlite_url
     assert obeying.sources[0].status == "error"
     assert "robots.txt disallows" in obeying.sources[0].errors[0]
     assert site.hits("/feed.xml") == []
-    ignoring = _run(sqlite_url, AppConfig.model_validate(
-        {"sources": [{**feed, "robots": "ignore"}]}))
+    ignoring = _run(
+        sqlite_url, AppConfig.model_validate({"sources": [{**feed, "robots": "ignore"}]})
+    )
     assert ignoring.sources[0].status == "ok" and ignoring.sources[0].new == 2
 
 
@@ -216,8 +220,9 @@ def test_global_limit_caps_requests_over_all_hosts(site: LocalSite) -> None:
     _slow_gets(urls, Settings(http_host_delay=0, http_host_concurrency=2))
     assert site.max_in_flight == 4  # 2 per host
     site.max_in_flight = 0
-    _slow_gets(urls, Settings(http_host_delay=0, http_host_concurrency=2,
-                              http_global_concurrency=3))
+    _slow_gets(
+        urls, Settings(http_host_delay=0, http_host_concurrency=2, http_global_concurrency=3)
+    )
     assert site.max_in_flight == 3
 
 
@@ -325,11 +330,21 @@ def test_oversized_response_without_a_length_is_cut_off_while_streaming(
 def test_oversized_article_is_recorded_on_the_run_and_the_source(
     site: LocalSite, sqlite_url: str
 ) -> None:
-    site.routes["/art/101.htm"] = Route(200, b"<html>" + b"x" * 20_000, {"Content-Type":
-                                                                       "text/html"})
-    config = AppConfig.model_validate({"sources": [
-        {"name": "nanhu", "kind": "html", "url": f"{site.url}/list.htm",
-         "item_selector": "ul.news li"}]})
+    site.routes["/art/101.htm"] = Route(
+        200, b"<html>" + b"x" * 20_000, {"Content-Type": "text/html"}
+    )
+    config = AppConfig.model_validate(
+        {
+            "sources": [
+                {
+                    "name": "nanhu",
+                    "kind": "html",
+                    "url": f"{site.url}/list.htm",
+                    "item_selector": "ul.news li",
+                }
+            ]
+        }
+    )
     report = _run(sqlite_url, config, http_max_bytes=10_000)
     (source,) = report.sources
     assert source.status == "ok" and source.new == 1  # the other article

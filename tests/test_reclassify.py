@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from ieiwatch.classify import CLASSIFIER_VERSION, Classification
 from ieiwatch.config.schema import SourceConfig
+from ieiwatch.flows.ingest import to_store
 from ieiwatch.flows.reclassify import reclassify_all
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles
@@ -18,18 +19,34 @@ TITLE = "滨江职业技术学院与星辰智能制造有限公司签署校企�
 
 
 def _stale(relevant: bool) -> Classification:
-    return Classification(relevant=relevant, score=0.1, type=None, parties=[], region=None,
-                          sectors=[], evidence=[], lang="zh", version="rules-0")
+    return Classification(
+        relevant=relevant,
+        score=0.1,
+        type=None,
+        parties=[],
+        region=None,
+        sectors=[],
+        evidence=[],
+        lang="zh",
+        version="rules-0",
+    )
 
 
 def test_reclassify_redoes_only_older_versions_and_counts_changes(engine: Engine) -> None:
     with session_scope(engine) as s:
         src = sync_sources(s, [SourceConfig(name="u", kind="feed", url="http://x.cn/f")])["u"]
-        batch = [(ScrapedArticle(f"http://x.cn/{i}.htm", TITLE if i == 0 else f"校园简讯{i}",
-                                 datetime(2025, 9, 1, tzinfo=UTC),
-                                 (TITLE + "。双方将共建产业学院、共建实训基地。") if i == 0
-                                 else f"第{i}条校园新闻，学校举行运动会。" * 5), _stale(False))
-                 for i in range(3)]
+        texts = [(TITLE, TITLE + "。双方将共建产业学院、共建实训基地。")] + [
+            (f"校园简讯{i}", f"第{i}条校园新闻，学校举行运动会。" * 5) for i in (1, 2)
+        ]
+        batch = [
+            to_store(
+                ScrapedArticle(
+                    f"http://x.cn/{i}.htm", title, datetime(2025, 9, 1, tzinfo=UTC), text
+                ),
+                _stale(False),
+            )
+            for i, (title, text) in enumerate(texts)
+        ]
         articles.insert_new(s, src.id or 0, batch)
     first = reclassify_all(engine)
     second = reclassify_all(engine)

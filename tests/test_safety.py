@@ -7,12 +7,12 @@ import asyncio
 
 import pytest
 from pydantic import ValidationError
+from servers import LocalSite, Route
 from sqlmodel import select
 
 from ieiwatch.config import AppConfig, Settings
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.scrapers.errors import UnsafeLink
 from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy, address_problem, check_link
 from ieiwatch.storage.db import make_engine, session_scope
@@ -21,34 +21,40 @@ from ieiwatch.storage.models import Article
 REMOTE = LinkPolicy(source_host="news.example.edu.cn")
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "ftp://news.example.edu.cn/a.htm",
-    "gopher://news.example.edu.cn/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://news.example.edu.cn/a.htm",
+        "gopher://news.example.edu.cn/",
+    ],
+)
 def test_only_http_links_are_fetched(url: str) -> None:
     reason = check_link(url, REMOTE)
     assert reason is not None and "only http(s)" in reason
 
 
-@pytest.mark.parametrize(("host", "kind"), [
-    ("127.0.0.1", "loopback"),
-    ("127.8.9.10", "loopback"),
-    ("[::1]", "loopback"),
-    ("[::ffff:127.0.0.1]", "loopback"),
-    ("10.1.2.3", "private"),
-    ("192.168.0.1", "private"),
-    ("172.16.5.4", "private"),
-    ("169.254.169.254", "link-local"),
-    ("[fe80::1]", "link-local"),
-    ("[fc00::1]", "private"),
-    ("0.0.0.0", "unspecified"),
-    ("224.0.0.1", "multicast"),
-    ("240.0.0.1", "reserved"),
-    ("100.64.0.1", "non-public"),
-])
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("[::1]", "loopback"),
+        ("[::ffff:127.0.0.1]", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "link-local"),
+        ("[fe80::1]", "link-local"),
+        ("[fc00::1]", "private"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "non-public"),
+    ],
+)
 def test_links_to_non_public_addresses_are_refused(host: str, kind: str) -> None:
     reason = check_link(f"http://{host}/admin", REMOTE)
     assert reason is not None and f"a {kind} address" in reason
@@ -92,8 +98,12 @@ def test_address_problem_of_public_addresses_is_none() -> None:
 
 
 def test_policy_for_a_source() -> None:
-    source = SourceConfig(name="s", kind="feed", url="https://News.Example.edu.cn/rss.xml",
-                          allow_hosts=["Mirror.Example.cn"])
+    source = SourceConfig(
+        name="s",
+        kind="feed",
+        url="https://News.Example.edu.cn/rss.xml",
+        allow_hosts=["Mirror.Example.cn"],
+    )
     policy = LinkPolicy.for_source(source)
     assert policy.source_host == "news.example.edu.cn"
     assert policy.allow_hosts == ("mirror.example.cn",)
@@ -122,8 +132,9 @@ def _remote_feed(site: LocalSite, links: list[str]) -> None:
         f"<description>Feed text {i}</description></item>"
         for i, link in enumerate(links)
     )
-    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}' \
-           "</channel></rss>"
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    )
     site.routes["/remote.xml"] = Route(200, body.encode(), {"Content-Type": "application/rss+xml"})
 
 
@@ -133,15 +144,20 @@ def _run(url: str, config: dict) -> RunReport:
 
 def _source(site: LocalSite, **extra: object) -> dict:
     remote = site.url.replace("127.0.0.1", "localhost")
-    return {"sources": [{"name": "remote", "kind": "feed", "url": f"{remote}/remote.xml",
-                         **extra}]}
+    return {"sources": [{"name": "remote", "kind": "feed", "url": f"{remote}/remote.xml", **extra}]}
 
 
 def test_a_link_to_loopback_in_a_remote_feed_is_not_fetched(
     site: LocalSite, sqlite_url: str
 ) -> None:
-    _remote_feed(site, [f"{site.url}/art/201.htm", "javascript:alert(1)",
-                        f"{site.url.replace('127.0.0.1', 'localhost')}/art/102.htm"])
+    _remote_feed(
+        site,
+        [
+            f"{site.url}/art/201.htm",
+            "javascript:alert(1)",
+            f"{site.url.replace('127.0.0.1', 'localhost')}/art/102.htm",
+        ],
+    )
     report = _run(sqlite_url, _source(site))
     (source,) = report.sources
     assert site.hits("/art/201.htm") == []  # never requested

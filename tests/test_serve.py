@@ -20,15 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from servers import LocalSite, Route
 from sqlalchemy import update
 
 from ieiwatch.config.schema import AppConfig, DigestSchedule
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.serve import digest_cron, digest_schedules, monitor_groups
+from ieiwatch.domain import utcnow
+from ieiwatch.flows.deployments import digest_cron, digest_schedules, monitor_groups
 from ieiwatch.notify.subscriptions import Subscription
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Delivery
-from ieiwatch.storage.types import utcnow
 
 IEIWATCH = [str(Path(sys.executable).parent / "ieiwatch")]
 START_TIMEOUT = 150.0
@@ -37,21 +37,48 @@ START_TIMEOUT = 150.0
 def _config(site: LocalSite) -> dict:
     return {
         "sources": [
-            {"name": "lakeside-feed", "kind": "feed", "url": f"{site.url}/feed.xml",
-             "interval": 15},
-            {"name": "nanhu-list", "kind": "html", "url": f"{site.url}/list.htm",
-             "item_selector": "ul.news li", "content_selector": "div.article-body"},
-            {"name": "donghu", "kind": "html", "url": f"{site.url}/backfill/list.htm",
-             "cms": "webplus", "interval": 15},
-            {"name": "retired", "kind": "feed", "url": f"{site.url}/feed.xml", "interval": 5,
-             "enabled": False},
+            {
+                "name": "lakeside-feed",
+                "kind": "feed",
+                "url": f"{site.url}/feed.xml",
+                "interval": 15,
+            },
+            {
+                "name": "nanhu-list",
+                "kind": "html",
+                "url": f"{site.url}/list.htm",
+                "item_selector": "ul.news li",
+                "content_selector": "div.article-body",
+            },
+            {
+                "name": "donghu",
+                "kind": "html",
+                "url": f"{site.url}/backfill/list.htm",
+                "cms": "webplus",
+                "interval": 15,
+            },
+            {
+                "name": "retired",
+                "kind": "feed",
+                "url": f"{site.url}/feed.xml",
+                "interval": 5,
+                "enabled": False,
+            },
         ],
         "subscribers": [
             {"name": "daily", "notify": ["json://127.0.0.1:9/a"], "mode": "digest"},
             {"name": "also-daily", "notify": ["json://127.0.0.1:9/b"], "mode": "digest"},
-            {"name": "weekly", "notify": ["json://127.0.0.1:9/c"], "mode": "digest",
-             "digest": {"every": "weekly", "at": "17:30", "weekday": "sun",
-                        "timezone": "Europe/Berlin"}},
+            {
+                "name": "weekly",
+                "notify": ["json://127.0.0.1:9/c"],
+                "mode": "digest",
+                "digest": {
+                    "every": "weekly",
+                    "at": "17:30",
+                    "weekday": "sun",
+                    "timezone": "Europe/Berlin",
+                },
+            },
             {"name": "now", "notify": ["json://127.0.0.1:9/d"]},
         ],
     }
@@ -71,17 +98,26 @@ def test_sources_are_grouped_by_interval_and_digests_by_schedule(site: LocalSite
         ("monitor-every-30m", ("nanhu-list",)),
     ]
     subs = [_subscription(s.name, s.mode, s.digest) for s in config.subscribers]
-    assert digest_schedules(subs) == [("0 8 * * *", "Asia/Shanghai"),
-                                      ("30 17 * * 0", "Europe/Berlin")]
+    assert digest_schedules(subs) == [
+        ("0 8 * * *", "Asia/Shanghai"),
+        ("30 17 * * 0", "Europe/Berlin"),
+    ]
     assert digest_cron(DigestSchedule(every="weekly", weekday="mon", at="07:05")) == "5 7 * * 1"
 
 
 @contextmanager
-def _serving(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[
-        tuple[subprocess.Popen[str], list[str]]]:
+def _serving(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """`ieiwatch serve` as a subprocess; killed with its child server if a test fails."""
-    proc = subprocess.Popen([*IEIWATCH, "serve", *args], env=env, cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*IEIWATCH, "serve", *args],
+        env=env,
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     lines: list[str] = []
     try:
         yield proc, lines
@@ -127,8 +163,12 @@ def _port_open(url: str) -> bool:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "IEIWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
-           "PREFECT_HOME": str(tmp_path / "client-home"), **extra}
+    env = {
+        **os.environ,
+        "IEIWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "PREFECT_HOME": str(tmp_path / "client-home"),
+        **extra,
+    }
     if "PREFECT_API_URL" not in extra:
         env.pop("PREFECT_API_URL", None)
     return env
@@ -168,26 +208,36 @@ def test_serve_starts_a_server_serves_the_schedules_and_stops_cleanly(
     assert "stopped" in lines and any("prefect server: stopped" in x for x in lines)
     assert not _alive(server_pid) and not _port_open(api_url)
 
-    assert set(deployments) == {"monitor-every-15m", "monitor-every-30m", "digest",
-                                "retry-deliveries", "backfill"}
+    assert set(deployments) == {
+        "monitor-every-15m",
+        "monitor-every-30m",
+        "digest",
+        "retry-deliveries",
+        "backfill",
+    }
     every15 = deployments["monitor-every-15m"]
     assert every15["parameters"]["sources"] == ["lakeside-feed", "donghu"]
     assert every15["parameters"]["config_path"] == str(config)
     assert [s["schedule"]["interval"] for s in every15["schedules"]] == [900.0]
-    assert [s["schedule"]["interval"] for s in deployments["monitor-every-30m"]["schedules"]
-            ] == [1800.0]
-    crons = {(s["schedule"]["cron"], s["schedule"]["timezone"])
-             for s in deployments["digest"]["schedules"]}
+    assert [s["schedule"]["interval"] for s in deployments["monitor-every-30m"]["schedules"]] == [
+        1800.0
+    ]
+    crons = {
+        (s["schedule"]["cron"], s["schedule"]["timezone"])
+        for s in deployments["digest"]["schedules"]
+    }
     assert crons == {("0 8 * * *", "Asia/Shanghai"), ("30 17 * * 0", "Europe/Berlin")}
-    assert [s["schedule"]["interval"] for s in deployments["retry-deliveries"]["schedules"]
-            ] == [300.0]
+    assert [s["schedule"]["interval"] for s in deployments["retry-deliveries"]["schedules"]] == [
+        300.0
+    ]
     assert deployments["backfill"]["schedules"] == []
     for d in deployments.values():  # runs of one deployment never overlap
         assert d["global_concurrency_limit"]["limit"] == 1, d["name"]
         assert d["entrypoint"].startswith("ieiwatch.flows."), d["entrypoint"]
         assert all(s["active"] for s in d["schedules"])  # not paused on the way out
     assert deployments["monitor-every-15m"]["concurrency_options"]["collision_strategy"] == (
-        "CANCEL_NEW")
+        "CANCEL_NEW"
+    )
     assert deployments["backfill"]["concurrency_options"]["collision_strategy"] == "ENQUEUE"
 
 
@@ -222,25 +272,50 @@ def test_a_monitor_run_of_one_group_publishes_results_and_relevant_items(
 
     config = tmp_path / "c.yaml"
     config.write_text(yaml.safe_dump({**_config(site), "subscribers": []}), encoding="utf-8")
-    state = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url,
-                                sources=["nanhu-list", "gone-source"], return_state=True))
+    state = asyncio.run(
+        monitor(
+            config_path=str(config),
+            database_url=sqlite_url,
+            sources=["nanhu-list", "gone-source"],
+            return_state=True,
+        )
+    )
     report = asyncio.run(state.aresult())
     run_id = str(state.state_details.flow_run_id)
-    assert [(s.name, s.status) for s in report.sources] == [("gone-source", "error"),
-                                                            ("nanhu-list", "ok")]
+    assert [(s.name, s.status) for s in report.sources] == [
+        ("gone-source", "error"),
+        ("nanhu-list", "ok"),
+    ]
     assert len(site.hits("/feed.xml")) == 0  # not in the group: not polled
     relevant = report.sources[1].relevant_items
     assert relevant and all(i.id for i in relevant)
 
     async def published() -> tuple[list, list]:
         async with httpx.AsyncClient(base_url=str(PREFECT_API_URL.value())) as http:
-            artifacts = (await http.post("/artifacts/filter", json={
-                "artifacts": {"key": {"any_": ["monitor-summary", "monitor-relevant-items"]}},
-                "flow_runs": {"id": {"any_": [run_id]}}, "limit": 50})).json()
-            events = (await http.post("/events/filter", json={
-                "filter": {"event": {"name": ["ieiwatch.item.relevant"]},
-                           "related": {"id": [f"prefect.flow-run.{run_id}"]}},
-                "limit": 50})).json()["events"]
+            artifacts = (
+                await http.post(
+                    "/artifacts/filter",
+                    json={
+                        "artifacts": {
+                            "key": {"any_": ["monitor-summary", "monitor-relevant-items"]}
+                        },
+                        "flow_runs": {"id": {"any_": [run_id]}},
+                        "limit": 50,
+                    },
+                )
+            ).json()
+            events = (
+                await http.post(
+                    "/events/filter",
+                    json={
+                        "filter": {
+                            "event": {"name": ["ieiwatch.item.relevant"]},
+                            "related": {"id": [f"prefect.flow-run.{run_id}"]},
+                        },
+                        "limit": 50,
+                    },
+                )
+            ).json()["events"]
         return artifacts, events
 
     deadline = time.monotonic() + 30
@@ -254,7 +329,8 @@ def test_a_monitor_run_of_one_group_publishes_results_and_relevant_items(
     markdown = next(a["data"] for a in artifacts if a["type"] == "markdown")
     assert relevant[0].title in markdown
     assert {e["resource"]["prefect.resource.id"] for e in events} == {
-        f"ieiwatch.article.{i.id}" for i in relevant}
+        f"ieiwatch.article.{i.id}" for i in relevant
+    }
     payload = events[0]["payload"]
     assert payload["source"] == "nanhu-list" and payload["origin"] == "monitor"
     assert payload["type"] and isinstance(payload["parties"], list)
@@ -270,10 +346,16 @@ def test_retry_deliveries_flow_sends_what_is_due(
     hook = receiver.url.replace("http://", "json://") + "/hook"
     receiver.queued["/hook"] = [Route(500)] * 10  # down during the monitor run
     config = tmp_path / "c.yaml"
-    config.write_text(yaml.safe_dump({
-        "sources": _config(site)["sources"][1:2],
-        "subscribers": [{"name": "ops", "notify": [hook]}], "alert_window_days": 36500,
-    }), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "sources": _config(site)["sources"][1:2],
+                "subscribers": [{"name": "ops", "notify": [hook]}],
+                "alert_window_days": 36500,
+            }
+        ),
+        encoding="utf-8",
+    )
     report = asyncio.run(monitor(config_path=str(config), database_url=sqlite_url))
     assert report.deliveries.sent == 0 and report.deliveries.failed >= 1
     receiver.queued["/hook"] = []  # back up; and the backoff is over:

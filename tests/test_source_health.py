@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import LocalSite, Route
 from sqlalchemy import Engine
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
+from ieiwatch.cli.main import app, register_commands
 from ieiwatch.config import AppConfig, Settings
-from ieiwatch.flows.cli import app, register_commands
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.pipeline import RunReport, run_pass
+from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.storage import health
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.health import HealthRules
@@ -66,8 +66,20 @@ def test_a_future_date_does_not_hide_a_silence() -> None:
     stored_at = NOW - timedelta(days=20)
     assert health.silence_reason(stored_at, times, NOW, RULES) is not None
     src = _source()
-    health.note_new_items(src, [Article(source_id=1, url="u", url_key="k", title="t",
-                                        content_hash="h", published_at=times[0])], stored_at)
+    health.note_new_items(
+        src,
+        [
+            Article(
+                source_id=1,
+                url="u",
+                url_key="k",
+                title="t",
+                content_hash="h",
+                published_at=times[0],
+            )
+        ],
+        stored_at,
+    )
     assert src.last_item_at == stored_at
 
 
@@ -84,10 +96,15 @@ def test_a_layout_change_breaks_only_a_source_that_worked_before() -> None:
 
 
 def test_failures_in_a_row_break_a_source_at_the_threshold() -> None:
-    assert health.failure_reason(_source(consecutive_failures=2), "e",
-                                 layout_changed=False, rules=RULES) is None
-    reason = health.failure_reason(_source(consecutive_failures=3), "HTTP 404",
-                                   layout_changed=False, rules=RULES)
+    assert (
+        health.failure_reason(
+            _source(consecutive_failures=2), "e", layout_changed=False, rules=RULES
+        )
+        is None
+    )
+    reason = health.failure_reason(
+        _source(consecutive_failures=3), "HTTP 404", layout_changed=False, rules=RULES
+    )
     assert reason == "failed 3 runs in a row; last error: HTTP 404"
 
 
@@ -105,12 +122,20 @@ def test_broken_is_announced_once_and_recovery_clears_it() -> None:
 
 def test_newest_item_time_moves_forward_only() -> None:
     src = _source(last_item_at=NOW - timedelta(days=1))
-    old = Article(source_id=1, url="u", url_key="k", title="t", content_hash="h",
-                  published_at=NOW - timedelta(days=5), fetched_at=NOW)
+    old = Article(
+        source_id=1,
+        url="u",
+        url_key="k",
+        title="t",
+        content_hash="h",
+        published_at=NOW - timedelta(days=5),
+        fetched_at=NOW,
+    )
     health.note_new_items(src, [old], NOW)
     assert src.last_item_at == NOW - timedelta(days=1)
-    undated = Article(source_id=1, url="u", url_key="k", title="t", content_hash="h",
-                      fetched_at=NOW)
+    undated = Article(
+        source_id=1, url="u", url_key="k", title="t", content_hash="h", fetched_at=NOW
+    )
     health.note_new_items(src, [undated], NOW)
     assert src.last_item_at == NOW
 
@@ -122,11 +147,20 @@ CHANGED_LAYOUT = """<html><head><meta charset="utf-8"></head><body>
 
 
 def _config(site: LocalSite, receiver: LocalSite, url: str | None = None) -> AppConfig:
-    return AppConfig.model_validate({
-        "sources": [{"name": "nanhu", "kind": "html", "url": url or f"{site.url}/list.htm",
-                     "item_selector": "ul.news li", "date_selector": "span.d"}],
-        "admin_notify": [receiver.url.replace("http://", "json://") + "/admin"],
-    })
+    return AppConfig.model_validate(
+        {
+            "sources": [
+                {
+                    "name": "nanhu",
+                    "kind": "html",
+                    "url": url or f"{site.url}/list.htm",
+                    "item_selector": "ul.news li",
+                    "date_selector": "span.d",
+                }
+            ],
+            "admin_notify": [receiver.url.replace("http://", "json://") + "/admin"],
+        }
+    )
 
 
 def _run(database_url: str, config: AppConfig, **settings: object) -> RunReport:
@@ -203,20 +237,24 @@ def _dated_feed(site: LocalSite, days_ago: list[int]) -> None:
     items = "".join(
         f"<item><title>News {d}</title><link>/n/{d}.htm</link><description>text {d}"
         f"</description><pubDate>{(now - timedelta(days=d)):%a, %d %b %Y %H:%M:%S} +0000"
-        "</pubDate></item>" for d in days_ago
+        "</pubDate></item>"
+        for d in days_ago
     )
-    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}' \
-           "</channel></rss>"
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    )
     site.routes["/dated.xml"] = Route(200, body.encode(), {"Content-Type": "application/rss+xml"})
 
 
 def test_a_silent_source_is_marked_broken_and_new_items_recover_it(
     site: LocalSite, receiver: LocalSite, sqlite_url: str
 ) -> None:
-    config = AppConfig.model_validate({
-        "sources": [{"name": "quiet", "kind": "feed", "url": f"{site.url}/dated.xml"}],
-        "admin_notify": [receiver.url.replace("http://", "json://") + "/admin"],
-    })
+    config = AppConfig.model_validate(
+        {
+            "sources": [{"name": "quiet", "kind": "feed", "url": f"{site.url}/dated.xml"}],
+            "admin_notify": [receiver.url.replace("http://", "json://") + "/admin"],
+        }
+    )
     _dated_feed(site, [40, 41, 42, 43, 44, 45])  # daily, then quiet for 40 days
     report = _run(sqlite_url, config)
     assert report.sources[0].status == "ok" and report.sources[0].new == 6
@@ -233,10 +271,12 @@ def test_a_silent_source_is_marked_broken_and_new_items_recover_it(
 
 def test_a_bozo_feed_is_used_and_its_problem_recorded(site: LocalSite, sqlite_url: str) -> None:
     feed = (Path(__file__).parent / "data/site/feed.xml").read_bytes()
-    site.routes["/feed.xml"] = Route(200, feed.replace(b"</channel></rss>", b"<broken"),
-                                     {"Content-Type": "application/rss+xml"})
-    config = AppConfig.model_validate({"sources": [
-        {"name": "lakeside", "kind": "feed", "url": f"{site.url}/feed.xml"}]})
+    site.routes["/feed.xml"] = Route(
+        200, feed.replace(b"</channel></rss>", b"<broken"), {"Content-Type": "application/rss+xml"}
+    )
+    config = AppConfig.model_validate(
+        {"sources": [{"name": "lakeside", "kind": "feed", "url": f"{site.url}/feed.xml"}]}
+    )
     report = _run(sqlite_url, config)
     (source,) = report.sources
     assert source.status == "ok" and source.new == 2
@@ -252,12 +292,24 @@ def test_a_bozo_feed_is_used_and_its_problem_recorded(site: LocalSite, sqlite_ur
 def config_file(tmp_path: Path, site: LocalSite, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IEIWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
     path = tmp_path / "ieiwatch.yaml"
-    path.write_text(yaml.safe_dump({"sources": [
-        {"name": "nanhu", "kind": "html", "url": f"{site.url}/list.htm",
-         "item_selector": "ul.news li", "date_selector": "span.d",
-         "content_selector": "div.article-body"},
-        {"name": "gone", "kind": "feed", "url": f"{site.url}/gone.xml"},
-    ]}), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {
+                        "name": "nanhu",
+                        "kind": "html",
+                        "url": f"{site.url}/list.htm",
+                        "item_selector": "ul.news li",
+                        "date_selector": "span.d",
+                        "content_selector": "div.article-body",
+                    },
+                    {"name": "gone", "kind": "feed", "url": f"{site.url}/gone.xml"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -308,9 +360,17 @@ def test_health_queries_on_each_database(engine: Engine) -> None:
         for i, (published, fetched_days) in enumerate(
             [(now - timedelta(days=2), 0), (None, 1), (now - timedelta(days=30), 20)]
         ):
-            s.add(Article(source_id=src.id, url=f"http://x.cn/{i}", url_key=f"k{i}", title="t",
-                          content_hash=f"h{i}", published_at=published,
-                          fetched_at=now - timedelta(days=fetched_days)))
+            s.add(
+                Article(
+                    source_id=src.id,
+                    url=f"http://x.cn/{i}",
+                    url_key=f"k{i}",
+                    title="t",
+                    content_hash=f"h{i}",
+                    published_at=published,
+                    fetched_at=now - timedelta(days=fetched_days),
+                )
+            )
         s.flush()
         times = health.item_times(s, src.id)
         assert times == sorted(times, reverse=True) and len(times) == 3

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from ieiwatch.classify import Classification, Party, Region
 from ieiwatch.config.schema import SourceConfig, SubscriberConfig
+from ieiwatch.flows.ingest import to_store
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles, deliveries
 from ieiwatch.storage.db import session_scope
@@ -19,11 +20,15 @@ SOURCE = SourceConfig(name="uni-news", kind="feed", url="https://news.example.ed
 
 def _cls(relevant: bool = True) -> Classification:
     return Classification(
-        relevant=relevant, score=0.9 if relevant else 0.1,
+        relevant=relevant,
+        score=0.9 if relevant else 0.1,
         type="joint_lab" if relevant else None,
         parties=[Party("滨江大学", "university"), Party("恒远新能源集团", "enterprise")],
-        region=Region("浙江省", "杭州市"), sectors=["new_energy"],
-        evidence=["共建", "联合实验室"], lang="zh", version="test-1",
+        region=Region("浙江省", "杭州市"),
+        sectors=["new_energy"],
+        evidence=["共建", "联合实验室"],
+        lang="zh",
+        version="test-1",
     )
 
 
@@ -43,11 +48,11 @@ def _source_id(engine: Engine) -> int:
 
 def test_storing_the_same_items_twice_stores_nothing_twice(engine: Engine) -> None:
     sid = _source_id(engine)
-    batch = [(_article(1), _cls()), (_article(2), _cls(False))]
+    batch = [to_store(_article(1), _cls()), to_store(_article(2), _cls(False))]
     with session_scope(engine) as s:
         first = articles.insert_new(s, sid, batch)
     with session_scope(engine) as s:
-        second = articles.insert_new(s, sid, [*batch, (_article(3), _cls())])
+        second = articles.insert_new(s, sid, [*batch, to_store(_article(3), _cls())])
         count = len(list(s.exec(select(Article))))
     assert [a.url for a in first] == [_article(1).url, _article(2).url]
     assert [a.url for a in second] == [_article(3).url]
@@ -57,23 +62,26 @@ def test_storing_the_same_items_twice_stores_nothing_twice(engine: Engine) -> No
 def test_same_page_over_http_and_https_is_one_article(engine: Engine) -> None:
     sid = _source_id(engine)
     with session_scope(engine) as s:
-        articles.insert_new(s, sid, [(_article(7, "https"), _cls())])
+        articles.insert_new(s, sid, [to_store(_article(7, "https"), _cls())])
     with session_scope(engine) as s:
         assert articles.known_urls(s, [_article(7, "http").url]) == {_article(7, "http").url}
-        assert articles.insert_new(s, sid, [(_article(7, "http"), _cls())]) == []
+        assert articles.insert_new(s, sid, [to_store(_article(7, "http"), _cls())]) == []
 
 
 def test_classification_and_times_round_trip(engine: Engine) -> None:
     sid = _source_id(engine)
     with session_scope(engine) as s:
-        articles.insert_new(s, sid, [(_article(1), _cls())])
+        articles.insert_new(s, sid, [to_store(_article(1), _cls())])
     with session_scope(engine) as s:
         stored = s.exec(select(Article)).one()
     assert stored.published_at == datetime(2025, 11, 3, 10, 30, tzinfo=timezone(timedelta(hours=8)))
     assert stored.published_at.tzinfo is not None
-    assert stored.parties == [{"name": "滨江大学", "kind": "university"},
-                              {"name": "恒远新能源集团", "kind": "enterprise"}]
-    assert stored.region == {"province": "浙江省", "city": "杭州市"}
+    # The typed JSON columns give the domain's objects back.
+    assert stored.parties == [
+        Party("滨江大学", "university"),
+        Party("恒远新能源集团", "enterprise"),
+    ]
+    assert stored.region == Region("浙江省", "杭州市")
     assert (stored.type, stored.classifier_version) == ("joint_lab", "test-1")
 
 
@@ -93,10 +101,13 @@ def test_fetch_state_survives_and_failures_count_up(engine: Engine) -> None:
 def test_a_planned_delivery_is_planned_once(engine: Engine) -> None:
     sid = _source_id(engine)
     with session_scope(engine) as s:
-        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
-        art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
-        plan = [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0, art.id or 0,
-                                           "instant", "k1", "json://h/x")]
+        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"]).spec()])["a"]
+        art = articles.insert_new(s, sid, [to_store(_article(1), _cls())])[0]
+        plan = [
+            deliveries.PlannedDelivery(
+                sub.id or 0, art.story_id or 0, art.id or 0, "instant", "k1", "json://h/x"
+            )
+        ]
         assert deliveries.plan(s, plan) == 1
     with session_scope(engine) as s:
         assert deliveries.plan(s, plan) == 0
@@ -106,10 +117,16 @@ def test_a_planned_delivery_is_planned_once(engine: Engine) -> None:
 def _one_planned_delivery(engine: Engine) -> int:
     sid = _source_id(engine)
     with session_scope(engine) as s:
-        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"])])["a"]
-        art = articles.insert_new(s, sid, [(_article(1), _cls())])[0]
-        deliveries.plan(s, [deliveries.PlannedDelivery(sub.id or 0, art.story_id or 0,
-                                                       art.id or 0, "instant", "k", "c")])
+        sub = sync_subscribers(s, [SubscriberConfig(name="a", notify=["json://h/x"]).spec()])["a"]
+        art = articles.insert_new(s, sid, [to_store(_article(1), _cls())])[0]
+        deliveries.plan(
+            s,
+            [
+                deliveries.PlannedDelivery(
+                    sub.id or 0, art.story_id or 0, art.id or 0, "instant", "k", "c"
+                )
+            ],
+        )
         return s.exec(select(Delivery)).one().id or 0
 
 

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import LocalSite, Route
 from typer.testing import CliRunner, Result
 
-from ieiwatch.flows.cli import app, register_commands
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite, Route
+from ieiwatch.cli.main import app, register_commands
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.flows.ingest import to_store
 
 register_commands()
 SECRET = "hunter2-secret"
@@ -18,10 +19,15 @@ SECRET = "hunter2-secret"
 def config_path(tmp_path: Path, mail: MailSink, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IEIWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
     path = tmp_path / "ieiwatch.yaml"
-    path.write_text(yaml.safe_dump({
-        "sources": [{"name": "uni", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"}],
-        "subscribers": [{"name": "from-file", "notify": [mail.apprise_url()]}],
-    }), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [{"name": "uni", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"}],
+                "subscribers": [{"name": "from-file", "notify": [mail.apprise_url()]}],
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -34,9 +40,22 @@ def _hook(receiver: LocalSite, path: str) -> str:
 
 
 def test_add_list_pause_resume_remove(config_path: Path, receiver: LocalSite) -> None:
-    added = _cli(config_path, "subscribers", "add", "ops", "--notify", _hook(receiver, "/ops"),
-                 "--type", "joint_lab", "--region", "浙江", "--mode", "digest",
-                 "--digest-at", "09:30")
+    added = _cli(
+        config_path,
+        "subscribers",
+        "add",
+        "ops",
+        "--notify",
+        _hook(receiver, "/ops"),
+        "--type",
+        "joint_lab",
+        "--region",
+        "浙江",
+        "--mode",
+        "digest",
+        "--digest-at",
+        "09:30",
+    )
     assert added.exit_code == 0, added.output
     listed = _cli(config_path, "subscribers", "list")
     assert "ops  [cli, active, digest daily 09:30 Asia/Shanghai]" in listed.output
@@ -57,8 +76,9 @@ def test_a_config_subscriber_cannot_be_removed_from_the_cli(config_path: Path) -
 
 
 def test_an_invalid_apprise_url_is_refused_by_name(config_path: Path) -> None:
-    result = _cli(config_path, "subscribers", "add", "x", "--notify",
-                  f"nosuch://user:{SECRET}@host/path")
+    result = _cli(
+        config_path, "subscribers", "add", "x", "--notify", f"nosuch://user:{SECRET}@host/path"
+    )
     assert result.exit_code == 1
     assert "invalid Apprise URL nosuch://" in result.output and SECRET not in result.output
 
@@ -67,8 +87,16 @@ def test_test_says_per_url_whether_it_went_through(
     config_path: Path, receiver: LocalSite, mail: MailSink
 ) -> None:
     receiver.routes["/down"] = Route(500)
-    _cli(config_path, "subscribers", "add", "two", "--notify", _hook(receiver, "/up"),
-         "--notify", _hook(receiver, "/down"))
+    _cli(
+        config_path,
+        "subscribers",
+        "add",
+        "two",
+        "--notify",
+        _hook(receiver, "/up"),
+        "--notify",
+        _hook(receiver, "/down"),
+    )
     result = _cli(config_path, "subscribers", "test", "two")
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -91,11 +119,15 @@ def _store_one_article(database_url: str, config_path: Path) -> None:
     engine = make_engine(database_url)
     init_db(engine)
     title = "滨江大学与恒远新能源集团有限公司签署校企合作协议 共建储能联合实验室"
-    art = ScrapedArticle("https://news.binjiang.edu.cn/1.htm", title,
-                         datetime(2025, 11, 3, tzinfo=UTC), title + "。双方将共建联合实验室。")
+    art = ScrapedArticle(
+        "https://news.binjiang.edu.cn/1.htm",
+        title,
+        datetime(2025, 11, 3, tzinfo=UTC),
+        title + "。双方将共建联合实验室。",
+    )
     with session_scope(engine) as s:
         src = sync_sources(s, load_config(config_path).sources)["uni"]
-        articles.insert_new(s, src.id or 0, [(art, classify(art.title, art.text))])
+        articles.insert_new(s, src.id or 0, [to_store(art, classify(art.title, art.text))])
     engine.dispose()
 
 
@@ -106,8 +138,16 @@ def test_old_items_only_when_asked_then_failed_deliveries_are_listed_and_retried
 
     _store_one_article(os.environ["IEIWATCH_DATABASE_URL"], config_path)
     _cli(config_path, "subscribers", "add", "new", "--notify", _hook(receiver, "/new"))
-    added = _cli(config_path, "subscribers", "add", "asked", "--notify", _hook(receiver, "/hook"),
-                 "--since", "2025-01-01")
+    added = _cli(
+        config_path,
+        "subscribers",
+        "add",
+        "asked",
+        "--notify",
+        _hook(receiver, "/hook"),
+        "--since",
+        "2025-01-01",
+    )
     assert "1 alerts planned for items since 2025-01-01" in added.output
     receiver.routes["/hook"] = Route(503)
     first = _cli(config_path, "deliveries", "retry")  # sends what is due: the planned alert

@@ -23,12 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from servers import LocalSite, Route
 from sqlalchemy import make_url, text
 from sqlmodel import select
 
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite, Route
-from ieiwatch.flows.serve import LocalPrefectServer
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.flows.local_server import LocalPrefectServer
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Delivery
 
@@ -41,14 +41,21 @@ RUN_TIMEOUT = 150.0
 
 # Items of the three sources (an article of /art/102.htm is on two of them); the relevant
 # ones are the four cooperation stories.
-EXPECTED_PATHS = {"/art/101.htm", "/art/102.htm", "/art/201.htm", "/backfill/info/1.htm",
-                  "/backfill/info/2.htm", "/backfill/info/3.htm"}
+EXPECTED_PATHS = {
+    "/art/101.htm",
+    "/art/102.htm",
+    "/art/201.htm",
+    "/backfill/info/1.htm",
+    "/backfill/info/2.htm",
+    "/backfill/info/3.htm",
+}
 RELEVANT = 4
 
 
 @pytest.fixture
-def prefect_on_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_base: str
-                        ) -> Iterator[LocalPrefectServer]:
+def prefect_on_postgres(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_base: str
+) -> Iterator[LocalPrefectServer]:
     """`prefect server start` on loopback with a fresh PostgreSQL database of its own."""
     base = make_url(postgres_base.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"ieiwatch_prefect_{uuid.uuid4().hex[:10]}"
@@ -56,8 +63,9 @@ def prefect_on_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgre
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
     prefect_db = base.set(drivername="postgresql+asyncpg", database=name)
-    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL",
-                       prefect_db.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "PREFECT_API_DATABASE_CONNECTION_URL", prefect_db.render_as_string(hide_password=False)
+    )
     server = LocalPrefectServer(tmp_path / "prefect-server")
     try:
         server.start()
@@ -76,8 +84,11 @@ def slow_sources() -> Iterator[LocalSite]:
     worker (limit 2) cannot take all of them."""
     with LocalSite(DATA / "site") as site:
         site.content_types = {".htm": "text/html", ".xml": "application/rss+xml"}
-        for path, kind in (("/feed.xml", "application/rss+xml"), ("/list.htm", "text/html"),
-                           ("/backfill/list.htm", "text/html")):
+        for path, kind in (
+            ("/feed.xml", "application/rss+xml"),
+            ("/list.htm", "text/html"),
+            ("/backfill/list.htm", "text/html"),
+        ):
             body = (DATA / "site" / path.lstrip("/")).read_bytes()
             site.routes[path] = Route(200, body, {"Content-Type": kind}, delay=1.0)
         yield site
@@ -96,11 +107,26 @@ class Workers:
         log = self.tmp_path / f"{name}.log"
         env = {**self.env, "PREFECT_HOME": str(self.tmp_path / f"{name}-home")}
         with log.open("wb") as out:
-            self.procs.append(subprocess.Popen(
-                [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--name", name,
-                 "--limit", "2"],
-                env=env, cwd=self.tmp_path, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True))
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "prefect"),
+                        "worker",
+                        "start",
+                        "--pool",
+                        POOL,
+                        "--name",
+                        name,
+                        "--limit",
+                        "2",
+                    ],
+                    env=env,
+                    cwd=self.tmp_path,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         self.logs.append(log)
 
     def stop(self) -> None:
@@ -121,8 +147,9 @@ class Workers:
 
 
 def _prefect(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run([str(BIN / "prefect"), *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "prefect"), *args], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -136,15 +163,19 @@ async def _deploy_burst(api_url: str) -> str:
 
     with temporary_settings({PREFECT_API_URL: api_url}):
         deployment = await monitor.ato_deployment(
-            name="burst", work_pool_name=POOL, entrypoint_type=EntrypointType.MODULE_PATH)
+            name="burst", work_pool_name=POOL, entrypoint_type=EntrypointType.MODULE_PATH
+        )
         return str(await deployment.aapply())
 
 
 async def _start_runs(api_url: str, deployment_id: str, count: int) -> list[str]:
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        answers = await asyncio.gather(*(
-            http.post(f"/deployments/{deployment_id}/create_flow_run", json={})
-            for _ in range(count)))
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/deployments/{deployment_id}/create_flow_run", json={})
+                for _ in range(count)
+            )
+        )
     return [a.raise_for_status().json()["id"] for a in answers]
 
 
@@ -153,8 +184,11 @@ async def _wait_for(api_url: str, run_ids: list[str], timeout: float) -> list[di
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
         while True:
-            runs = (await http.post("/flow_runs/filter", json={
-                "flow_runs": {"id": {"any_": run_ids}}, "limit": 50})).json()
+            runs = (
+                await http.post(
+                    "/flow_runs/filter", json={"flow_runs": {"id": {"any_": run_ids}}, "limit": 50}
+                )
+            ).json()
             states = {r["id"]: r["state_type"] for r in runs}
             final = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
             if len(states) == len(run_ids) and set(states.values()) <= final:
@@ -167,34 +201,74 @@ async def _wait_for(api_url: str, run_ids: list[str], timeout: float) -> list[di
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
-    prefect_on_postgres: LocalPrefectServer, postgres_schema: str,
-    slow_sources: LocalSite, mail: MailSink, receiver: LocalSite, tmp_path: Path,
+    prefect_on_postgres: LocalPrefectServer,
+    postgres_schema: str,
+    slow_sources: LocalSite,
+    mail: MailSink,
+    receiver: LocalSite,
+    tmp_path: Path,
 ) -> None:
     api_url = prefect_on_postgres.api_url
     config = tmp_path / "ieiwatch.yaml"
-    config.write_text(yaml.safe_dump({
-        "sources": [
-            {"name": "lakeside-feed", "kind": "feed", "url": f"{slow_sources.url}/feed.xml"},
-            {"name": "nanhu-list", "kind": "html", "url": f"{slow_sources.url}/list.htm",
-             "item_selector": "ul.news li", "content_selector": "div.article-body"},
-            {"name": "donghu", "kind": "html", "cms": "webplus",
-             "url": f"{slow_sources.url}/backfill/list.htm"},
-        ],
-        "subscribers": [{"name": "analyst", "notify": [
-            mail.apprise_url(), receiver.url.replace("http://", "json://") + "/hook"]}],
-        "alert_window_days": 36500,
-    }), encoding="utf-8")
-    env = {**os.environ, "PREFECT_API_URL": api_url, "IEIWATCH_CONFIG": str(config),
-           "IEIWATCH_DATABASE_URL": postgres_schema, "IEIWATCH_HTTP_HOST_DELAY": "0",
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_HOME": str(tmp_path / "cli-home")}
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {
+                        "name": "lakeside-feed",
+                        "kind": "feed",
+                        "url": f"{slow_sources.url}/feed.xml",
+                    },
+                    {
+                        "name": "nanhu-list",
+                        "kind": "html",
+                        "url": f"{slow_sources.url}/list.htm",
+                        "item_selector": "ul.news li",
+                        "content_selector": "div.article-body",
+                    },
+                    {
+                        "name": "donghu",
+                        "kind": "html",
+                        "cms": "webplus",
+                        "url": f"{slow_sources.url}/backfill/list.htm",
+                    },
+                ],
+                "subscribers": [
+                    {
+                        "name": "analyst",
+                        "notify": [
+                            mail.apprise_url(),
+                            receiver.url.replace("http://", "json://") + "/hook",
+                        ],
+                    }
+                ],
+                "alert_window_days": 36500,
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": api_url,
+        "IEIWATCH_CONFIG": str(config),
+        "IEIWATCH_DATABASE_URL": postgres_schema,
+        "IEIWATCH_HTTP_HOST_DELAY": "0",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_HOME": str(tmp_path / "cli-home"),
+    }
     env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # the server's, not the clients'
 
     _prefect("work-pool", "create", POOL, "--type", "process", env=env)
     # The deployments `ieiwatch deploy` makes for a pool (scheduled, never overlapping) …
     # (Its own database: the runs below are to find an empty one and race to create it.)
     deploy_env = {**env, "IEIWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.db'}"}
-    deployed = subprocess.run([str(BIN / "ieiwatch"), "deploy", "--pool", POOL],
-                              env=deploy_env, capture_output=True, text=True, timeout=120)
+    deployed = subprocess.run(
+        [str(BIN / "ieiwatch"), "deploy", "--pool", POOL],
+        env=deploy_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert "deployed monitor/monitor-every-30m: every 30 min (pool" in deployed.stdout
     # … and one without a limit, to run several monitor passes at once.
@@ -210,7 +284,8 @@ def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
         workers.stop()
     assert {r["state_type"] for r in runs} == {"COMPLETED"}, (
         [(r["name"], r["state_type"]) for r in runs],
-        [log.read_text(errors="replace")[-3000:] for log in workers.logs])
+        [log.read_text(errors="replace")[-3000:] for log in workers.logs],
+    )
     assert all(n >= 1 for n in workers.ran(run_ids)), workers.ran(run_ids)
     # They did run at once: the last to start began before the first to end had ended.
     assert max(r["start_time"] for r in runs) < min(r["end_time"] for r in runs)
@@ -250,4 +325,5 @@ def test_prefect_yaml_deployments_load_their_flows() -> None:
     finally:
         os.chdir(cwd)
     assert spec["pull"][0]["prefect.deployments.steps.set_working_directory"]["directory"] == (
-        "{{ $IEIWATCH_HOME }}")
+        "{{ $IEIWATCH_HOME }}"
+    )

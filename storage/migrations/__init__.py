@@ -26,6 +26,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, text
 from sqlalchemy.engine import Connection
 
+from ieiwatch.domain import IeiwatchError
+
 MIGRATIONS_DIR = Path(__file__).parent
 LOCK_KEY = 0x1E1_5EED
 """PostgreSQL advisory lock id that serialises migrations of one database."""
@@ -33,7 +35,7 @@ LEGACY_MARKER_TABLE = "sources"
 """Present in every database made by ``create_all`` before migrations existed."""
 
 
-class MigrationError(RuntimeError):
+class MigrationError(IeiwatchError):
     """The database cannot be brought to the current schema automatically."""
 
 

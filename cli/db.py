@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
+from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
 from ieiwatch.config import Settings
-from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit
 from ieiwatch.storage import migrations
 from ieiwatch.storage.db import make_engine
 
@@ -84,8 +84,9 @@ def revision(
     try:
         migrations.upgrade(engine)
         with engine.begin() as conn:
-            script = command.revision(migrations.alembic_config(conn), message=message,
-                                      autogenerate=True)
+            script = command.revision(
+                migrations.alembic_config(conn), message=message, autogenerate=True
+            )
     finally:
         engine.dispose()
     path = getattr(script, "path", None)

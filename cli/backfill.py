@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.flows.cli_support import ConfigOption, load_or_exit
+from ieiwatch.cli.common import ConfigOption, load_or_exit
 
 
 class NotifyChoice(StrEnum):
@@ -30,19 +30,33 @@ def _day(value: str | None, option: str) -> date | None:
 
 def backfill_command(
     source: Annotated[str, typer.Option("--source", help="Name of the source in the config.")],
-    since: Annotated[str | None, typer.Option(
-        help="First day to store, YYYY-MM-DD (Beijing time); older items are skipped and a "
-             "page of only older items ends the walk.")] = None,
-    until: Annotated[str | None, typer.Option(
-        help="Last day to store, YYYY-MM-DD (newer items are skipped).")] = None,
-    max_pages: Annotated[int | None, typer.Option(
-        min=1, help="Walk at most this many pages (over all runs of this backfill).")] = None,
-    notify: Annotated[NotifyChoice, typer.Option(
-        help="none: alert nobody; digest: one summary per subscriber at the end; instant: "
-             "the usual alerts.")] = NotifyChoice.none,
-    restart: Annotated[bool, typer.Option(
-        "--restart", help="Walk again from the first page, even if this backfill finished.")]
-    = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="First day to store, YYYY-MM-DD (Beijing time); older items are skipped and a "
+            "page of only older items ends the walk."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day to store, YYYY-MM-DD (newer items are skipped).")
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option(min=1, help="Walk at most this many pages (over all runs of this backfill)."),
+    ] = None,
+    notify: Annotated[
+        NotifyChoice,
+        typer.Option(
+            help="none: alert nobody; digest: one summary per subscriber at the end; instant: "
+            "the usual alerts."
+        ),
+    ] = NotifyChoice.none,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart", help="Walk again from the first page, even if this backfill finished."
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Store a source's older articles, page by page; run it again to resume."""
@@ -64,10 +78,17 @@ def backfill_command(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     try:
-        report = asyncio.run(backfill(
-            source=source, since=first, until=last, max_pages=max_pages, notify=notify.value,
-            restart=restart, config_path=str(config or settings.config_path),
-        ))
+        report = asyncio.run(
+            backfill(
+                source=source,
+                since=first,
+                until=last,
+                max_pages=max_pages,
+                notify=notify.value,
+                restart=restart,
+                config_path=str(config or settings.config_path),
+            )
+        )
     except BackfillIncomplete as exc:
         for line in summary_lines(exc.report):
             typer.echo(line)

@@ -6,30 +6,30 @@ added here keep their Apprise URLs in the database. URLs are always shown masked
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
 from ieiwatch.config.schema import AppConfig, SubscriberConfig
-from ieiwatch.flows.cli_support import ConfigOption, fail, load_or_exit
-from ieiwatch.flows.pipeline import open_store
+from ieiwatch.config.settings import Settings
+from ieiwatch.domain import SubscriberMode
+from ieiwatch.flows.runtime import open_store, read_store
 from ieiwatch.notify.channels import Message, NotifyError, mask, send, validate
-from ieiwatch.notify.outbox import plan_alerts
-from ieiwatch.notify.subscriptions import load_subscriptions
-from ieiwatch.storage.articles import articles_since
+from ieiwatch.notify.planning import plan_since
+from ieiwatch.notify.subscriptions import Subscription, load_subscriptions, subscriptions
 from ieiwatch.storage.db import session_scope
-from ieiwatch.storage.models import Article, Source
 from ieiwatch.storage.subscribers import (
     SubscriberError,
     add_subscriber,
     remove_subscriber,
     set_paused,
+    subscribers_by_name,
 )
 
 subscribers_app = typer.Typer(help="Who gets alerts, and how.", no_args_is_help=True)
@@ -46,44 +46,65 @@ def add(
     digest_at: Annotated[str, typer.Option(help="HH:MM, local time")] = "08:00",
     digest_weekday: Annotated[str, typer.Option(help="mon … sun, for weekly")] = "mon",
     timezone: Annotated[str, typer.Option()] = "Asia/Shanghai",
-    all_items: Annotated[bool, typer.Option("--all-items", help="Not only cooperation news.")]
-    = False,
+    all_items: Annotated[
+        bool, typer.Option("--all-items", help="Not only cooperation news.")
+    ] = False,
     min_score: Annotated[float, typer.Option()] = 0.0,
     type_: Annotated[list[str] | None, typer.Option("--type", help="Article type.")] = None,
     region: Many = None,
-    party: Annotated[list[str] | None, typer.Option(help="Institution or company name.")]
-    = None,
+    party: Annotated[list[str] | None, typer.Option(help="Institution or company name.")] = None,
     keyword: Many = None,
     source: Many = None,
-    since: Annotated[datetime | None, typer.Option(
-        help="Also alert stored items published since this date (default: none of them)."
-    )] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Also alert stored items published since this date (default: none of them)."
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Add a subscriber (kept in the database, next to those of the config file)."""
     settings, app_config = load_or_exit(config)
-    sub = _subscriber_config(name, notify, mode, {
-        "every": digest_every, "at": digest_at, "weekday": digest_weekday, "timezone": timezone,
-    }, {
-        "relevant_only": not all_items, "min_score": min_score, "types": type_ or [],
-        "regions": region or [], "parties": party or [], "keywords": keyword or [],
-        "sources": source or [],
-    })
+    sub = _subscriber_config(
+        name,
+        notify,
+        mode,
+        {
+            "every": digest_every,
+            "at": digest_at,
+            "weekday": digest_weekday,
+            "timezone": timezone,
+        },
+        {
+            "relevant_only": not all_items,
+            "min_score": min_score,
+            "types": type_ or [],
+            "regions": region or [],
+            "parties": party or [],
+            "keywords": keyword or [],
+            "sources": source or [],
+        },
+    )
     engine = open_store(settings, app_config)
-    with session_scope(engine) as session:
-        try:
-            row = add_subscriber(session, sub)
-        except SubscriberError as exc:
-            raise fail(f"subscribers: {exc}") from None
-        planned = _plan_since(session, app_config, row.id or 0, since) if since else 0
+    try:
+        with session_scope(engine) as session:
+            row = add_subscriber(session, sub.spec())
+            planned = _plan_since(session, app_config, row.id or 0, since) if since else 0
+    except SubscriberError as exc:
+        raise fail(f"subscribers: {exc}") from None
+    finally:
+        engine.dispose()
     typer.echo(f"added {name}: {', '.join(mask(u) for u in notify)}")
     if since:
-        typer.echo(f"{planned} alerts planned for items since {since:%Y-%m-%d}; "
-                   "they go out with the next run")
+        typer.echo(
+            f"{planned} alerts planned for items since {since:%Y-%m-%d}; "
+            "they go out with the next run"
+        )
 
 
-def _subscriber_config(name: str, notify: list[str], mode: str, digest: dict,
-                       filters: dict) -> SubscriberConfig:
+def _subscriber_config(
+    name: str, notify: list[str], mode: str, digest: dict[str, Any], filters: dict[str, Any]
+) -> SubscriberConfig:
     for url in notify:
         try:
             validate(url)
@@ -100,30 +121,34 @@ def _subscriber_config(name: str, notify: list[str], mode: str, digest: dict,
 
 def _plan_since(session: Session, config: AppConfig, subscriber_id: int, since: datetime) -> int:
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
-    subs = [s for s in load_subscriptions(session, config) if s.id == subscriber_id]
-    by_source: dict[int, list[Article]] = defaultdict(list)
-    for article in articles_since(session, since):
-        by_source[article.source_id].append(article)
-    names = {s.id: s.name for s in session.exec(select(Source))}
-    return sum(plan_alerts(session, found, names.get(source_id, "?"), subs)
-               for source_id, found in by_source.items())
+    sub = next(s for s in load_subscriptions(session, config) if s.id == subscriber_id)
+    return plan_since(session, sub, since)
+
+
+def _listed(settings: Settings, config: AppConfig) -> list[Subscription]:
+    """Every subscriber, read without writing (the config's, even before any run)."""
+    with read_store(settings) as session:
+        rows = list(subscribers_by_name(session).values()) if session else []
+    return subscriptions(rows, config, unsynced=True)
 
 
 @subscribers_app.command("list")
 def list_(config: ConfigOption = None) -> None:
     """Every subscriber, its channels (masked), mode and filters."""
     settings, app_config = load_or_exit(config)
-    engine = open_store(settings, app_config)
-    with session_scope(engine) as session:
-        subs = load_subscriptions(session, app_config)
+    subs = _listed(settings, app_config)
     for sub in subs:
         state = "paused" if sub.paused else "active"
-        mode = sub.mode if sub.mode == "instant" else (
-            f"digest {sub.digest.every} {sub.digest.at} {sub.digest.timezone}")
+        mode = (
+            sub.mode
+            if sub.mode == SubscriberMode.INSTANT
+            else (f"digest {sub.digest.every} {sub.digest.at} {sub.digest.timezone}")
+        )
         typer.echo(f"{sub.name}  [{sub.origin}, {state}, {mode}]")
         for url in sub.urls:
             typer.echo(f"    {mask(url)}")
-        wanted = {k: v for k, v in sub.filters.model_dump().items() if v not in ([], 0.0)}
+        filters = sub.filters.model_dump(mode="json")
+        wanted = {k: v for k, v in filters.items() if v not in ([], 0.0)}
         typer.echo(f"    filters: {wanted}")
     if not subs:
         typer.echo("no subscribers")
@@ -146,9 +171,7 @@ def resume(name: str, config: ConfigOption = None) -> None:
     _change(config, name, lambda session: set_paused(session, name, False), "resumed")
 
 
-def _change(
-    config: Path | None, name: str, action: Callable[[Session], None], done: str
-) -> None:
+def _change(config: Path | None, name: str, action: Callable[[Session], None], done: str) -> None:
     settings, app_config = load_or_exit(config)
     engine = open_store(settings, app_config)
     try:
@@ -156,6 +179,8 @@ def _change(
             action(session)
     except SubscriberError as exc:
         raise fail(f"subscribers: {exc}") from None
+    finally:
+        engine.dispose()
     typer.echo(f"{done} {name}")
 
 
@@ -163,9 +188,7 @@ def _change(
 def test(name: str, config: ConfigOption = None) -> None:
     """Send a sample alert to each of the subscriber's URLs and say which went through."""
     settings, app_config = load_or_exit(config)
-    engine = open_store(settings, app_config)
-    with session_scope(engine) as session:
-        sub = next((s for s in load_subscriptions(session, app_config) if s.name == name), None)
+    sub = next((s for s in _listed(settings, app_config) if s.name == name), None)
     if sub is None:
         raise fail(f"subscribers: no subscriber named {name!r}")
     sample = Message("[ieiwatch] test alert", f"This is a test alert for {name}.", "text")

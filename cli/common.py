@@ -12,8 +12,9 @@ from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="YAML config (default: $IEIWATCH_CONFIG or "
-                 "config/ieiwatch.yaml)"),
+    typer.Option(
+        "--config", "-c", help="YAML config (default: $IEIWATCH_CONFIG or config/ieiwatch.yaml)"
+    ),
 ]
 
 

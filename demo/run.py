@@ -12,18 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-from sqlmodel import select
 
-from ieiwatch.config import load_config
-from ieiwatch.flows.demo_site.mail_sink import MailSink
-from ieiwatch.flows.demo_site.server import LocalSite
+from ieiwatch.config import Settings, load_config
+from ieiwatch.demo.mail_sink import MailSink
+from ieiwatch.demo.static_site import StaticSite
 from ieiwatch.flows.monitor import monitor, summary_lines
-from ieiwatch.flows.pipeline import RunReport
-from ieiwatch.storage.articles import list_articles
-from ieiwatch.storage.db import make_engine, session_scope
-from ieiwatch.storage.models import Source
+from ieiwatch.flows.polling import RunReport
+from ieiwatch.flows.runtime import read_store
+from ieiwatch.notify.render import party_text
+from ieiwatch.storage.articles import list_articles, source_names
 
-DEMO_DIR = Path(__file__).parent / "demo_site"
+DEMO_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class DemoPaths:
 def run_demo(workdir: Path, site_port: int, smtp_port: int) -> RunReport:
     paths = DemoPaths(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    site = LocalSite(DEMO_DIR / "site", port=site_port)
+    site = StaticSite(DEMO_DIR / "site", port=site_port)
     # Served without a charset, as many old CMSes do: the GBK page's <meta> must be read.
     site.content_types = {".htm": "text/html", ".xml": "application/rss+xml"}
     with site, MailSink(port=smtp_port, maildir=paths.maildir) as mail:
@@ -72,10 +71,10 @@ def _print(report: RunReport, paths: DemoPaths) -> None:
     typer.echo("")
     for line in summary_lines(report):
         typer.echo(line)
-    engine = make_engine(paths.database_url)
-    with session_scope(engine) as session:
-        stored = list_articles(session, limit=100)
-        names = {s.id: s.name for s in session.exec(select(Source))}
+    settings = Settings().model_copy(update={"database_url": paths.database_url})
+    with read_store(settings) as session:
+        stored = list_articles(session, limit=100) if session else []
+        names = source_names(session) if session else {}
     relevant = [a for a in stored if a.relevant]
     typer.echo(f"\nstored {len(stored)} articles, {len(relevant)} classified as cooperation news:")
     for a in stored:
@@ -83,12 +82,10 @@ def _print(report: RunReport, paths: DemoPaths) -> None:
         kind = a.type or "not relevant"
         typer.echo(f"  {mark} [{kind}, {a.score:.2f}] {a.title}  ({names.get(a.source_id)})")
         if a.relevant:
-            parties = ", ".join(f"{p['name']} ({p['kind']})" for p in a.parties) or "-"
-            typer.echo(f"      parties: {parties}")
+            typer.echo(f"      parties: {party_text(a.parties)}")
     emails = sorted(paths.maildir.glob("*.eml"))
     typer.echo(
         f"\nalerts sent this run: {report.deliveries.sent}; all alert emails so far: "
         f"{len(emails)} in {paths.maildir}/ (open them with any mail reader, or `cat`)."
     )
     typer.echo("run the demo again: nothing is new, and no alert is sent twice.")
-    engine.dispose()

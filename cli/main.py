@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from ieiwatch.cli.common import ConfigOption
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import apply_prefect_defaults
-from ieiwatch.flows.cli_support import ConfigOption
 
 app = typer.Typer(
     help="Watch university and government news for industry–education cooperation.",
@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 items_app = typer.Typer(help="What is stored.", no_args_is_help=True)
 app.add_typer(items_app, name="items")
-
 
 
 @app.command()
@@ -51,26 +50,30 @@ def items_list(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """Show stored articles with their classification."""
-    from ieiwatch.flows.items import print_items
+    from ieiwatch.cli.items import print_items
 
     print_items(Settings(), relevant_only=relevant, as_json=as_json, limit=limit)
 
 
 @app.command()
 def demo(
-    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database, "
-                                          "config and mail.")] = Path("data/demo"),
+    workdir: Annotated[
+        Path, typer.Option(help="Where the demo keeps its database, config and mail.")
+    ] = Path("data/demo"),
     site_port: Annotated[int, typer.Option(help="Port of the demo news site.")] = 18780,
     smtp_port: Annotated[int, typer.Option(help="Port of the demo mail server.")] = 18725,
 ) -> None:
     """Run the whole job offline against a bundled local news site and mail server."""
-    from ieiwatch.flows.demo import run_demo
+    from ieiwatch.demo.run import run_demo
 
     try:
         report = run_demo(workdir, site_port, smtp_port)
     except OSError as exc:
-        typer.echo(f"demo: cannot start its local servers: {exc} (choose other ports with "
-                   "--site-port/--smtp-port)", err=True)
+        typer.echo(
+            f"demo: cannot start its local servers: {exc} (choose other ports with "
+            "--site-port/--smtp-port)",
+            err=True,
+        )
         raise typer.Exit(1) from None
     if report.all_failed:
         raise typer.Exit(1)
@@ -78,37 +81,31 @@ def demo(
 
 @app.command()
 def reclassify(
-    everything: Annotated[bool, typer.Option("--all", help="Also articles already classified "
-                                             "by the current classifier version.")] = False,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also articles already classified by the current classifier version."
+        ),
+    ] = False,
 ) -> None:
     """Re-run the classifier over stored articles after its rules changed (no alerts)."""
     from ieiwatch.flows.reclassify import reclassify as reclassify_flow
 
     report = reclassify_flow(everything=everything)
-    typer.echo(f"classifier {report.version}: {report.examined} articles reclassified, "
-               f"{report.changed} changed relevance or type")
+    typer.echo(
+        f"classifier {report.version}: {report.examined} articles reclassified, "
+        f"{report.changed} changed relevance or type"
+    )
 
 
 def register_commands() -> None:
     """Add the command groups kept in their own modules (once)."""
-    from ieiwatch.flows import (
-        backfill_cli,
-        classify_cli,
-        db_cli,
-        deliveries_cli,
-        serve_cli,
-        sources_cli,
-        subscribers_cli,
-    )
+    from ieiwatch.cli import backfill, classify, db, deliveries, serve, sources, subscribers
 
     if any(group.name == "subscribers" for group in app.registered_groups):
         return
 
-    classify_cli.register(app)
-    subscribers_cli.register(app)
-    deliveries_cli.register(app)
-    sources_cli.register(app)
-    for module in (serve_cli, backfill_cli, db_cli):  # serve, deploy, backfill, db …
+    for module in (classify, subscribers, deliveries, sources, serve, backfill, db):
         module.register(app)
 
 

@@ -1,27 +1,23 @@
 """`ieiwatch sources list` and `ieiwatch sources check NAME`: source health and a dry run.
 
-flows/cli.py calls `register(app)` to add the `sources` command group.
+cli/main.py calls `register(app)` to add the `sources` command group.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
+from ieiwatch.cli.common import ConfigOption, load_or_exit
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.config.settings import Settings
-from ieiwatch.flows.cli_support import ConfigOption, load_or_exit
-from ieiwatch.flows.pipeline import open_store
-from ieiwatch.scrapers.dates import SHANGHAI
+from ieiwatch.domain import BEIJING
+from ieiwatch.flows.checking import CheckResult, check_source
+from ieiwatch.flows.runtime import read_store
 from ieiwatch.scrapers.errors import ScrapeError
-from ieiwatch.scrapers.fetch import Fetcher, make_client
-from ieiwatch.scrapers.source import ArticleBatch, Listing, fetch_articles, fetch_listing
-from ieiwatch.storage.db import session_scope
-from ieiwatch.storage.health import SourceHealth, health_table
+from ieiwatch.storage.health import SourceHealth, health_table, never_polled
 
 sources_app = typer.Typer(help="Source health, and trying a source out.", no_args_is_help=True)
 
@@ -40,12 +36,13 @@ def list_command(config: ConfigOption = None) -> None:
     item, and the last error or why it is broken.
     """
     settings, app_config = load_or_exit(config)
-    engine = open_store(settings, app_config)
-    try:
-        with session_scope(engine) as session:
-            rows = health_table(session, [s.name for s in app_config.sources])
-    finally:
-        engine.dispose()
+    names = [s.name for s in app_config.sources]
+    with read_store(settings) as session:
+        rows = (
+            health_table(session, names, unknown_as_new=True)
+            if session
+            else [never_polled(n) for n in names]
+        )
     for line in format_health(rows):
         typer.echo(line)
 
@@ -77,24 +74,6 @@ def check_command(
         typer.echo(line)
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    listing: Listing
-    batch: ArticleBatch
-
-
-async def check_source(settings: Settings, source: SourceConfig, articles: int) -> CheckResult:
-    """The listing (fetched unconditionally) and the first ``articles`` pages, extracted."""
-    async with make_client(settings) as client:
-        fetcher = Fetcher(client, settings)
-        listing = await fetch_listing(fetcher, source, None, None)
-        batch = await fetch_articles(
-            fetcher, source, listing.items[: max(articles, 0)], settings.http_concurrency,
-            same_host_only=settings.article_hosts == "source",
-        )
-    return CheckResult(listing, batch)
-
-
 def format_check(source: SourceConfig, result: CheckResult) -> list[str]:
     items = result.listing.items
     lines = [f"{source.name}: {source.kind} {source.url}", f"{len(items)} items listed"]
@@ -103,21 +82,26 @@ def format_check(source: SourceConfig, result: CheckResult) -> list[str]:
     for i, item in enumerate(items, 1):
         lines.append(f"{i:>3}. {_when(item.published_at):<16}  {item.title or '(no title)'}")
         lines.append(f"     {item.url}")
-    for article in result.batch.articles:
+    for article in result.harvest.articles:
         sample = " ".join(article.text.split())[:SAMPLE_CHARS]
-        lines += ["", f"== {article.title or '(no title)'}",
-                  f"   {_when(article.published_at)}  {article.url}",
-                  f"   {len(article.text)} characters: {sample or '(no text)'}"]
-    for error in result.batch.errors:
+        lines += [
+            "",
+            f"== {article.title or '(no title)'}",
+            f"   {_when(article.published_at)}  {article.url}",
+            f"   {len(article.text)} characters: {sample or '(no text)'}",
+        ]
+    for error in result.harvest.errors:
         lines.append(f"  ! {error}")
-    for skipped in result.batch.skipped:
+    for skipped in result.harvest.skipped:
         lines.append(f"  ! skipped link {skipped}")
     return lines
 
 
 def format_health(rows: list[SourceHealth]) -> list[str]:
-    head = (f"{'source':<24} {'state':<8} {'last success':<16} {'fails':>5} "
-            f"{'items/7d':>8} {'newest item':<16} problem (times: Beijing)")
+    head = (
+        f"{'source':<24} {'state':<8} {'last success':<16} {'fails':>5} "
+        f"{'items/7d':>8} {'newest item':<16} problem (times: Beijing)"
+    )
     lines = [head]
     for r in rows:
         problem = r.broken_reason or r.last_error or ""
@@ -133,7 +117,7 @@ def format_health(rows: list[SourceHealth]) -> list[str]:
 
 def _when(moment: datetime | None) -> str:
     """Beijing time, as the sources and the alerts mean their dates (stored as UTC)."""
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "-"
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -22,8 +22,7 @@ class _Keeper:
 
 
 class MailSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0,
-                 maildir: Path | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, maildir: Path | None = None) -> None:
         self.messages: list[Message] = []
         self.recipients: list[list[str]] = []
         self.maildir = maildir
@@ -57,8 +56,10 @@ class MailSink:
         self.stop()
 
     def apprise_url(self, to: str = "analyst@example.org") -> str:
-        return (f"mailto://{self.host}:{self.port}?mode=insecure&smtp={self.host}"
-                f"&from=ieiwatch@example.org&to={to}&name=ieiwatch")
+        return (
+            f"mailto://{self.host}:{self.port}?mode=insecure&smtp={self.host}"
+            f"&from=ieiwatch@example.org&to={to}&name=ieiwatch"
+        )
 
     def _keep(self, content: bytes, rcpt_tos: list[str]) -> None:
         with self._lock:

@@ -1,6 +1,6 @@
 """`ieiwatch classify` and `ieiwatch eval`: the classifier from the command line.
 
-flows/cli.py calls `register(app)` to add both commands to the main Typer app.
+cli/main.py calls `register(app)` to add both commands to the main Typer app.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import typer
 from ieiwatch.classify import Classification, classify
 from ieiwatch.classify.evaluate import evaluate, format_report
 from ieiwatch.config import Settings
-from ieiwatch.scrapers.article import extract_article
-from ieiwatch.scrapers.encoding import decode_html
+from ieiwatch.flows.checking import read_page
 from ieiwatch.scrapers.errors import ScrapeError
-from ieiwatch.scrapers.fetch import Fetcher, make_client
 
 
 def register(app: typer.Typer) -> None:
@@ -71,7 +69,7 @@ def classify_command(
         raise typer.Exit(1 if bad else 0)
     if url is not None:
         try:
-            title, text = fetch_page(url)
+            title, text = asyncio.run(read_page(Settings(), url))
         except ScrapeError as exc:
             typer.echo(f"error: cannot fetch {exc}", err=True)
             raise typer.Exit(1) from None
@@ -145,23 +143,6 @@ def format_result(c: Classification, title: str = "") -> str:
     lines.append("evidence:")
     lines += [f"  {e}" for e in c.evidence] or ["  -"]
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- fetch ----
-
-
-def fetch_page(url: str) -> tuple[str, str]:
-    """(title, text) of the page at ``url``, read the way sources' article pages are."""
-    return asyncio.run(_fetch_page(url))
-
-
-async def _fetch_page(url: str) -> tuple[str, str]:
-    settings = Settings()
-    async with make_client(settings) as client:
-        response = await Fetcher(client, settings).get(url)
-    html = decode_html(response.content, response.content_type).text
-    page = extract_article(html, response.url)
-    return page.title, page.text
 
 
 # ----------------------------------------------------------------- eval ----

@@ -1,0 +1,50 @@
+"""The typed domain at the bottom of ieiwatch: every other layer may import it, it imports
+none of them."""
+
+from ieiwatch.domain.errors import IeiwatchError
+from ieiwatch.domain.model import (
+    BEIJING,
+    EDUCATION_KINDS,
+    ArticleToStore,
+    ArticleType,
+    CheckpointStatus,
+    DeliveryKind,
+    DeliveryStatus,
+    Party,
+    PartyKind,
+    Region,
+    RobotsAnswer,
+    SourceKind,
+    SourceStatus,
+    StopReason,
+    SubscriberMode,
+    SubscriberOrigin,
+    SubscriberSpec,
+    url_key,
+    utcnow,
+)
+from ieiwatch.domain.places import region_names
+
+__all__ = [
+    "BEIJING",
+    "EDUCATION_KINDS",
+    "ArticleToStore",
+    "ArticleType",
+    "CheckpointStatus",
+    "DeliveryKind",
+    "DeliveryStatus",
+    "IeiwatchError",
+    "Party",
+    "PartyKind",
+    "Region",
+    "RobotsAnswer",
+    "SourceKind",
+    "SourceStatus",
+    "StopReason",
+    "SubscriberMode",
+    "SubscriberOrigin",
+    "SubscriberSpec",
+    "region_names",
+    "url_key",
+    "utcnow",
+]

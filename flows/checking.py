@@ -1,0 +1,40 @@
+"""``sources check`` and ``classify --url``: a source, or one page, fetched and read the
+way a run does (through the ingest step's ``harvest``), with nothing stored and nobody
+alerted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ieiwatch.config.schema import SourceConfig
+from ieiwatch.config.settings import Settings
+from ieiwatch.flows.ingest import Harvest, harvest
+from ieiwatch.scrapers.article import extract_article
+from ieiwatch.scrapers.encoding import decode_html
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.source import Listing, fetch_listing
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    listing: Listing
+    harvest: Harvest
+
+
+async def check_source(settings: Settings, source: SourceConfig, articles: int) -> CheckResult:
+    """The listing (fetched unconditionally) and the first ``articles`` pages, extracted
+    and classified."""
+    async with make_client(settings) as client:
+        fetcher = Fetcher(client, settings)
+        listing = await fetch_listing(fetcher, source, None, None)
+        found = await harvest(fetcher, settings, source, listing.items[: max(articles, 0)])
+    return CheckResult(listing, found)
+
+
+async def read_page(settings: Settings, url: str) -> tuple[str, str]:
+    """(title, text) of the page at ``url``, read the way sources' article pages are."""
+    async with make_client(settings) as client:
+        response = await Fetcher(client, settings).get(url)
+    html = decode_html(response.content, response.content_type).text
+    page = extract_article(html, response.url)
+    return page.title, page.text

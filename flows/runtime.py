@@ -1,0 +1,118 @@
+"""The composition root: settings, config, the database and the fetcher, put together once
+for every flow and command.
+
+* ``run_inputs``: settings and config for a run (a flow's parameters win over the
+  environment).
+* ``open_store``: the database as a run needs it: migrated, with the config's sources and
+  subscribers synced. Commands that change something use it.
+* ``read_store``: the database as it is, for commands that only look (``items list``,
+  ``sources list`` …): nothing is created, migrated, synced or written.
+* ``open_fetcher``: one run's fetcher, sharing robots.txt answers with the other runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ieiwatch.config.loader import load_config
+from ieiwatch.config.schema import AppConfig
+from ieiwatch.config.settings import Settings
+from ieiwatch.domain import IeiwatchError
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.robots import FRESH_FOR
+from ieiwatch.storage import migrations
+from ieiwatch.storage import robots as robots_store
+from ieiwatch.storage import sources as source_store
+from ieiwatch.storage.db import init_db, make_engine, session_scope, sqlite_file
+from ieiwatch.storage.health import HealthRules
+from ieiwatch.storage.subscribers import sync_subscribers
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What one run works with: settings, config, the database and the fetcher."""
+
+    settings: Settings
+    config: AppConfig
+    engine: Engine
+    fetcher: Fetcher
+
+
+class StoreNotReady(IeiwatchError):
+    """The database is at an older schema than this ieiwatch reads."""
+
+
+def run_inputs(
+    config_path: str | None = None, database_url: str | None = None
+) -> tuple[Settings, AppConfig]:
+    """Settings and config for a flow run: the flow's parameters win over the environment."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings, load_config(Path(config_path) if config_path else settings.config_path)
+
+
+def open_store(settings: Settings, config: AppConfig) -> Engine:
+    """The database, migrated, with the config's sources and subscribers synced."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    sync_config(engine, config)
+    return engine
+
+
+def sync_config(engine: Engine, config: AppConfig) -> None:
+    with session_scope(engine) as session:
+        source_store.sync_sources(session, config.sources)
+        sync_subscribers(session, [s.spec() for s in config.subscribers])
+
+
+@contextmanager
+def read_store(settings: Settings) -> Iterator[Session | None]:
+    """A session that only reads, or None when there is no database yet; raises
+    ``StoreNotReady`` when the database needs ``ieiwatch db upgrade`` first."""
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        yield None
+        return
+    engine = make_engine(settings.database_url, read_only=True)
+    try:
+        with engine.connect() as conn:
+            found = migrations.current_revision(conn)
+        if found is None:
+            yield None
+            return
+        if found != migrations.head_revision():
+            raise StoreNotReady(
+                f"the database is at schema {found}, this ieiwatch reads "
+                f"{migrations.head_revision()}: run `ieiwatch db upgrade`"
+            )
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@asynccontextmanager
+async def open_fetcher(engine: Engine, settings: Settings) -> AsyncIterator[Fetcher]:
+    """One run's fetcher, starting from the robots.txt answers of the last day and keeping
+    the ones it fetched for the next runs."""
+    with session_scope(engine) as session:
+        robots = robots_store.fresh_files(session, FRESH_FOR)
+    async with make_client(settings) as client:
+        fetcher = Fetcher(client, settings, robots)
+        try:
+            yield fetcher
+        finally:
+            with session_scope(engine) as session:
+                robots_store.keep(session, fetcher.fetched_robots())
+
+
+def health_rules(settings: Settings) -> HealthRules:
+    return HealthRules(settings.broken_after_failures, timedelta(days=settings.silent_after_days))

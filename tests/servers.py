@@ -1,0 +1,98 @@
+"""Loopback servers for the tests: a news site with special answers and a request log,
+which doubles as a webhook receiver.
+
+``LocalSite`` serves a folder of files like the demo's site (validators, 304s) and adds
+``routes`` set at run time for special answers (an error status, a slow or oversized
+body), ``queued`` answers that are used up one per request (a flaky server), and a log of
+every request, so tests can count what a run cost. POSTs are accepted and kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from ieiwatch.demo.static_site import StaticSite, send
+
+
+@dataclass
+class Route:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow server)."""
+    unsized: bool = False
+    """Send no Content-Length: the body ends when the connection closes."""
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (monotonic seconds), to measure the spacing of requests."""
+
+
+class LocalSite(StaticSite):
+    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(root, host, port)
+        self.routes: dict[str, Route] = {}
+        self.queued: dict[str, list[Route]] = {}
+        """Path → answers for the next requests, used up one per request (a flaky server)."""
+        self.received: list[LoggedRequest] = []
+        """POSTs answered with success."""
+        self.requests: list[LoggedRequest] = []
+        self.in_flight = 0
+        """GETs being answered right now; ``max_in_flight`` is the most seen at once."""
+        self.max_in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def __enter__(self) -> LocalSite:
+        self.start()
+        return self
+
+    def hits(self, path: str) -> list[LoggedRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def next_route(self, path: str) -> Route | None:
+        queued = self.queued.get(path)
+        if queued:
+            return queued.pop(0)
+        return self.routes.get(path)
+
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        self.requests.append(LoggedRequest("GET", request.path, dict(request.headers)))
+        with self._count_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            route = self.next_route(request.path)
+            if route is None:
+                super().handle_get(request)
+            else:
+                _answer(request, route)
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
+
+    def handle_post(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length)
+        route = self.next_route(request.path) or Route(200, b"ok", {"Content-Type": "text/plain"})
+        logged = LoggedRequest("POST", request.path, dict(request.headers), body)
+        self.requests.append(logged)
+        if route.status < 300:
+            self.received.append(logged)
+        _answer(request, route)
+
+
+def _answer(request: BaseHTTPRequestHandler, route: Route) -> None:
+    if route.delay:
+        time.sleep(route.delay)
+    send(request, route.status, route.body, route.headers, sized=not route.unsized)
