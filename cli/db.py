@@ -78,18 +78,11 @@ def revision(
 ) -> None:
     """Write a new migration from the difference between the models and the database
     (bring the database up to date first; review the file before committing it)."""
-    from alembic import command
-
     engine = _engine(config)
     try:
-        migrations.upgrade(engine)
-        with engine.begin() as conn:
-            script = command.revision(
-                migrations.alembic_config(conn), message=message, autogenerate=True
-            )
+        path = migrations.write_revision(engine, message)
     finally:
         engine.dispose()
-    path = getattr(script, "path", None)
     typer.echo(f"db: wrote {path or 'a new revision'}")
 
 

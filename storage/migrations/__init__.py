@@ -138,3 +138,13 @@ def stamp(engine: Engine, revision: str = "head") -> None:
     """Record ``revision`` as applied without running anything (after a manual fix)."""
     with engine.begin() as conn:
         command.stamp(alembic_config(conn), revision)
+
+
+def write_revision(engine: Engine, message: str) -> str | None:
+    """Bring the database up to date, then write a migration for what the models add to
+    it; returns the new file's path (review it before committing it)."""
+    upgrade(engine)
+    with engine.begin() as conn:
+        script = command.revision(alembic_config(conn), message=message, autogenerate=True)
+    path = getattr(script, "path", None)
+    return str(path) if path else None
