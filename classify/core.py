@@ -6,6 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from ieiwatch.domain import ArticleType
+
 from . import parties as party_mod
 from .model import CLASSIFIER_VERSION, EDUCATION_KINDS, Classification, Party
 from .places import find_region, find_sectors, region_led
@@ -50,7 +52,7 @@ def classify(title: str, text: str, lang: str | None = None) -> Classification:
     return Classification(
         relevant=relevant,
         score=round(score, 4),
-        type=type_[0] if type_ else None,
+        type=ArticleType(type_[0]) if type_ else None,
         parties=[f.party for f in party_mod.shown(found)],
         region=find_region(prep),
         sectors=find_sectors(prep),

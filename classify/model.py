@@ -31,7 +31,7 @@ __all__ = [
 class Classification:
     relevant: bool
     score: float
-    type: str | None
+    type: ArticleType | None
     parties: list[Party] = field(default_factory=list)
     region: Region | None = None
     sectors: list[str] = field(default_factory=list)
@@ -58,7 +58,7 @@ class Classification:
         return cls(
             relevant=bool(d["relevant"]),
             score=float(d["score"]),
-            type=d.get("type"),
+            type=ArticleType(d["type"]) if d.get("type") else None,
             parties=[Party.from_dict(p) for p in d.get("parties") or []],
             region=Region.from_dict(region) if region else None,
             sectors=list(d.get("sectors") or []),

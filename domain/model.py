@@ -102,6 +102,17 @@ class SourceStatus(StrEnum):
     ERROR = "error"
 
 
+class HealthState(StrEnum):
+    """How a source is doing over its recent runs."""
+
+    OK = "ok"
+    FAILING = "failing"
+    """Its last runs failed, not yet often enough to call it broken."""
+    BROKEN = "broken"
+    NEW = "new"
+    """Never polled."""
+
+
 class SubscriberMode(StrEnum):
     INSTANT = "instant"
     DIGEST = "digest"
@@ -160,8 +171,8 @@ class ArticleToStore:
     lang: str
     relevant: bool
     score: float
-    type: str | None
-    """An ``ArticleType`` value, or None when not cooperation news."""
+    type: ArticleType | None
+    """None when not cooperation news."""
     parties: tuple[Party, ...]
     region: Region | None
     sectors: tuple[str, ...]

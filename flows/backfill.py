@@ -25,6 +25,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Literal
 
 from prefect import flow, get_run_logger
@@ -52,6 +53,15 @@ from ieiwatch.storage.models import BackfillCheckpoint, Source
 
 NotifyMode = Literal["none", "digest", "instant"]
 Progress = Callable[[str], None]
+
+
+class BackfillStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    """Stopped on an error: running it again resumes at the failed page."""
+    FINISHED = "finished"
+    """Done before this run: nothing was walked."""
 
 
 class BackfillError(IeiwatchError, ValueError):
@@ -128,8 +138,7 @@ class BackfillRequest:
 @dataclass
 class BackfillReport:
     source: str
-    status: str = "running"
-    """done, failed (resumable), or finished (done before this run: nothing walked)."""
+    status: BackfillStatus = BackfillStatus.RUNNING
     stop_reason: StopReason | None = None
     pages: int = 0
     """Pages walked by this run."""
@@ -204,7 +213,7 @@ def source_config(config: AppConfig, name: str) -> SourceConfig:
 async def _walk(run: _Run, cp: BackfillCheckpoint) -> BackfillCheckpoint:
     report, request = run.report, run.request
     if not _walkable(cp, request.max_pages):
-        report.status = "finished"
+        report.status = BackfillStatus.FINISHED
         report.stop_reason = StopReason(cp.stop_reason) if cp.stop_reason else None
         run.progress(
             f"backfill {run.source.name} {request.describe()}: finished already "
@@ -303,7 +312,7 @@ def _finish(run: _Run, cp: BackfillCheckpoint, reason: StopReason) -> BackfillCh
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
         checkpoints.finish(session, row, reason)
-    run.report.status, run.report.stop_reason = "done", reason
+    run.report.status, run.report.stop_reason = BackfillStatus.DONE, reason
     why = {
         StopReason.END: "end of the history",
         StopReason.SINCE: "reached items older than since",
@@ -321,7 +330,7 @@ def _fail(run: _Run, cp: BackfillCheckpoint, error: str) -> BackfillCheckpoint:
         row = session.get(BackfillCheckpoint, cp.id)
         assert row is not None
         checkpoints.fail(session, row, error)
-    run.report.status = "failed"
+    run.report.status = BackfillStatus.FAILED
     run.report.errors.append(error)
     run.progress(f"page {row.pages_done + 1}: {error}: stopped; run again to resume here")
     return row
@@ -400,6 +409,6 @@ async def backfill(
     )
     await observe.publish("backfill", [row], found, f"backfill {source} {request.describe()}")
     observe.emit_relevant(found, origin="backfill")
-    if report.status == "failed":
+    if report.status == BackfillStatus.FAILED:
         raise BackfillIncomplete(report)
     return report

@@ -26,7 +26,7 @@ from itertools import pairwise
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ieiwatch.domain import utcnow
+from ieiwatch.domain import HealthState, utcnow
 from ieiwatch.storage.models import Article, Source
 
 SILENCE_FACTOR = 4
@@ -212,7 +212,7 @@ def mark_recovered(source: Source) -> HealthChange | None:
 @dataclass(frozen=True)
 class SourceHealth:
     name: str
-    state: str
+    state: HealthState
     """ok, failing (errors, not yet broken), broken, or new (never polled)."""
     last_success_at: datetime | None
     last_error: str | None
@@ -243,18 +243,18 @@ def health_table(
 
 
 def never_polled(name: str) -> SourceHealth:
-    return SourceHealth(name, "new", None, None, 0, 0, None, None, None)
+    return SourceHealth(name, HealthState.NEW, None, None, 0, 0, None, None, None)
 
 
 def _health(source: Source, weekly: dict[int, int]) -> SourceHealth:
     if source.broken_reason:
-        state = "broken"
+        state = HealthState.BROKEN
     elif source.consecutive_failures:
-        state = "failing"
+        state = HealthState.FAILING
     elif source.last_polled_at is None:
-        state = "new"
+        state = HealthState.NEW
     else:
-        state = "ok"
+        state = HealthState.OK
     return SourceHealth(
         name=source.name,
         state=state,

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ieiwatch.domain import (
+    ArticleType,
     CheckpointStatus,
     DeliveryKind,
     DeliveryStatus,
@@ -82,7 +83,7 @@ class Article(SQLModel, table=True):
     content_hash: str = Field(index=True)
     relevant: bool = Field(default=False, index=True)
     score: float = 0.0
-    type: str | None = None
+    type: ArticleType | None = Field(default=None, sa_type=StrEnumType(ArticleType))
     parties: list[Party] = Field(default_factory=list, sa_column=Column(PartiesJSON))
     region: Region | None = Field(default=None, sa_column=Column(RegionJSON))
     sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
