@@ -64,7 +64,17 @@ def demo(
     smtp_port: Annotated[int, typer.Option(help="Port of the demo mail server.")] = 18725,
 ) -> None:
     """Run the whole job offline against a bundled local news site and mail server."""
-    from ieiwatch.demo.run import run_demo
+    try:
+        from ieiwatch.demo.run import run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name != "aiosmtpd":
+            raise
+        typer.echo(
+            "demo: its local mail server needs aiosmtpd: pip install 'ieiwatch[demo]' "
+            "(make demo installs it)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
 
     try:
         report = run_demo(workdir, site_port, smtp_port)
