@@ -137,7 +137,9 @@ def select_sources(
 
 
 async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
-    """Raises ``ScrapeError`` when the listing cannot be had; article errors are reported."""
+    """Poll one source: state → listing → unchanged? record and stop → ingest → health.
+
+    Raises ``ScrapeError`` when the listing cannot be had; article errors are reported."""
     report = SourceReport(source.name)
     etag, last_modified = _validators(ctx, source.name)
     listing = await fetch_listing(ctx.fetcher, source, etag, last_modified)
@@ -154,7 +156,7 @@ async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
         source,
         listing.items,
         _bookkeeping(ctx, listing),
-        alerts=lambda row, stored: stored if row.last_success_at else _recent(ctx, stored),
+        alerts=lambda row, stored: _alertable(ctx, row, stored),
         limit=ctx.settings.max_articles_per_source,
     )
     report.errors += done.harvest.errors
@@ -189,8 +191,11 @@ def _bookkeeping(
     return record
 
 
-def _recent(ctx: RunContext, stored: list[Article]) -> list[Article]:
-    """On a source's first poll only recent items alert: its archive is not news."""
+def _alertable(ctx: RunContext, source: Source, stored: list[Article]) -> list[Article]:
+    """Everything new alerts, except on a source's first poll: then only recent items do,
+    since its archive is not news."""
+    if source.last_success_at is not None:
+        return stored
     since = utcnow() - timedelta(days=ctx.config.alert_window_days)
     return [a for a in stored if a.published_at is not None and a.published_at >= since]
 
