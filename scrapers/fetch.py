@@ -29,7 +29,7 @@ from ieiwatch.scrapers.errors import (
     ScrapeError,
     TooManyRedirects,
 )
-from ieiwatch.scrapers.politeness import Politeness
+from ieiwatch.scrapers.politeness import LOOP_CLOCK, Clock, Politeness
 from ieiwatch.scrapers.robots import (
     ROBOTS_MAX_BYTES,
     RobotsCache,
@@ -75,8 +75,15 @@ class Fetcher:
     """
 
     def __init__(
-        self, client: httpx.AsyncClient, settings: Settings, robots: Iterable[RobotsAnswer] = ()
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        robots: Iterable[RobotsAnswer] = (),
+        *,
+        clock: Clock = LOOP_CLOCK,
     ) -> None:
+        """``clock`` times the spacing, Retry-After and backoff waits (a test may pass a
+        virtual one); the network deadline stays on the event loop's own clock."""
         self._client = client
         self._max_bytes = settings.http_max_bytes
         # httpx's read timeout is per read: a server dripping bytes never trips it.
@@ -91,6 +98,7 @@ class Fetcher:
             global_limit=settings.http_global_concurrency,
             host_limit=settings.http_host_concurrency,
             min_delay=settings.http_host_delay,
+            clock=clock,
         )
         self._robots = RobotsCache(self._fetch_robots, self._agent, robots)
         self._jitter = random.Random()

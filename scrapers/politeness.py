@@ -6,6 +6,9 @@ request: at most ``host_limit`` requests to one host name at a time, their start
 host's delay apart (our minimum, or its robots.txt ``Crawl-delay`` when larger), nothing
 before a time the host asked for (``Retry-After``) or that a backoff chose, and at most
 ``global_limit`` requests in flight in all.
+
+Times are read and waited for through a ``Clock``: the event loop's by default, a virtual one
+in tests, so that spacing and backoff can be checked without waiting for them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,28 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Where politeness reads the time and waits: monotonic seconds."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class LoopClock:
+    """The running event loop's time and ``asyncio.sleep``: the clock of every real run."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+LOOP_CLOCK = LoopClock()
 
 
 @dataclass
@@ -23,7 +48,7 @@ class _Host:
     delay: float
     last_start: float = -math.inf
     not_before: float = -math.inf
-    """Loop time before which no request may start (Retry-After, backoff)."""
+    """Clock time before which no request may start (Retry-After, backoff)."""
 
     def ready_at(self) -> float:
         return max(self.last_start + self.delay, self.not_before)
@@ -32,7 +57,15 @@ class _Host:
 class Politeness:
     """The politeness state of one run; owned by the ``Fetcher``."""
 
-    def __init__(self, *, global_limit: int, host_limit: int, min_delay: float) -> None:
+    def __init__(
+        self,
+        *,
+        global_limit: int,
+        host_limit: int,
+        min_delay: float,
+        clock: Clock = LOOP_CLOCK,
+    ) -> None:
+        self._clock = clock
         self._global = asyncio.Semaphore(global_limit)
         self._host_limit = host_limit
         self._min_delay = min_delay
@@ -46,7 +79,7 @@ class Politeness:
     def defer(self, host: str, seconds: float) -> None:
         """Start nothing on ``host`` for ``seconds`` (the host asked us to wait, or failed)."""
         state = self._host(host)
-        state.not_before = max(state.not_before, _now() + seconds)
+        state.not_before = max(state.not_before, self._clock.now() + seconds)
 
     def delay_of(self, host: str) -> float:
         return self._host(host).delay
@@ -69,13 +102,14 @@ class Politeness:
         let another request to this host start first.
         """
         while True:
-            wait = state.ready_at() - _now()
+            wait = state.ready_at() - self._clock.now()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self._clock.sleep(wait)
                 continue
             await self._global.acquire()
-            if state.ready_at() <= _now():
-                state.last_start = _now()
+            now = self._clock.now()
+            if state.ready_at() <= now:
+                state.last_start = now
                 return
             self._global.release()
 
@@ -86,7 +120,3 @@ class Politeness:
             state = _Host(asyncio.Semaphore(self._host_limit), self._min_delay)
             self._hosts[key] = state
         return state
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()

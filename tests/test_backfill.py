@@ -305,7 +305,7 @@ def test_the_backfill_flow_publishes_its_results_and_relevant_items(
     deadline = time.monotonic() + 30
     artifacts, events = asyncio.run(published())
     while len(events) < RELEVANT_IN_WINDOW and time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.2)
         artifacts, events = asyncio.run(published())
     assert sorted(a["type"] for a in artifacts) == ["markdown", "table"]
     markdown = next(a["data"] for a in artifacts if a["type"] == "markdown")

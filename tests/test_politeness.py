@@ -3,17 +3,23 @@
 robots.txt (parsing unit tests, then honoured over HTTP), per-host and global concurrency
 measured at the server, spacing between requests to one host, Retry-After, retries with
 backoff, redirect loops and oversized responses.
+
+Waits are checked on a ``VirtualClock``: the fetcher's waits pass at once, and the requests'
+starts are read in virtual seconds, so a 1 s Retry-After costs no real second. Concurrency is
+measured at a real server, on the real clock, with short server delays.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from itertools import pairwise
 from typing import Any
 
+import httpx
 import pytest
 from servers import LocalSite, Route
 
@@ -33,24 +39,54 @@ from ieiwatch.storage.models import Source
 AGENT = "ieiwatch"
 
 
-def _fetching(settings: Settings, work: Callable[[Fetcher], Awaitable[Any]]) -> Any:
+@dataclass
+class VirtualClock:
+    """The fetcher's clock in a test: time passes only when the fetcher waits, and a wait
+    returns at once with the clock moved on to its end. ``sent`` logs each request as the
+    client sends it, at its virtual start."""
+
+    time: float = 0.0
+    sent: list[tuple[str, float]] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.time
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.time + seconds
+        # The other tasks run first, at this same moment: waits that overlap end together,
+        # as on the real clock, rather than one after the other.
+        await asyncio.sleep(0)
+        self.time = max(self.time, wake)
+
+    async def log(self, request: httpx.Request) -> None:
+        self.sent.append((request.url.path, self.time))
+
+    def starts(self, path: str | None = None) -> list[float]:
+        """Virtual start times of the requests for ``path`` (all requests if None)."""
+        return [at for sent, at in self.sent if path is None or sent == path]
+
+
+def _fetching(
+    settings: Settings,
+    work: Callable[[Fetcher], Awaitable[Any]],
+    clock: VirtualClock | None = None,
+) -> Any:
     async def go() -> Any:
         async with make_client(settings) as client:
-            return await work(Fetcher(client, settings))
+            if clock is None:
+                return await work(Fetcher(client, settings))
+            client.event_hooks["request"].append(clock.log)
+            return await work(Fetcher(client, settings, clock=clock))
 
     return asyncio.run(go())
 
 
-def _get(settings: Settings, url: str, **kw: Any) -> Response:
-    return _fetching(settings, lambda f: f.get(url, **kw))
+def _get(settings: Settings, url: str, clock: VirtualClock | None = None, **kw: Any) -> Response:
+    return _fetching(settings, lambda f: f.get(url, **kw), clock)
 
 
 def _robots(site: LocalSite, text: str, status: int = 200) -> None:
     site.routes["/robots.txt"] = Route(status, text.encode(), {"Content-Type": "text/plain"})
-
-
-def _starts(site: LocalSite, path: str) -> list[float]:
-    return [r.at for r in site.hits(path)]
 
 
 # ------------------------------------------------------------------ robots.txt parsing
@@ -171,22 +207,25 @@ def test_robots_ignore_is_an_explicit_source_setting(site: LocalSite, sqlite_url
 
 def test_crawl_delay_is_honoured_up_to_the_cap(site: LocalSite) -> None:
     _robots(site, "User-agent: *\nCrawl-delay: 0.4\n")
-    _fetch_three(site, Settings(http_host_delay=0))
-    gaps = [b - a for a, b in pairwise(_starts(site, "/feed.xml"))]
+    clock = VirtualClock()
+    _fetch_three(site, Settings(http_host_delay=0), clock)
+    gaps = [b - a for a, b in pairwise(clock.starts("/feed.xml"))]
     assert len(gaps) == 2 and min(gaps) >= 0.38
 
     site.requests.clear()
     _robots(site, "User-agent: *\nCrawl-delay: 30\n")
-    _fetch_three(site, Settings(http_host_delay=0, http_crawl_delay_max=0.2))
-    gaps = [b - a for a, b in pairwise(_starts(site, "/feed.xml"))]
+    clock = VirtualClock()
+    _fetch_three(site, Settings(http_host_delay=0, http_crawl_delay_max=0.2), clock)
+    gaps = [b - a for a, b in pairwise(clock.starts("/feed.xml"))]
     assert min(gaps) >= 0.18 and max(gaps) < 5
+    assert len(site.hits("/feed.xml")) == 3
 
 
-def _fetch_three(site: LocalSite, settings: Settings) -> None:
+def _fetch_three(site: LocalSite, settings: Settings, clock: VirtualClock) -> None:
     async def work(fetcher: Fetcher) -> None:
         await asyncio.gather(*(fetcher.get(f"{site.url}/feed.xml") for _ in range(3)))
 
-    _fetching(settings, work)
+    _fetching(settings, work, clock)
 
 
 # ------------------------------------------------------------ concurrency and spacing
@@ -199,22 +238,26 @@ def _slow_gets(urls: list[str], settings: Settings) -> None:
     _fetching(settings, work)
 
 
+# A server delay long enough for the requests let through to overlap at the server.
+OVERLAP = 0.1
+
+
 def test_per_host_concurrency_holds_at_the_server(site: LocalSite) -> None:
-    site.routes["/slow"] = Route(200, b"ok", delay=0.25)
+    site.routes["/slow"] = Route(200, b"ok", delay=OVERLAP)
     _slow_gets([f"{site.url}/slow"] * 6, Settings(http_host_delay=0))
     assert len(site.hits("/slow")) == 6
     assert site.max_in_flight == 2  # the default per-host limit
 
 
 def test_per_host_limit_is_a_setting(site: LocalSite) -> None:
-    site.routes["/slow"] = Route(200, b"ok", delay=0.25)
+    site.routes["/slow"] = Route(200, b"ok", delay=OVERLAP)
     _slow_gets([f"{site.url}/slow"] * 4, Settings(http_host_delay=0, http_host_concurrency=1))
     assert site.max_in_flight == 1
 
 
 def test_global_limit_caps_requests_over_all_hosts(site: LocalSite) -> None:
     # One server under two host names: two hosts for the politeness rules.
-    site.routes["/slow"] = Route(200, b"ok", delay=0.25)
+    site.routes["/slow"] = Route(200, b"ok", delay=OVERLAP)
     other = site.url.replace("127.0.0.1", "localhost")
     urls = [f"{site.url}/slow"] * 4 + [f"{other}/slow"] * 4
     _slow_gets(urls, Settings(http_host_delay=0, http_host_concurrency=2))
@@ -227,9 +270,10 @@ def test_global_limit_caps_requests_over_all_hosts(site: LocalSite) -> None:
 
 
 def test_requests_to_one_host_are_spaced(site: LocalSite) -> None:
-    _fetch_three(site, Settings(http_host_delay=0.3))
-    starts = [r.at for r in site.requests]  # robots.txt, then the three pages
-    assert len(starts) == 4
+    clock = VirtualClock()
+    _fetch_three(site, Settings(http_host_delay=0.3), clock)
+    starts = clock.starts()  # robots.txt, then the three pages
+    assert len(starts) == 4 and len(site.requests) == 4
     assert min(b - a for a, b in pairwise(starts)) >= 0.28
 
 
@@ -238,16 +282,18 @@ def test_requests_to_one_host_are_spaced(site: LocalSite) -> None:
 
 def test_429_with_retry_after_is_waited_out(site: LocalSite) -> None:
     site.queued["/feed.xml"] = [Route(429, b"slow down", {"Retry-After": "1"})]
-    response = _get(Settings(), f"{site.url}/feed.xml")
+    clock = VirtualClock()
+    response = _get(Settings(), f"{site.url}/feed.xml", clock)
     assert response.status == 200
-    first, second = _starts(site, "/feed.xml")
+    first, second = clock.starts("/feed.xml")
     assert second - first >= 0.95
+    assert len(site.hits("/feed.xml")) == 2
 
 
 def test_503_with_an_http_date_retry_after(site: LocalSite) -> None:
     soon = format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
     site.queued["/feed.xml"] = [Route(503, b"", {"Retry-After": soon})]
-    assert _get(Settings(), f"{site.url}/feed.xml").status == 200
+    assert _get(Settings(), f"{site.url}/feed.xml", VirtualClock()).status == 200
     assert len(site.hits("/feed.xml")) == 2
 
 
@@ -271,8 +317,10 @@ def test_parse_retry_after() -> None:
 def test_transient_errors_are_retried_with_backoff(site: LocalSite) -> None:
     site.queued["/feed.xml"] = [Route(503), Route(500)]
     settings = Settings(http_retries=2, http_backoff=0.2)
-    assert _get(settings, f"{site.url}/feed.xml").status == 200
-    first, second, third = _starts(site, "/feed.xml")
+    clock = VirtualClock()
+    assert _get(settings, f"{site.url}/feed.xml", clock).status == 200
+    first, second, third = clock.starts("/feed.xml")
+    assert len(site.hits("/feed.xml")) == 3
     # 0.2 s then 0.4 s, each ±50 % jitter
     assert second - first >= 0.09 and third - second >= 0.19
 

@@ -15,16 +15,15 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 from servers import LocalSite, Route
-from sqlalchemy import make_url, text
 from sqlmodel import select
 
 from ieiwatch.demo.mail_sink import MailSink
@@ -52,30 +51,8 @@ EXPECTED_PATHS = {
 RELEVANT = 4
 
 
-@pytest.fixture
-def prefect_on_postgres(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_base: str
-) -> Iterator[LocalPrefectServer]:
-    """`prefect server start` on loopback with a fresh PostgreSQL database of its own."""
-    base = make_url(postgres_base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"ieiwatch_prefect_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    prefect_db = base.set(drivername="postgresql+asyncpg", database=name)
-    monkeypatch.setenv(
-        "PREFECT_API_DATABASE_CONNECTION_URL", prefect_db.render_as_string(hide_password=False)
-    )
-    server = LocalPrefectServer(tmp_path / "prefect-server")
-    try:
-        server.start()
-        asyncio.run(server.wait_healthy(120))
-        yield server
-    finally:
-        server.stop()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+# The Prefect server on PostgreSQL is conftest's `prefect_on_postgres`: started with the
+# session, so that its start-up overlaps the other tests.
 
 
 @pytest.fixture
@@ -146,6 +123,20 @@ class Workers:
         return [sum(run_id in t for run_id in run_ids) for t in texts]
 
 
+@contextmanager
+def _running(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """A command running alongside the test's next steps; killed if they fail."""
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def _prefect(*args: str, env: dict[str, str]) -> None:
     done = subprocess.run(
         [str(BIN / "prefect"), *args], env=env, capture_output=True, text=True, timeout=120
@@ -195,7 +186,7 @@ async def _wait_for(api_url: str, run_ids: list[str], timeout: float) -> list[di
                 return runs
             if time.monotonic() > deadline:
                 pytest.fail(f"runs not finished after {timeout:.0f} s: {states}")
-            await asyncio.sleep(1)
+            await asyncio.sleep(0.25)
 
 
 @pytest.mark.slow
@@ -262,23 +253,21 @@ def test_two_workers_running_monitor_at_once_store_and_alert_everything_once(
     # The deployments `ieiwatch deploy` makes for a pool (scheduled, never overlapping) …
     # (Its own database: the runs below are to find an empty one and race to create it.)
     deploy_env = {**env, "IEIWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.db'}"}
-    deployed = subprocess.run(
-        [str(BIN / "ieiwatch"), "deploy", "--pool", POOL],
-        env=deploy_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-    assert "deployed monitor/monitor-every-30m: every 30 min (pool" in deployed.stdout
-    # … and one without a limit, to run several monitor passes at once.
-    burst = asyncio.run(_deploy_burst(api_url))
+    with _running([str(BIN / "ieiwatch"), "deploy", "--pool", POOL], deploy_env) as deploying:
+        # … and, made meanwhile, one without a limit, to run several monitor passes at once.
+        burst = asyncio.run(_deploy_burst(api_url))
+        stdout, stderr = deploying.communicate(timeout=120)
+    assert deploying.returncode == 0, stdout + stderr
+    assert "deployed monitor/monitor-every-30m: every 30 min (pool" in stdout
+    # The runs are there before the workers: a worker takes the earliest first, so none of
+    # its slots goes to the first scheduled run of `ieiwatch deploy`'s deployments (due 10 s
+    # after them), which would hold one of the four back.
+    run_ids = asyncio.run(_start_runs(api_url, burst, RUNS))
 
     workers = Workers(tmp_path, env)
     try:
         workers.start("worker-1")
         workers.start("worker-2")
-        run_ids = asyncio.run(_start_runs(api_url, burst, RUNS))
         runs = asyncio.run(_wait_for(api_url, run_ids, RUN_TIMEOUT))
     finally:
         workers.stop()
