@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ieiwatch.config.schema import AppConfig
-from ieiwatch.domain import DeliveryKind, DeliveryStatus, utcnow
+from ieiwatch.domain import DeliveryKind, DeliveryStatus, SubscriberMode, utcnow
 from ieiwatch.notify.admin import send_admin_alert
 from ieiwatch.notify.channels import Message, NotifyError, preferred_format, send
 from ieiwatch.notify.render import AlertItem, render_alert, render_digest
@@ -166,7 +166,7 @@ def _digests(outbox: Outbox, subs: dict[int, Subscription], now: datetime) -> It
     for row in outbox.due(DeliveryKind.DIGEST, now):
         waiting[row.subscriber_id].append(row)
     for sub in subs.values():
-        if sub.mode != "digest" or sub.paused:
+        if sub.mode != SubscriberMode.DIGEST or sub.paused:
             continue
         rows = waiting.get(sub.id, [])
         if not outbox.start_digest_period(sub.id, last_occurrence(sub.digest, now), now):
