@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that track the visit rather than name the page.
@@ -42,12 +41,6 @@ def canonicalize(url: str, base: str | None = None) -> str:
         if k.lower() not in _TRACKING and not k.lower().startswith("utm_")
     )
     return urlunsplit((scheme, host, path, urlencode(query), ""))
-
-
-def url_key(canonical_url: str) -> str:
-    """Identity of an article: the same page over http and https is one article."""
-    scheme_free = canonical_url.split("://", 1)[-1]
-    return hashlib.sha256(scheme_free.encode("utf-8")).hexdigest()[:32]
 
 
 def is_http_url(url: str) -> bool:
