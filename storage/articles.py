@@ -78,13 +78,15 @@ def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
 
 
 def classification_columns(item: ArticleToStore) -> dict[str, Any]:
+    """The classification's columns; the typed JSON columns take ``Party`` and ``Region``
+    as they are, in an INSERT as on an ORM object."""
     return {
         "lang": item.lang,
         "relevant": item.relevant,
         "score": item.score,
         "type": item.type,
-        "parties": [p.to_dict() for p in item.parties],
-        "region": item.region.to_dict() if item.region else None,
+        "parties": list(item.parties),
+        "region": item.region,
         "sectors": list(item.sectors),
         "evidence": list(item.evidence),
         "classifier_version": item.classifier_version,
@@ -125,10 +127,8 @@ def update_classification(session: Session, article: Article, new: ArticleToStor
     """Store a new classification of a stored article; True when the relevance or type
     changed."""
     changed = (article.relevant, article.type) != (new.relevant, new.type)
-    article.relevant, article.score, article.type = new.relevant, new.score, new.type
-    article.parties, article.region = list(new.parties), new.region
-    article.sectors, article.evidence = list(new.sectors), list(new.evidence)
-    article.lang, article.classifier_version = new.lang, new.classifier_version
+    for column, value in classification_columns(new).items():
+        setattr(article, column, value)
     session.add(article)
     return changed
 
