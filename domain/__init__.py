@@ -25,10 +25,13 @@ from ieiwatch.domain.model import (
     utcnow,
 )
 from ieiwatch.domain.places import region_names
+from ieiwatch.domain.text import MAX_TEXT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 
 __all__ = [
     "BEIJING",
     "EDUCATION_KINDS",
+    "MAX_TEXT_CHARS",
+    "MAX_TITLE_CHARS",
     "ArticleToStore",
     "ArticleType",
     "CheckpointStatus",
@@ -46,6 +49,8 @@ __all__ = [
     "SubscriberMode",
     "SubscriberOrigin",
     "SubscriberSpec",
+    "clean_line",
+    "clean_text",
     "region_names",
     "url_key",
     "utcnow",

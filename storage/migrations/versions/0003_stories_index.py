@@ -1,0 +1,30 @@
+"""stories: indexed fingerprints and a uniqueness guard (issue 16 / 15.6 / 10)
+
+Revision ID: 0003
+Revises: 0002
+
+"""
+
+from collections.abc import Sequence
+
+# sqlmodel and ieiwatch.storage.types are imported whether used or not: autogenerate
+# writes sqlmodel.sql.sqltypes.AutoString() and ieiwatch.storage.types.UTCDateTime().
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import ieiwatch.storage.types
+
+# revision identifiers, used by Alembic.
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
