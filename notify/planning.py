@@ -30,7 +30,8 @@ def plan_alerts(
     """Plan a delivery for every (matching subscriber, story, channel); return how many.
 
     ``kind`` follows the subscriber's mode (instant or digest) unless given: a backfill's
-    ``summary`` goes to every subscriber as one message once it is over.
+    ``summary`` goes to every subscriber as one message once it is over. Paused subscribers
+    are planned for too: sending keeps their alerts pending until they resume.
     """
     # Masking builds an Apprise plugin: once per URL, not once per article.
     channels = {sub.id: [(channel_key(u), mask(u)) for u in sub.urls] for sub in subscriptions}
@@ -45,7 +46,7 @@ def plan_alerts(
         )
         for article in articles
         for sub in subscriptions
-        if not sub.paused and matches(sub.filters, article, source_name)
+        if matches(sub.filters, article, source_name)
         for key, masked in channels[sub.id]
     ]
     return deliveries.plan(session, planned)
