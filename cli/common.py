@@ -18,6 +18,12 @@ ConfigOption = Annotated[
 ]
 
 
+def command_group(help: str) -> typer.Typer:
+    """A group of commands with plain help: Typer's rich panels label every flag ``<bool>``
+    and every value ``<str>``, which tells a reader nothing."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
 def load_or_exit(path: Path | None) -> tuple[Settings, AppConfig]:
     """Settings and the config, or exit 2 naming the file, field and problem."""
     settings = Settings()

@@ -12,12 +12,12 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, fail, load_or_exit
 from ieiwatch.config import Settings
 from ieiwatch.storage import migrations
 from ieiwatch.storage.db import make_engine
 
-db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+db_app = command_group("The database schema (Alembic migrations).")
 
 
 def _engine(config: ConfigOption) -> Engine:

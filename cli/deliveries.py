@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit
 from ieiwatch.flows.runtime import open_store, read_store
 from ieiwatch.notify.render import format_date
 from ieiwatch.notify.sending import deliver_due
 from ieiwatch.storage.deliveries import Outbox, list_deliveries
 from ieiwatch.storage.subscribers import subscriber_names
 
-deliveries_app = typer.Typer(help="The alert outbox.", no_args_is_help=True)
+deliveries_app = command_group("The alert outbox.")
 
 
 @deliveries_app.command("list")

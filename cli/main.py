@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption
+from ieiwatch.cli.common import ConfigOption, command_group
 from ieiwatch.config import ConfigError, Settings, load_config
-from ieiwatch.config.settings import apply_prefect_defaults
+from ieiwatch.config.settings import apply_prefect_defaults, database_url_of
 
 app = typer.Typer(
     help="Watch university and government news for industry–education cooperation.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
-items_app = typer.Typer(help="What is stored.", no_args_is_help=True)
+items_app = command_group("What is stored.")
 app.add_typer(items_app, name="items")
+
+
+@app.callback()
+def everywhere(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database: a SQLite file path or a SQLAlchemy URL (default: "
+            "$IEIWATCH_DATABASE_URL, else ieiwatch.db in your user data directory).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Watch university and government news for industry–education cooperation."""
+    if db is not None:
+        # Settings are read from the environment by every layer, in this process and in the
+        # flows it runs: --db is IEIWATCH_DATABASE_URL for this command.
+        os.environ["IEIWATCH_DATABASE_URL"] = database_url_of(db)
 
 
 @app.command()

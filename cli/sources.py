@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain import BEIJING
 from ieiwatch.flows.checking import CheckResult, check_source
@@ -19,7 +19,7 @@ from ieiwatch.flows.runtime import read_store
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.storage.health import SourceHealth, health_table, never_polled
 
-sources_app = typer.Typer(help="Source health, and trying a source out.", no_args_is_help=True)
+sources_app = command_group("Source health, and trying a source out.")
 
 SAMPLE_CHARS = 300
 

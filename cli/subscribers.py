@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, fail, load_or_exit
 from ieiwatch.config.schema import AppConfig, SubscriberConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import SubscriberMode
@@ -32,7 +32,7 @@ from ieiwatch.storage.subscribers import (
     subscribers_by_name,
 )
 
-subscribers_app = typer.Typer(help="Who gets alerts, and how.", no_args_is_help=True)
+subscribers_app = command_group("Who gets alerts, and how.")
 
 Many = Annotated[list[str] | None, typer.Option()]
 

@@ -10,16 +10,30 @@ import os
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ieiwatch import __version__
 
 
+def default_database_url() -> str:
+    """One database per user, wherever a command is run from: a relative default made a new,
+    empty database in every working directory (and re-sent alerts from each of them)."""
+    return database_url_of(str(Path(platformdirs.user_data_dir("ieiwatch")) / "ieiwatch.db"))
+
+
+def database_url_of(value: str) -> str:
+    """A SQLAlchemy URL from what a user types: a URL as it is, a file path as SQLite."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IEIWATCH_", extra="ignore")
 
-    database_url: str = "sqlite:///data/ieiwatch.db"
+    database_url: str = Field(default_factory=default_database_url)
     config_path: Path = Field(
         default=Path("config/ieiwatch.yaml"), validation_alias="IEIWATCH_CONFIG"
     )

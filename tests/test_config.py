@@ -92,9 +92,17 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_settings_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IEIWATCH_DATABASE_URL", raising=False)
     monkeypatch.delenv("IEIWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", "/home/analyst/.local/share")
     settings = Settings()
-    assert settings.database_url == "sqlite:///data/ieiwatch.db"
+    assert settings.database_url == "sqlite:////home/analyst/.local/share/ieiwatch/ieiwatch.db"
     assert settings.config_path == Path("config/ieiwatch.yaml")
+
+
+def test_a_database_given_as_a_path_is_an_absolute_sqlite_url(tmp_path: Path) -> None:
+    from ieiwatch.config.settings import database_url_of
+
+    assert database_url_of(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert database_url_of("postgresql://db/ieiwatch") == "postgresql://db/ieiwatch"
 
 
 def test_cms_presets_in_the_schema_are_the_ones_the_scrapers_have() -> None:
