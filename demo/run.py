@@ -8,6 +8,7 @@ Fixed ports keep article URLs the same from run to run, so a second run alerts n
 from __future__ import annotations
 
 import asyncio
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,12 @@ class DemoPaths:
         return self.workdir / "ieiwatch.yaml"
 
     @property
+    def database(self) -> Path:
+        return self.workdir / "ieiwatch.db"
+
+    @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'ieiwatch.db'}"
+        return f"sqlite:///{self.database}"
 
     @property
     def maildir(self) -> Path:
@@ -89,3 +94,23 @@ def _print(report: RunReport, paths: DemoPaths) -> None:
         f"{len(emails)} in {paths.maildir}/ (open them with any mail reader, or `cat`)."
     )
     typer.echo("run the demo again: nothing is new, and no alert is sent twice.")
+    for line in next_steps(paths):
+        typer.echo(line)
+
+
+def next_steps(paths: DemoPaths) -> list[str]:
+    """The exact commands that reach the demo's data (its database is not the default one)."""
+    db, config = (
+        shlex.quote(str(paths.database.resolve())),
+        shlex.quote(str(paths.config.resolve())),
+    )
+    return [
+        "",
+        "look at what it stored:",
+        f"  ieiwatch --db {db} items list --relevant",
+        f"  ieiwatch --db {db} deliveries list --config {config}",
+        "open the web app on it:",
+        f"  ieiwatch --db {db} web --config {config}    (then http://127.0.0.1:8080/)",
+        "monitor on a schedule (and serve the web app):",
+        f"  ieiwatch --db {db} serve --config {config}",
+    ]
