@@ -131,12 +131,12 @@ def reclassify(
 
 def register_commands() -> None:
     """Add the command groups kept in their own modules (once)."""
-    from ieiwatch.cli import backfill, classify, db, deliveries, serve, sources, subscribers
+    from ieiwatch.cli import backfill, classify, db, deliveries, init, serve, sources, subscribers
 
     if any(group.name == "subscribers" for group in app.registered_groups):
         return
 
-    for module in (classify, subscribers, deliveries, sources, serve, backfill, db):
+    for module in (init, classify, subscribers, deliveries, sources, serve, backfill, db):
         module.register(app)
 
 
