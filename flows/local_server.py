@@ -50,6 +50,9 @@ class LocalPrefectServer:
             **os.environ,
             "PREFECT_HOME": str(self.home),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # The UI asks /ui-settings where its API is; without this it answers
+            # 127.0.0.1:4200 whatever port the server was started on.
+            "PREFECT_UI_API_URL": self.api_url,
         }
         env.pop("PREFECT_API_URL", None)
         with self.log_path.open("ab") as log:

@@ -207,6 +207,8 @@ def test_serve_starts_a_server_serves_the_schedules_and_stops_cleanly(
         server_pid = int(re.search(r"starting pid (\d+)", started).group(1))  # type: ignore[union-attr]
         api_url = re.search(r"on (http://\S+/api)", started).group(1)  # type: ignore[union-attr]
         deployments = asyncio.run(_deployments(api_url))
+        ui = re.search(r"\(UI: (http://\S+)\)", "\n".join(lines)).group(1)  # type: ignore[union-attr]
+        _the_ui_shows(f"{ui}/deployments", "monitor-every-15m")
 
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
@@ -246,6 +248,17 @@ def test_serve_starts_a_server_serves_the_schedules_and_stops_cleanly(
         "CANCEL_NEW"
     )
     assert deployments["backfill"]["concurrency_options"]["collision_strategy"] == "ENQUEUE"
+
+
+def _the_ui_shows(url: str, text: str) -> None:
+    """The printed UI link works in a browser: the UI reaches its API and lists ``text``."""
+    from browser import headless_chromium
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with headless_chromium() as driver:
+        driver.get(url)  # type: ignore[attr-defined]
+        WebDriverWait(driver, 60).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
 
 
 @pytest.mark.slow
