@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # folder is not named after it (ours is the repository root): nothing to act on.
 QUIET_INSTALL := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: demo test lint typecheck format bench clean
+.PHONY: demo test lint typecheck format bench clean check-install
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -41,3 +41,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data build .pytest_cache .ruff_cache .mypy_cache
+
+# A real (not editable) install with the pip that Python 3.11 ships (23.2), as a new user
+# would do it: catches a package or data file left out and dependencies that older pips miss.
+check-install:
+	rm -rf build/install-check && $(PYTHON) -m venv build/install-check
+	build/install-check/bin/pip install --quiet --progress-bar off .
+	build/install-check/bin/python -c "import lxml.html.clean, trafilatura"
+	build/install-check/bin/ieiwatch --help >/dev/null
+	build/install-check/bin/ieiwatch init build/install-check/ieiwatch.yaml >/dev/null
