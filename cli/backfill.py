@@ -94,6 +94,14 @@ def backfill_command(
             typer.echo(line)
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        # Prefect has already logged "Crash detected!": say what it means for the user.
+        typer.echo(
+            f"backfill {source}: interrupted. Every page finished before Ctrl-C is stored and "
+            "checkpointed; run the same command again to resume where it stopped.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     for line in summary_lines(report):
         typer.echo(line)
 
