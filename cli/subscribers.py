@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from ieiwatch.cli.common import ConfigOption, command_group, fail, load_or_exit
-from ieiwatch.config.schema import AppConfig, SubscriberConfig
+from ieiwatch.config.schema import AppConfig, Filters, SubscriberConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import SubscriberMode
 from ieiwatch.flows.runtime import open_store, read_store
@@ -46,6 +46,7 @@ def add(
     digest_at: Annotated[str, typer.Option(help="HH:MM, local time")] = "08:00",
     digest_weekday: Annotated[str, typer.Option(help="mon … sun, for weekly")] = "mon",
     timezone: Annotated[str, typer.Option()] = "Asia/Shanghai",
+    lang: Annotated[str, typer.Option(help="Language of its alerts: zh or en.")] = "zh",
     all_items: Annotated[
         bool, typer.Option("--all-items", help="Not only cooperation news.")
     ] = False,
@@ -66,6 +67,7 @@ def add(
     """Add a subscriber (kept in the database, next to those of the config file)."""
     settings, app_config = load_or_exit(config)
     sub = _subscriber_config(
+        app_config,
         name,
         notify,
         mode,
@@ -84,6 +86,7 @@ def add(
             "keywords": keyword or [],
             "sources": source or [],
         },
+        lang,
     )
     engine = open_store(settings, app_config)
     try:
@@ -96,14 +99,22 @@ def add(
         engine.dispose()
     typer.echo(f"added {name}: {', '.join(mask(u) for u in notify)}")
     if since:
-        typer.echo(
-            f"{planned} alerts planned for items since {since:%Y-%m-%d}; "
-            "they go out with the next run"
+        when = (
+            f"in its next digest ({sub.digest.every} at {sub.digest.at} {sub.digest.timezone})"
+            if sub.mode == SubscriberMode.DIGEST
+            else "with the next run (or now: ieiwatch deliveries retry)"
         )
+        typer.echo(f"{planned} alerts planned for items since {since:%Y-%m-%d}; they go out {when}")
 
 
 def _subscriber_config(
-    name: str, notify: list[str], mode: str, digest: dict[str, Any], filters: dict[str, Any]
+    app_config: AppConfig,
+    name: str,
+    notify: list[str],
+    mode: str,
+    digest: dict[str, Any],
+    filters: dict[str, Any],
+    lang: str = "zh",
 ) -> SubscriberConfig:
     for url in notify:
         try:
@@ -111,18 +122,48 @@ def _subscriber_config(
         except NotifyError as exc:
             raise fail(str(exc)) from None
     try:
-        return SubscriberConfig.model_validate(
-            {"name": name, "notify": notify, "mode": mode, "digest": digest, "filters": filters}
+        sub = SubscriberConfig.model_validate(
+            {
+                "name": name,
+                "notify": notify,
+                "mode": mode,
+                "digest": digest,
+                "filters": filters,
+                "lang": lang,
+            }
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise fail(f"subscribers: {problems}") from None
+    try:  # the config file's own rule, so that both ways of adding agree
+        app_config.check_sources_known(sub)
+    except ValueError as exc:
+        raise fail(f"subscribers: {exc}") from None
+    return sub
 
 
 def _plan_since(session: Session, config: AppConfig, subscriber_id: int, since: datetime) -> int:
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
     sub = next(s for s in load_subscriptions(session, config) if s.id == subscriber_id)
     return plan_since(session, sub, since)
+
+
+def filters_text(filters: Filters) -> str:
+    """A subscriber's filters as a reader says them: ``cooperation news; types:
+    joint_lab, industry_college; regions: 浙江``."""
+    parts = ["cooperation news" if filters.relevant_only else "every item"]
+    if filters.min_score:
+        parts.append(f"score ≥ {filters.min_score:g}")
+    for label, values in (
+        ("types", filters.types),
+        ("regions", filters.regions),
+        ("parties", filters.parties),
+        ("keywords", filters.keywords),
+        ("sources", filters.sources),
+    ):
+        if values:
+            parts.append(f"{label}: {', '.join(values)}")
+    return "; ".join(parts)
 
 
 def _listed(settings: Settings, config: AppConfig) -> list[Subscription]:
@@ -147,9 +188,7 @@ def list_(config: ConfigOption = None) -> None:
         typer.echo(f"{sub.name}  [{sub.origin}, {state}, {mode}]")
         for url in sub.urls:
             typer.echo(f"    {mask(url)}")
-        filters = sub.filters.model_dump(mode="json")
-        wanted = {k: v for k, v in filters.items() if v not in ([], 0.0)}
-        typer.echo(f"    filters: {wanted}")
+        typer.echo(f"    wants: {filters_text(sub.filters)}")
     if not subs:
         typer.echo("no subscribers")
 

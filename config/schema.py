@@ -10,8 +10,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cssselect import SelectorError
-from cssselect import parse as parse_css
+import apprise
+from apprise.plugins import N_MGR
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ieiwatch.domain import ArticleType, SourceKind, SubscriberMode, SubscriberSpec
@@ -27,12 +29,14 @@ CMS_NAMES = ("vsb", "webplus", "trs", "hanweb", "ucap")
 
 
 class SourceConfig(_Strict):
-    name: str = Field(pattern=NAME_PATTERN, description="unique; letters, digits, - _ .")
+    name: str = Field(pattern=NAME_PATTERN, description="unique; lowercase letters, digits, - _ .")
     kind: SourceKind
     url: str
     cms: Literal[CMS_NAMES] | None = None  # type: ignore[valid-type]
     """A CMS preset: its list, link, date and body selectors are the defaults below."""
     item_selector: str | None = None
+    """One news item on the list page. Without it (and without ``cms``) the list is found
+    on the first poll (``ieiwatch sources discover`` shows what is found)."""
     link_selector: str | None = None
     date_selector: str | None = None
     content_selector: str | None = None
@@ -56,10 +60,12 @@ class SourceConfig(_Strict):
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         if value is not None:
+            # Compiled as the scraper compiles it: ``li::text`` or ``li:bogus`` parse as
+            # CSS but no list page can ever match them.
             try:
-                parse_css(value)
-            except SelectorError as exc:
-                raise ValueError(f"not a CSS selector ({exc})") from None
+                etree.XPath(_CSS.css_to_xpath(value))
+            except (SelectorError, etree.XPathSyntaxError) as exc:
+                raise ValueError(f"not a CSS selector ieiwatch can use ({exc})") from None
         return value
 
     @field_validator("allow_hosts")
@@ -87,16 +93,14 @@ class SourceConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises for a port over 65535
+        except ValueError as exc:  # also a broken IPv6 literal
+            raise ValueError(f"not a usable URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL")
         return value
-
-    @model_validator(mode="after")
-    def _html_needs_item_selector(self) -> SourceConfig:
-        if self.kind == "html" and not (self.item_selector or self.cms):
-            raise ValueError("an html source needs item_selector (or a cms preset)")
-        return self
 
 
 class Filters(_Strict):
@@ -142,15 +146,13 @@ class SubscriberConfig(_Strict):
     digest: DigestSchedule = DigestSchedule()
     """When digests go out (``mode: digest``)."""
     filters: Filters = Filters()
+    lang: Literal["zh", "en"] = "zh"
+    """The language of this subscriber's alerts and digests."""
 
     @field_validator("notify")
     @classmethod
     def _looks_like_urls(cls, urls: list[str]) -> list[str]:
-        for i, url in enumerate(urls):
-            if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
-                # Say which one without echoing it: it may carry a secret.
-                raise ValueError(f"entry {i} is not an Apprise URL (scheme://...)")
-        return urls
+        return apprise_urls(urls)
 
     def spec(self) -> SubscriberSpec:
         """As storage keeps it."""
@@ -160,36 +162,82 @@ class SubscriberConfig(_Strict):
             tuple(self.notify),
             self.digest.model_dump(mode="json"),
             self.filters.model_dump(mode="json"),
+            lang=self.lang,
         )
+
+
+class WebConfig(_Strict):
+    base_url: str | None = None
+    """Where the web app is reached (``https://ieiwatch.example.org``): alerts link to its
+    subscriber page from their footer."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_base(cls, value: str | None) -> str | None:
+        if value is not None and (
+            urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc
+        ):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/") if value else value
 
 
 class AppConfig(_Strict):
     sources: list[SourceConfig] = []
     subscribers: list[SubscriberConfig] = []
     admin_notify: list[str] = []
+    web: WebConfig = WebConfig()
     """Apprise URLs of the operator: dead deliveries and broken sources are reported here."""
     alert_window_days: int = Field(default=7, ge=0)
     """A source's first poll alerts only on items published this recently, so adding a
     source does not flood subscribers with its archive."""
 
+    @field_validator("admin_notify")
+    @classmethod
+    def _admin_urls(cls, urls: list[str]) -> list[str]:
+        return apprise_urls(urls)
+
     @model_validator(mode="after")
     def _unique_names_and_known_sources(self) -> AppConfig:
         _require_unique("source", [s.name for s in self.sources])
         _require_unique("subscriber", [s.name for s in self.subscribers])
-        known = {s.name for s in self.sources}
         for sub in self.subscribers:
-            unknown = sorted(set(sub.filters.sources) - known)
-            if unknown:
-                raise ValueError(
-                    f"subscriber {sub.name!r} filters on unknown sources: {', '.join(unknown)}"
-                )
+            self.check_sources_known(sub)
         return self
+
+    def check_sources_known(self, sub: SubscriberConfig) -> None:
+        """The subscriber filters only on sources of this config (file or CLI alike)."""
+        unknown = sorted(set(sub.filters.sources) - {s.name for s in self.sources})
+        if unknown:
+            raise ValueError(
+                f"subscriber {sub.name!r} filters on unknown sources: {', '.join(unknown)}"
+            )
 
     def source(self, name: str) -> SourceConfig:
         for src in self.sources:
             if src.name == name:
                 return src
         raise KeyError(name)
+
+
+_CSS = HTMLTranslator()
+
+
+def apprise_urls(urls: list[str]) -> list[str]:
+    """Refuse what Apprise cannot send to: an unknown service, or a URL its service cannot
+    read (a missing token). Which entry is said without echoing it: it may carry a secret."""
+    for i, url in enumerate(urls):
+        match = re.match(r"^([a-z][a-z0-9+.-]*)://", url, re.IGNORECASE)
+        if match is None:
+            raise ValueError(f"entry {i} is not an Apprise URL (scheme://...)")
+        scheme = match.group(1).lower()
+        if scheme not in N_MGR:
+            raise ValueError(f"entry {i}: {scheme}:// is not a service Apprise knows")
+        if apprise.Apprise.instantiate(url) is None:
+            raise ValueError(
+                f"entry {i}: Apprise cannot read this {scheme}:// URL (a part is missing "
+                "or malformed; see https://appriseit.com)"
+            )
+    return urls
 
 
 def _require_unique(what: str, names: list[str]) -> None:

@@ -196,6 +196,8 @@ class SubscriberSpec:
     digest: dict[str, Any] = field(default_factory=dict)
     """The digest schedule (every, at, weekday, timezone)."""
     filters: dict[str, Any] = field(default_factory=dict)
+    lang: str = "zh"
+    """The language of its alerts: zh or en."""
 
 
 @dataclass(frozen=True)

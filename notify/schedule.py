@@ -23,7 +23,3 @@ def last_occurrence(schedule: DigestSchedule, now: datetime) -> datetime:
     while candidate > local:
         candidate -= step
     return candidate
-
-
-def period_name(schedule: DigestSchedule) -> str:
-    return "Weekly" if schedule.every == "weekly" else "Daily"

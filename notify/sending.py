@@ -14,20 +14,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ieiwatch.config.schema import AppConfig
 from ieiwatch.domain import DeliveryKind, DeliveryStatus, SubscriberMode, utcnow
-from ieiwatch.notify.admin import send_admin_alert
-from ieiwatch.notify.channels import Message, NotifyError, preferred_format, send
-from ieiwatch.notify.render import AlertItem, render_alert, render_digest
-from ieiwatch.notify.schedule import last_occurrence, period_name
+from ieiwatch.notify.admin import queue_admin_alert, send_admin_due
+from ieiwatch.notify.channels import (
+    NotifyError,
+    delivery_key,
+    send,
+)
+from ieiwatch.notify.chat import Channel, channel_for
+from ieiwatch.notify.render import AlertItem, Letter, Part, Scope, alert_parts, digest_parts
+from ieiwatch.notify.schedule import last_occurrence
 from ieiwatch.notify.subscriptions import Subscription, subscriptions
-from ieiwatch.storage.deliveries import ClaimedDelivery, Outbox
-from ieiwatch.storage.models import Delivery
+from ieiwatch.storage import failpoints
+from ieiwatch.storage.deliveries import ClaimedDelivery, Outbox, Queued
+from ieiwatch.storage.models import Delivery, Subscriber
 
-Render = Callable[[list[AlertItem], str], Message]
-"""The message for the claimed items, in a format (html, markdown or text)."""
+Render = Callable[[list[AlertItem], Channel, Letter], list[Part]]
+"""The message for the claimed items, written for the channel and the reader: one part,
+or several numbered ones when the service's size limit needs them."""
 
 GONE = "subscriber or channel no longer configured"
 
@@ -49,7 +56,7 @@ class DeliveryReport:
         self.dead += other.dead
         self.errors += other.errors
 
-    def count(self, recorded: Sequence[Delivery], error: str | None) -> None:
+    def count(self, recorded: Sequence[Queued], error: str | None) -> None:
         """Count the rows of one message, as the outbox recorded them."""
         if error is None:
             self.messages += 1
@@ -73,6 +80,9 @@ class Batch:
     channel_key: str
     ids: list[int]
     render: Render
+    period: tuple[int, datetime] | None = None
+    """A digest that opens its period: (subscriber id, the period's scheduled time), noted
+    as sent in the claim's own transaction."""
 
 
 ALL_KINDS = (DeliveryKind.INSTANT, DeliveryKind.DIGEST, DeliveryKind.SUMMARY)
@@ -90,19 +100,24 @@ def send_due(
     kinds: Sequence[DeliveryKind],
     now: datetime | None = None,
 ) -> DeliveryReport:
-    """Send what is due of these kinds, in this order."""
+    """Send what is due of these kinds, in this order, then the operator's messages."""
     now = now or utcnow()
-    subs = {s.id: s for s in subscriptions(outbox.subscribers(), config)}
+    rows = outbox.subscribers()
+    subs = {s.id: s for s in subscriptions(rows, config)}
+    readers = letters(rows, config)
     report = DeliveryReport()
     for kind in kinds:
         for batch in due_batches(outbox, kind, subs, now):
-            send_batch(outbox, batch, now, report)
-    if report.dead and config.admin_notify:
-        report.errors += send_admin_alert(
+            reader = readers.get(batch.subscription.id) if batch.subscription else None
+            send_batch(outbox, batch, now, report, reader)
+    if report.dead:
+        queue_admin_alert(
+            outbox,
             config.admin_notify,
             f"{report.dead} deliveries given up",
             "\n".join(e for e in report.errors if "gave up" in e),
         )
+    report.errors += send_admin_due(outbox, config.admin_notify, now)
     return report
 
 
@@ -118,20 +133,47 @@ def due_batches(
         yield from _summaries(outbox.due(kind, now), subs)
 
 
-def send_batch(outbox: Outbox, batch: Batch, now: datetime, report: DeliveryReport) -> None:
-    """Claim → render → send → record, for one message."""
-    claimed = outbox.claim(batch.ids, now)
+def letters(rows: Sequence[Subscriber], config: AppConfig) -> dict[int, Letter]:
+    """Each subscriber's language (the config's, for its subscribers) and the web app's
+    page for managing subscriptions, when its address is configured."""
+    configured = {s.name: s.lang for s in config.subscribers}
+    base = config.web.base_url
+    manage = f"{base}/subscribers" if base else None
+    return {
+        row.id or 0: Letter(row.name, configured.get(row.name, row.lang), manage) for row in rows
+    }
+
+
+def send_batch(
+    outbox: Outbox,
+    batch: Batch,
+    now: datetime,
+    report: DeliveryReport,
+    letter: Letter | None = None,
+) -> None:
+    """Claim → render → send → record, for one message, or for each numbered part of one
+    too long for its service: a part's stories are recorded as it goes, so a failed part
+    and those after it are retried, and the ones already sent are not sent again."""
+    claimed = outbox.claim(batch.ids, now, batch.period)
     if not claimed:
         return  # another sender took them
+    failpoints.reached("claimed")
     url = batch.subscription.url_for(batch.channel_key) if batch.subscription else None
-    error = GONE if url is None else None
-    if url is not None:
+    if url is None or batch.subscription is None:
+        report.count(outbox.record([c.id for c in claimed], GONE, give_up=True), GONE)
+        return
+    letter = letter or Letter(batch.subscription.name)
+    parts = batch.render([alert_item(c) for c in claimed], channel_for(url), letter)
+    for n, part in enumerate(parts):
+        ids = [claimed[i].id for i in part.items]
         try:
-            send(url, batch.render([alert_item(c) for c in claimed], preferred_format(url)))
+            send(url, part.message, delivery_key(ids or [claimed[0].id]))
+            failpoints.reached("sent")  # the crash window: sent, not yet recorded
         except NotifyError as exc:
-            error = str(exc)
-    recorded = outbox.record([c.id for c in claimed], error, give_up=url is None)
-    report.count(recorded, error)
+            unsent = [claimed[i].id for later in parts[n:] for i in later.items]
+            report.count(outbox.record(unsent, str(exc)), str(exc))
+            return
+        report.count(outbox.record(ids, None), None)
 
 
 def alert_item(claimed: ClaimedDelivery) -> AlertItem:
@@ -146,6 +188,7 @@ def alert_item(claimed: ClaimedDelivery) -> AlertItem:
         region=article.region,
         evidence=list(article.evidence),
         sources=claimed.sources,
+        text=article.text,
     )
 
 
@@ -155,7 +198,10 @@ def _instant(rows: list[Delivery], subs: dict[int, Subscription]) -> Iterator[Ba
         if sub is not None and sub.paused:
             continue  # kept pending: sent when the subscriber resumes
         yield Batch(
-            sub, row.channel_key, [row.id or 0], lambda items, fmt: render_alert(items[0], fmt)
+            sub,
+            row.channel_key,
+            [row.id or 0],
+            lambda items, channel, letter: alert_parts(items[0], channel, letter),
         )
 
 
@@ -169,9 +215,18 @@ def _digests(outbox: Outbox, subs: dict[int, Subscription], now: datetime) -> It
         if sub.mode != SubscriberMode.DIGEST or sub.paused:
             continue
         rows = waiting.get(sub.id, [])
-        if not outbox.start_digest_period(sub.id, last_occurrence(sub.digest, now), now):
-            rows = [r for r in rows if r.status == DeliveryStatus.FAILED]  # a retry only
-        yield from _per_channel(sub, rows, period_name(sub.digest))
+        scheduled = last_occurrence(sub.digest, now)
+        opening = outbox.digest_due(sub.id, scheduled)
+        if not opening:
+            # Between periods only a retry goes: failed rows, and rows whose sender died
+            # (a stale claim), which must not wait for the next period.
+            rows = [r for r in rows if r.status != DeliveryStatus.PENDING]
+        elif not rows:
+            outbox.start_digest_period(sub.id, scheduled, now)  # an empty period
+        period = (sub.id, scheduled) if opening else None
+        step = timedelta(days=7 if sub.digest.every == "weekly" else 1)
+        scope = Scope(sub.digest.every, scheduled - step, scheduled)
+        yield from _per_channel(sub, rows, scope, period)
 
 
 def _summaries(rows: list[Delivery], subs: dict[int, Subscription]) -> Iterator[Batch]:
@@ -182,12 +237,23 @@ def _summaries(rows: list[Delivery], subs: dict[int, Subscription]) -> Iterator[
         if sub is not None and not sub.paused:
             by_subscriber[sub.id].append(row)
     for sub_id, mine in by_subscriber.items():
-        yield from _per_channel(subs[sub_id], mine, "Backfill")
+        yield from _per_channel(subs[sub_id], mine, Scope("backfill"))
 
 
-def _per_channel(sub: Subscription, rows: list[Delivery], period: str) -> Iterator[Batch]:
+def _per_channel(
+    sub: Subscription,
+    rows: list[Delivery],
+    scope: Scope,
+    opens: tuple[int, datetime] | None = None,
+) -> Iterator[Batch]:
     by_channel: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         by_channel[row.channel_key].append(row.id or 0)
     for key, ids in by_channel.items():
-        yield Batch(sub, key, ids, lambda items, fmt: render_digest(sub.name, period, items, fmt))
+        yield Batch(
+            sub,
+            key,
+            ids,
+            lambda items, channel, letter: digest_parts(items, channel, letter, scope),
+            opens,
+        )

@@ -52,6 +52,9 @@ class Source(SQLModel, table=True):
     broken_reason: str | None = Field(default=None, sa_type=Text)
     """Set while the source is considered broken; cleared when it recovers."""
     broken_since: datetime | None = _ts(default=None)
+    discovered_list: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    """For an HTML source without selectors: the list structure found on its page
+    (``scrapers.discover.ListStructure``), reused until the page stops matching it."""
 
 
 class Story(SQLModel, table=True):
@@ -63,6 +66,10 @@ class Story(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(sa_type=Text)
     first_seen_at: datetime = _ts(default_factory=utcnow)
+    merged_into: int | None = None
+    """The older story this one was merged into once a later copy showed they are the same
+    news: its articles moved there; its row stays for the alerts already planned for it.
+    (No foreign key: SQLite would rebuild the table to add one.)"""
 
 
 class Article(SQLModel, table=True):
@@ -89,6 +96,18 @@ class Article(SQLModel, table=True):
     sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     classifier_version: str = ""
+    corrected: bool = False
+    """An analyst's mark (``marks`` table) set the shown relevance, type or parties."""
+
+
+class StoryKey(SQLModel, table=True):
+    """An article's fingerprint keys (SimHash band pairs, normalised title), so the copies
+    of its story are found with an index lookup rather than by reading the archive."""
+
+    __tablename__ = "story_keys"
+
+    key: int = Field(sa_type=BigInteger, primary_key=True)
+    article_id: int = Field(foreign_key="articles.id", primary_key=True)
 
 
 class Subscriber(SQLModel, table=True):
@@ -109,6 +128,8 @@ class Subscriber(SQLModel, table=True):
     """False once a config subscriber is no longer in the config."""
     created_at: datetime = _ts(default_factory=utcnow)
     last_digest_at: datetime | None = _ts(default=None)
+    lang: str = Field(default="zh", sa_column_kwargs={"server_default": "zh"})
+    """The language of its alerts (zh or en); rows from before languages read zh."""
 
 
 class Delivery(SQLModel, table=True):
@@ -133,6 +154,28 @@ class Delivery(SQLModel, table=True):
     status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
     claimed_at: datetime | None = _ts(default=None)
     """When a sender took it (status sending); a stale claim means the sender died."""
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    next_attempt_at: datetime | None = _ts(default=None)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class AdminAlert(SQLModel, table=True):
+    """A message for the operator (``admin_notify``): a source broken or recovered,
+    deliveries given up. Queued like a delivery, once per admin channel, and retried with
+    the same backoff, so one failure of the admin channel does not lose it."""
+
+    __tablename__ = "admin_alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_key: str
+    channel: str
+    """The masked URL: the URL itself stays in the config."""
+    title: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
+    claimed_at: datetime | None = _ts(default=None)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _ts(default_factory=utcnow)
@@ -179,3 +222,21 @@ class RobotsTxt(SQLModel, table=True):
     """HTTP status; 0 when unreachable."""
     body: str = Field(default="", sa_type=Text)
     fetched_at: datetime = _ts()
+
+
+class Mark(SQLModel, table=True):
+    """An analyst's judgement of a stored article: relevant or not, and where given its type
+    and parties. The newest mark of an article is its label; older ones stay as history.
+    ``previous`` keeps what the classifier had said, so a mark can be scored against it."""
+
+    __tablename__ = "marks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="articles.id", index=True)
+    relevant: bool
+    type: ArticleType | None = Field(default=None, sa_type=StrEnumType(ArticleType))
+    parties: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
+    """``{"name", "kind"}`` of each principal party; None: parties not judged."""
+    by: str = ""
+    created_at: datetime = _ts(default_factory=utcnow)
+    previous: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

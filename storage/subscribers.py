@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ieiwatch.domain import IeiwatchError, SubscriberOrigin, SubscriberSpec, utcnow
 from ieiwatch.storage.db import table_of
 from ieiwatch.storage.models import Subscriber
+from ieiwatch.storage.secrets import reveal, seal
 from ieiwatch.storage.sources import insert_missing
 
 
@@ -41,6 +42,7 @@ def sync_subscribers(
                 "paused": False,
                 "active": True,
                 "created_at": now,
+                "lang": cfg.lang,
             }
             for cfg in configured
         ],
@@ -56,6 +58,7 @@ def sync_subscribers(
             )
         row.origin, row.active, row.notify_urls = SubscriberOrigin.CONFIG, True, []
         row.mode, row.digest, row.filters = cfg.mode, dict(cfg.digest), dict(cfg.filters)
+        row.lang = cfg.lang
         session.add(row)
         existing[cfg.name] = row
     for row in existing.values():
@@ -81,11 +84,17 @@ def add_subscriber(session: Session, config: SubscriberSpec) -> Subscriber:
         raise SubscriberError(f"subscriber {config.name!r} exists already")
     row = existing or Subscriber(name=config.name)
     row.origin, row.active, row.paused = SubscriberOrigin.CLI, True, False
-    row.notify_urls = list(config.notify)
+    row.notify_urls = [seal(url) for url in config.notify]  # secrets encrypted at rest
     row.mode, row.digest, row.filters = config.mode, dict(config.digest), dict(config.filters)
+    row.lang = config.lang
     session.add(row)
     session.flush()
     return row
+
+
+def stored_urls(row: Subscriber) -> list[str]:
+    """A command-line subscriber's Apprise URLs, decrypted."""
+    return [reveal(url) for url in row.notify_urls or []]
 
 
 def get_subscriber(session: Session, name: str) -> Subscriber:

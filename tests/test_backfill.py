@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email.header
+import json
 import time
 from datetime import date
 from pathlib import Path
@@ -167,7 +168,13 @@ def test_backfill_notify_digest_sends_one_summary_once(
     _backfill(sqlite_url, config, notify="digest")  # finished already: no second summary
     assert len(mail.messages) == 1
     subject = str(email.header.make_header(email.header.decode_header(mail.messages[0]["Subject"])))
-    assert f"Backfill digest for analyst: {RELEVANT_IN_WINDOW} items" in subject
+    assert f"历史回溯 · donghu：{RELEVANT_IN_WINDOW} 条" in subject
+    (html,) = [
+        p.get_payload(decode=True).decode("utf-8")
+        for p in mail.messages[0].walk()
+        if p.get_content_type() == "text/html"
+    ]
+    assert "回溯来源：donghu；发布日期 2025-01-" in html  # the source and the dates covered
 
 
 def test_a_backfill_summary_that_fails_is_retried_through_the_outbox(
@@ -191,7 +198,7 @@ def test_a_backfill_summary_that_fails_is_retried_through_the_outbox(
     engine.dispose()
     assert retried.messages == 1 and retried.sent == RELEVANT_IN_WINDOW
     assert len(receiver.received) == 1
-    assert f"{RELEVANT_IN_WINDOW} items" in receiver.received[0].body.decode()
+    assert f"{RELEVANT_IN_WINDOW} 条" in json.loads(receiver.received[0].body)["title"]
 
 
 def test_backfill_notify_instant_sends_the_usual_alerts(

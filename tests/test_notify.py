@@ -15,7 +15,7 @@ from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.flows.ingest import to_store
 from ieiwatch.notify.channels import InvalidAppriseURL, Message, mask, send, validate
 from ieiwatch.notify.planning import plan_alerts
-from ieiwatch.notify.render import AlertItem, render_alert
+from ieiwatch.notify.render import AlertItem, Letter, render_alert
 from ieiwatch.notify.sending import deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.models import ScrapedArticle
@@ -99,7 +99,7 @@ def _item(**overrides: object) -> AlertItem:
 
 @pytest.mark.parametrize("fmt", ["html", "markdown", "text"])
 def test_alert_shows_title_type_parties_region_date_source_evidence_link(fmt: str) -> None:
-    body = render_alert(_item(), fmt).body
+    body = render_alert(_item(), fmt, Letter("analyst", "en")).body
     # 16:30 UTC on 2 November is 00:30 on 3 November in Beijing, the sources' time.
     for expected in [
         "Joint lab",
@@ -228,7 +228,7 @@ def test_near_duplicates_from_two_sources_make_one_alert_naming_both(
     assert planned == 0  # the story was planned already
     (alert,) = receiver.received
     message = json.loads(alert.body)["message"]
-    assert "binjiang, edu-bureau" in message
+    assert "binjiang" in message and "其他来源：edu-bureau" in message
     assert "https://jyj.binjiang.gov.cn/art/2025/11/3/art_1_2.html" in message
     with session_scope(engine) as s:
         assert len(list(s.exec(select(Story)))) == 1
@@ -342,8 +342,8 @@ def test_a_digest_arrives_once_per_period_with_the_right_items(
     deliver_due(Outbox(engine), config, now=tomorrow + timedelta(hours=3))
     (digest,) = receiver.received
     payload = json.loads(digest.body)
-    assert "2 items" in payload["title"]
-    assert "Joint lab / R&D centre 联合实验室 (2)" in payload["message"]
+    assert "2 条" in payload["title"]
+    assert "【联合实验室（2）】" in payload["message"]
     assert "东海职业技术学院" in payload["message"] and "恒远新能源集团" in payload["message"]
 
     _store(
@@ -358,7 +358,7 @@ def test_a_digest_arrives_once_per_period_with_the_right_items(
     deliver_due(Outbox(engine), config, now=_next_local(8, 5, days=2))
     assert len(receiver.received) == 2
     second = json.loads(receiver.received[1].body)
-    assert "1 items" in second["title"] and "第三条" in second["message"]
+    assert "1 条" in second["title"] and "第三条" in second["message"]
 
 
 def test_weekly_digest_time_is_the_last_scheduled_weekday() -> None:

@@ -60,7 +60,7 @@ def test_add_list_pause_resume_remove(config_path: Path, receiver: LocalSite) ->
     listed = _cli(config_path, "subscribers", "list")
     assert "ops  [cli, active, digest daily 09:30 Asia/Shanghai]" in listed.output
     assert "from-file  [config, active, instant]" in listed.output
-    assert "'types': ['joint_lab']" in listed.output and "'regions': ['浙江']" in listed.output
+    assert "    wants: cooperation news; types: joint_lab; regions: 浙江" in listed.output
     assert _cli(config_path, "subscribers", "pause", "ops").exit_code == 0
     assert "ops  [cli, paused" in _cli(config_path, "subscribers", "list").output
     assert _cli(config_path, "subscribers", "resume", "ops").exit_code == 0
@@ -158,3 +158,21 @@ def test_old_items_only_when_asked_then_failed_deliveries_are_listed_and_retried
     second = _cli(config_path, "deliveries", "retry")  # due at once, whatever the backoff
     assert second.exit_code == 0 and "1 failed made due again; 1 sent" in second.output
     assert [r.path for r in receiver.received] == ["/hook"]  # "new" got no old item
+
+
+def test_the_cli_refuses_what_the_config_file_refuses(config_path: Path) -> None:
+    unknown = _cli(
+        config_path,
+        "subscribers",
+        "add",
+        "zj",
+        "--notify",
+        "json://127.0.0.1/h",
+        "--source",
+        "nope",
+    )
+    assert unknown.exit_code == 1
+    assert "subscriber 'zj' filters on unknown sources: nope" in unknown.output
+    capital = _cli(config_path, "subscribers", "add", "ZJ", "--notify", "json://127.0.0.1/h")
+    assert capital.exit_code == 1 and "name" in capital.output
+    assert "zj" not in _cli(config_path, "subscribers", "list").output

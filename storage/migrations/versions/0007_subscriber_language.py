@@ -23,8 +23,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Subscribers from before languages existed read Chinese, the sources' language.
+    with op.batch_alter_table("subscribers", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "lang", sqlmodel.sql.sqltypes.AutoString(), server_default="zh", nullable=False
+            )
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("subscribers", schema=None) as batch_op:
+        batch_op.drop_column("lang")
