@@ -20,8 +20,11 @@ from ieiwatch.config.schema import AppConfig, Filters, SubscriberConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import SubscriberMode
 from ieiwatch.flows.runtime import open_store, read_store
-from ieiwatch.notify.channels import Message, NotifyError, mask, send, validate
+from ieiwatch.notify.channels import NotifyError, mask, send, validate
 from ieiwatch.notify.planning import plan_since
+from ieiwatch.notify.render import Letter
+from ieiwatch.notify.samples import sample_messages
+from ieiwatch.notify.sending import letters
 from ieiwatch.notify.subscriptions import Subscription, load_subscriptions, subscriptions
 from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.subscribers import (
@@ -166,6 +169,16 @@ def filters_text(filters: Filters) -> str:
     return "; ".join(parts)
 
 
+def letters_of(settings: Settings, config: AppConfig) -> dict[str, Letter]:
+    """Each subscriber's language and manage link, by name (config ones before any run)."""
+    with read_store(settings) as session:
+        rows = list(subscribers_by_name(session).values()) if session else []
+    by_id = letters(rows, config)
+    stored = {row.name: by_id[row.id or 0] for row in rows}
+    unsynced = {s.name: Letter(s.name, s.lang) for s in config.subscribers}
+    return {**unsynced, **stored}
+
+
 def _listed(settings: Settings, config: AppConfig) -> list[Subscription]:
     """Every subscriber, read without writing (the config's, even before any run)."""
     with read_store(settings) as session:
@@ -230,11 +243,12 @@ def test(name: str, config: ConfigOption = None) -> None:
     sub = next((s for s in _listed(settings, app_config) if s.name == name), None)
     if sub is None:
         raise fail(f"subscribers: no subscriber named {name!r}")
-    sample = Message("[ieiwatch] test alert", f"This is a test alert for {name}.", "text")
+    letter = letters_of(settings, app_config).get(name, Letter(name))
     failures = 0
     for url in sub.urls:
         try:
-            send(url, sample)
+            for message in sample_messages(url, letter):
+                send(url, message)
             typer.echo(f"ok      {mask(url)}")
         except NotifyError as exc:
             failures += 1

@@ -1,5 +1,7 @@
 """`ieiwatch subscribers …` and `ieiwatch deliveries …` against real local receivers."""
 
+import json
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,9 @@ def test_test_says_per_url_whether_it_went_through(
     assert "500" in lines[1] and SECRET not in result.output
     assert _cli(config_path, "subscribers", "test", "from-file").exit_code == 0
     assert len(mail.messages) == 1
+    subject = str(make_header(decode_header(mail.messages[0]["Subject"])))
+    assert "【测试】" in subject  # a real-looking alert, marked as a test
+    assert "滨江大学" in json.loads(receiver.received[0].body)["message"]
 
 
 def _store_one_article(database_url: str, config_path: Path) -> None:
