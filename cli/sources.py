@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, echo, load_or_exit
+from ieiwatch.cli.sources_discover import add_commands
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain import BEIJING
 from ieiwatch.flows.checking import CheckResult, check_source
@@ -25,6 +26,7 @@ SAMPLE_CHARS = 300
 
 
 def register(app: typer.Typer) -> None:
+    add_commands(sources_app)
     app.add_typer(sources_app, name="sources")
 
 
@@ -44,7 +46,7 @@ def list_command(config: ConfigOption = None) -> None:
             else [never_polled(n) for n in names]
         )
     for line in format_health(rows):
-        typer.echo(line)
+        echo(line)
 
 
 @sources_app.command("check")
@@ -68,10 +70,10 @@ def check_command(
     try:
         result = asyncio.run(check_source(settings, source, articles))
     except ScrapeError as exc:
-        typer.echo(f"sources check: {name}: {exc}", err=True)
+        echo(f"sources check: {name}: {exc}", err=True)
         raise typer.Exit(1) from None
     for line in format_check(source, result):
-        typer.echo(line)
+        echo(line)
 
 
 def format_check(source: SourceConfig, result: CheckResult) -> list[str]:

@@ -1,6 +1,6 @@
-"""``sources check`` and ``classify --url``: a source, or one page, fetched and read the
-way a run does (through the ingest step's ``harvest``), with nothing stored and nobody
-alerted."""
+"""``sources check``, ``sources discover`` and ``classify --url``: a source, or one page,
+fetched and read the way a run does (through the ingest step's ``harvest``), with nothing
+stored and nobody alerted."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.flows.ingest import Harvest, harvest
 from ieiwatch.scrapers.article import extract_article
+from ieiwatch.scrapers.discover import Discovery, discover
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.fetch import Fetcher, make_client
 from ieiwatch.scrapers.source import Listing, fetch_listing
@@ -38,3 +39,10 @@ async def read_page(settings: Settings, url: str) -> tuple[str, str]:
     html = decode_html(response.content, response.content_type).text
     page = extract_article(html, response.url)
     return page.title, page.text
+
+
+async def discover_url(settings: Settings, url: str) -> Discovery:
+    """What ``url`` offers: its feed, or its CMS, news list and next page (fetched once,
+    politely, with the shared fetcher's rules)."""
+    async with make_client(settings) as client:
+        return await discover(Fetcher(client, settings), url)

@@ -129,11 +129,13 @@ _FINGERPRINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "jquery.sudy.wp",
             "wp_articlecontent",
             "wp_article_list",
+            "wp_paging",
+            'id="wp_news_w',
         ),
     ),
     ("hanweb", ("hanweb", "大汉版通", "/module/jslib/", "/module/web/jpage/")),
     ("ucap", ("<ucaptitle", "<ucapcontent")),
-    ("trs", ("__$pubtime", "<!--<$[")),
+    ("trs", ("__$pubtime", "<!--<$[", "createpagehtml(")),
 )
 # The element, not the name: pages also style ".TRS_Editor p" in CSS.
 _TRS_ELEMENT = re.compile(r"class\s*=\s*[\"']?[^\"'>]*?\btrs_(?:editor|ueditor)\b")

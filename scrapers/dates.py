@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -255,3 +255,65 @@ def _rfc822(text: str) -> datetime | None:
     if value.tzinfo is None:  # no zone given (or "-0000"): Beijing time, as everywhere here
         value = value.replace(tzinfo=BEIJING)
     return _plausible(value.astimezone(UTC))
+
+
+# List pages write dates more loosely than article pages: "24-03-24", "[03-24]", a day and a
+# "2024-03" block side by side. These forms are only read where a list item's date stands
+# alone (its own element, or the item's text outside the title), never in running text,
+# where "1.5" or "3-4" are no dates at all.
+_EDGE = r"(?:^|(?<=[\s\[【(（]))"
+_END = r"(?=$|[\s\]】)）])"
+_DAY_THEN_MONTH = re.compile(
+    rf"{_EDGE}(?P<d>\d{{1,2}})\s+(?P<y>(?:19|20)\d{{2}})\s*[-/.年]\s*(?P<m>\d{{1,2}})月?{_END}"
+)
+_MONTH_THEN_DAY = re.compile(
+    rf"{_EDGE}(?P<y>(?:19|20)\d{{2}})\s*[-/.年]\s*(?P<m>\d{{1,2}})月?\s+(?P<d>\d{{1,2}})日?{_END}"
+)
+_SHORT_YEAR = re.compile(
+    rf"{_EDGE}(?P<y>\d{{2}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_END}"
+)
+_NO_YEAR = re.compile(
+    rf"{_EDGE}[\[【(（]?\s*(?P<m>\d{{1,2}})\s*(?:[-/.]|月)\s*(?P<d>\d{{1,2}})\s*日?\s*[\]】)）]?{_END}"
+)
+
+
+def list_date(text: str, today: date | None = None) -> datetime | None:
+    """The date of a list item from its date text, in every form list pages use.
+
+    A date without a year ("03-24") is taken in the current year, or the one before when
+    that would put it in the future; ``today`` (Beijing) is for tests.
+    """
+    text = " ".join(text.translate(_FULLWIDTH).split())
+    if not text:
+        return None
+    found = find_all_dates(text)
+    if found:
+        return found[0].value
+    for pattern in (_DAY_THEN_MONTH, _MONTH_THEN_DAY):
+        m = pattern.search(text)
+        if m and (value := _build(int(m["y"]), int(m["m"]), int(m["d"]))):
+            return value
+    m = _SHORT_YEAR.search(text)
+    if m and (value := _build(2000 + int(m["y"]), int(m["m"]), int(m["d"]))):
+        return value
+    m = _NO_YEAR.search(text)
+    if m is None:
+        return None
+    today = today or datetime.now(BEIJING).date()
+    month, day = int(m["m"]), int(m["d"])
+    for year in (today.year, today.year - 1):
+        value = _build(year, month, day)
+        if value is not None and value.astimezone(BEIJING).date() <= today + timedelta(days=1):
+            return value
+    return None
+
+
+def has_year(text: str) -> bool:
+    """Whether a list date text names its year (else ``list_date`` guessed it)."""
+    text = text.translate(_FULLWIDTH)
+    return bool(
+        find_all_dates(text)
+        or _DAY_THEN_MONTH.search(text)
+        or _MONTH_THEN_DAY.search(text)
+        or _SHORT_YEAR.search(text)
+    )

@@ -1,8 +1,12 @@
 """Walking a source's history page by page, for backfills.
 
 HTML list pages lead to the next (older) page through, in this order: the source's or its
-CMS preset's ``next_selector``; a ``<link rel="next">`` or ``<a rel="next">``; or a
-``page_url`` template (``list{page}.htm``) counted from the first list page. Feeds lead on
+CMS preset's ``next_selector``; a ``<link rel="next">`` or ``<a rel="next">``; a
+``page_url`` template (``list{page}.htm``) counted from the first list page; or the next
+link ``scrapers.discover`` finds (下一页/下页/Next/>, VSB's pager, WebPlus ``list2.htm``,
+TRS's ``createPageHTML`` script). A page whose next-page control leads nowhere we can
+follow (a ``javascript:`` link while its counter says more pages follow) is an error, never
+the end of the history. Feeds lead on
 through their paging links where they have any: RFC 5005 ``next`` (paged feeds) or
 ``prev-archive`` (archived feeds), as ``atom:link`` elements.
 
@@ -20,18 +24,25 @@ import feedparser
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.scrapers.cms import get_preset
 from ieiwatch.scrapers.encoding import decode_html
-from ieiwatch.scrapers.errors import HTTPStatusError, SelectorMatchedNothing
+from ieiwatch.scrapers.errors import HTTPStatusError, ParseError, SelectorMatchedNothing
 from ieiwatch.scrapers.feed import parse_feed
 from ieiwatch.scrapers.fetch import Fetcher
+from ieiwatch.scrapers.list_finder import read_list
 from ieiwatch.scrapers.listing import next_link, parse_list_page
 from ieiwatch.scrapers.models import ListedItem
+from ieiwatch.scrapers.next_page import next_page
 from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy
-from ieiwatch.scrapers.source import list_selectors, obeys_robots
+from ieiwatch.scrapers.source import list_selectors, needs_discovery, obeys_robots
 
 REL_NEXT_SELECTOR = 'link[rel~="next"], a[rel~="next"]'
 FEED_NEXT_RELS = ("next", "prev-archive")
 """Older entries of a paged feed (RFC 5005 §3) or an archived feed (§4), in that order."""
 GONE = (404, 410)
+
+
+class NextPageUnreachable(ParseError):
+    """The page shows a next-page control that leads nowhere we can follow: stopping
+    there would wrongly report the end of the history."""
 
 
 @dataclass(frozen=True)
@@ -78,13 +89,24 @@ def template_url(template: str, list_url: str, page: int) -> str:
 def html_next_url(
     html: str, page_url: str, number: int, paging: Paging, list_url: str
 ) -> str | None:
-    """The page after this one: a link on the page, else the template's next number."""
+    """The page after this one: a link on the page, else the template's next number, else
+    the next link discovery finds.
+
+    Raises ``NextPageUnreachable`` when the page has a next-page control we cannot follow.
+    """
     for selector in (paging.next_selector, REL_NEXT_SELECTOR):
         if selector and (url := next_link(html, page_url, selector)):
             return url
     if paging.page_url:
         return template_url(paging.page_url, list_url, number + 1)
-    return None
+    found = next_page(html, page_url)
+    if found is None or found.url is not None:
+        return found.url if found else None
+    raise NextPageUnreachable(
+        page_url,
+        f"page {number} has a next page we cannot follow ({found.how}); set the source's "
+        "next_selector or page_url",
+    )
 
 
 def feed_next_url(content: bytes, base_url: str) -> str | None:
@@ -106,22 +128,30 @@ def parse_page(
         items = parse_feed(content, content_type, url).items
         return ListPage(url, number, items, feed_next_url(content, url))
     html = decode_html(content, content_type).text
-    selectors = list_selectors(source)
     try:
-        items = parse_list_page(
-            html,
-            url,
-            item_selector=selectors.item,
-            link_selector=selectors.link,
-            date_selector=selectors.date,
-        )
+        items = _list_items(source, html, url)
     except SelectorMatchedNothing:
         if number == 1:
             raise
         items = []  # past the last page some sites answer with an empty template
+    if not items:  # a page without items has nothing older after it, whatever its links say
+        return ListPage(url, number, items, None)
     next_url = html_next_url(html, url, number, Paging.for_source(source), source.url)
-    # A page without items has nothing older after it, whatever its links say.
-    return ListPage(url, number, items, next_url if items else None)
+    return ListPage(url, number, items, next_url)
+
+
+def _list_items(source: SourceConfig, html: str, url: str) -> list[ListedItem]:
+    if needs_discovery(source):
+        # Each page found afresh: backfill walks each page once, nothing to keep.
+        return read_list(html, url, None)[0]
+    selectors = list_selectors(source)
+    return parse_list_page(
+        html,
+        url,
+        item_selector=selectors.item,
+        link_selector=selectors.link,
+        date_selector=selectors.date,
+    )
 
 
 async def fetch_page(fetcher: Fetcher, source: SourceConfig, url: str, number: int) -> ListPage:

@@ -1,4 +1,5 @@
-"""Sources and their fetch state: validators for conditional GET, last success and error."""
+"""Sources and their fetch state: validators for conditional GET, last success and error,
+and the list structure discovered on the page of a source without selectors."""
 
 from __future__ import annotations
 
@@ -40,8 +41,9 @@ def sync_sources(session: Session, configured: Sequence[SourceSpec]) -> dict[str
     for cfg in configured:
         row = existing[cfg.name]
         if row.url != cfg.url:
-            # A new URL is a new resource: its validators would be meaningless.
+            # A new URL is a new resource: its validators and its list would be meaningless.
             row.etag = row.last_modified = None
+            row.discovered_list = None
         row.kind, row.url = SourceKind(cfg.kind), cfg.url
         session.add(row)
         existing[cfg.name] = row
@@ -77,3 +79,16 @@ def record_failure(session: Session, source: Source, error: str) -> None:
 
 def get_source(session: Session, name: str) -> Source | None:
     return session.exec(select(Source).where(Source.name == name)).first()
+
+
+def discovered_list(session: Session, name: str) -> dict[str, Any] | None:
+    """The list structure discovered on the source's page, if any was kept."""
+    row = get_source(session, name)
+    return row.discovered_list if row is not None else None
+
+
+def keep_discovered_list(session: Session, source: Source, structure: dict[str, Any]) -> None:
+    """Keep the list structure found on the source's page for its next polls."""
+    if source.discovered_list != structure:
+        source.discovered_list = structure
+        session.add(source)

@@ -43,10 +43,6 @@ def test_bad_config_names_the_file_the_field_and_the_problem() -> None:
     ("yaml_text", "expected"),
     [
         (
-            "sources:\n  - {name: a, kind: html, url: 'http://x.cn/l.htm'}\n",
-            "sources[0]: an html source needs item_selector",
-        ),
-        (
             "sources:\n  - {name: a, kind: feed, url: 'ftp://x.cn/f'}\n",
             "sources[0].url: must be an http(s) URL",
         ),

@@ -23,8 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # A plain ADD COLUMN: no table rebuild on SQLite.
+    op.add_column("sources", sa.Column("discovered_list", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.drop_column("discovered_list")
