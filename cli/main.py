@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, command_group
+from ieiwatch.cli.common import Commands, ConfigOption, command_group
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import apply_prefect_defaults, database_url_of
 
@@ -18,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    cls=Commands,
 )
 items_app = command_group("What is stored.")
 app.add_typer(items_app, name="items")
@@ -43,18 +44,33 @@ def everywhere(
 
 
 @app.command()
-def run(config: ConfigOption = None) -> None:
+def run(
+    config: ConfigOption = None,
+    prefect_home: Annotated[
+        Path,
+        typer.Option(
+            envvar="IEIWATCH_PREFECT_HOME",
+            help="PREFECT_HOME of `ieiwatch serve`'s local Prefect server: the run uses that "
+            "server while it is up (else the one at PREFECT_API_URL, else a temporary one).",
+        ),
+    ] = Path("data/prefect"),
+) -> None:
     """Poll every source once, store and classify what is new, send its alerts, exit."""
     settings = Settings()
     path = config or settings.config_path
     try:
-        load_config(path)
+        app_config = load_config(path)
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    from ieiwatch.flows.local_server import prefect_for_one_run
     from ieiwatch.flows.monitor import monitor, summary_lines
+    from ieiwatch.flows.runtime import check_store
 
-    report = asyncio.run(monitor(config_path=str(path)))
+    check_store(settings, app_config)  # a database mistake: one paragraph, exit 2
+
+    with prefect_for_one_run(prefect_home):
+        report = asyncio.run(monitor(config_path=str(path)))
     for line in summary_lines(report):
         typer.echo(line)
     if not report.sources:
@@ -131,12 +147,34 @@ def reclassify(
 
 def register_commands() -> None:
     """Add the command groups kept in their own modules (once)."""
-    from ieiwatch.cli import backfill, classify, db, deliveries, init, serve, sources, subscribers
+    from ieiwatch.cli import (
+        backfill,
+        classify,
+        db,
+        deliveries,
+        init,
+        items,
+        serve,
+        sources,
+        subscribers,
+        web,
+    )
 
     if any(group.name == "subscribers" for group in app.registered_groups):
         return
 
-    for module in (init, classify, subscribers, deliveries, sources, serve, backfill, db):
+    for module in (
+        init,
+        classify,
+        subscribers,
+        deliveries,
+        sources,
+        serve,
+        backfill,
+        db,
+        items,
+        web,
+    ):
         module.register(app)
 
 

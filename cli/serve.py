@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
+from ieiwatch.cli.web import HostOption, PortOption, web_settings
 from ieiwatch.config.schema import AppConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.flows.runtime import open_store
 from ieiwatch.notify.subscriptions import Subscription, load_subscriptions
 from ieiwatch.storage.db import session_scope
+from ieiwatch.web.settings import WebError
+
+if TYPE_CHECKING:
+    from ieiwatch.web.server import BackgroundWeb
 
 
 def serve_command(
@@ -40,12 +45,19 @@ def serve_command(
     retry_minutes: Annotated[
         int, typer.Option(min=1, help="Minutes between retry-deliveries runs.")
     ] = 5,
+    web: Annotated[
+        bool, typer.Option("--web/--no-web", help="Also serve the web app (ieiwatch web).")
+    ] = True,
+    web_host: HostOption = None,
+    web_port: PortOption = None,
 ) -> None:
-    """Serve the monitor, digest, retry-deliveries and backfill deployments until Ctrl-C."""
+    """Serve the monitor, digest, retry-deliveries and backfill deployments until Ctrl-C,
+    and the web app beside them."""
     settings, app_config = load_or_exit(config)
     from ieiwatch.flows.serve import ServeError, serve
 
     subscriptions = _prepared(settings, app_config)
+    beside = _web_beside(settings, app_config, config, web_host, web_port) if web else None
     try:
         asyncio.run(
             serve(
@@ -61,6 +73,35 @@ def serve_command(
         )
     except ServeError as exc:
         raise fail(f"serve: {exc}") from None
+    finally:
+        if beside is not None:
+            beside.stop()
+
+
+def _web_beside(
+    settings: Settings,
+    config: AppConfig,
+    path: Path | None,
+    host: str | None,
+    port: int | None,
+) -> BackgroundWeb | None:
+    """The web app, listening in a thread of this process before the schedules start."""
+    from ieiwatch.web.server import BackgroundWeb, build, url_of
+
+    web = web_settings(host, port)
+    try:
+        app, _engine = build(settings, config, path or settings.config_path, web)
+    except WebError as exc:
+        raise fail(f"serve: web app: {exc} (or --no-web)") from None
+    beside = BackgroundWeb(app, web)
+    try:
+        beside.start()
+    except WebError as exc:
+        # Monitoring matters more than the pages: say so, and go on without them.
+        typer.echo(f"serve: web app not started: {exc} (choose --web-port)", err=True)
+        return None
+    typer.echo(f"web app: {url_of(web)}")
+    return beside
 
 
 def deploy_command(

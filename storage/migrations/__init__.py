@@ -75,8 +75,16 @@ def configure_context(connection: Connection, metadata: MetaData, **options: Any
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_name=_not_search_index,
         **options,
     )
+
+
+def _not_search_index(name: str | None, type_: str, parent_names: Any) -> bool:
+    """The search index (``storage.search``) lives outside the models: never compared."""
+    from ieiwatch.storage.search import is_search_object
+
+    return not is_search_object(name)
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -105,7 +113,8 @@ def upgrade(engine: Engine) -> UpgradeResult:
 def schema_differences(connection: Connection, metadata: MetaData) -> list[Any]:
     """What autogenerate would change to make the database match ``metadata`` (empty: none)."""
     migration_context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={"compare_type": True, "render_as_batch": True, "include_name": _not_search_index},
     )
     return list(compare_metadata(migration_context, metadata))
 
