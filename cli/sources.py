@@ -14,10 +14,11 @@ import typer
 from ieiwatch.cli.common import ConfigOption, command_group, echo, load_or_exit
 from ieiwatch.cli.sources_discover import add_commands
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.domain import BEIJING
+from ieiwatch.domain import BEIJING, ArticleToStore
 from ieiwatch.flows.checking import CheckResult, check_source
 from ieiwatch.flows.runtime import read_store
-from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.notify.render import party_text, region_text, type_label
+from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing
 from ieiwatch.storage.health import SourceHealth, health_table, never_polled
 
 sources_app = command_group("Source health, and trying a source out.")
@@ -69,6 +70,14 @@ def check_command(
         raise typer.Exit(2) from None
     try:
         result = asyncio.run(check_source(settings, source, articles))
+    except SelectorMatchedNothing as exc:
+        echo(f"sources check: {name}: {exc}", err=True)
+        echo(
+            f"  hint: open {source.url} and take the repeating element of its news list, or "
+            f"let ieiwatch find it: ieiwatch sources discover {source.url}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     except ScrapeError as exc:
         echo(f"sources check: {name}: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -91,12 +100,25 @@ def format_check(source: SourceConfig, result: CheckResult) -> list[str]:
             f"== {article.title or '(no title)'}",
             f"   {_when(article.published_at)}  {article.url}",
             f"   {len(article.text)} characters: {sample or '(no text)'}",
+            f"   {_verdict(article)}",
         ]
     for error in result.harvest.errors:
         lines.append(f"  ! {error}")
     for skipped in result.harvest.skipped:
         lines.append(f"  ! skipped link {skipped}")
     return lines
+
+
+def _verdict(article: ArticleToStore) -> str:
+    """What the classifier made of it, as an alert would show it."""
+    if not article.relevant:
+        return f"not cooperation news (score {article.score:.2f})"
+    parts = [f"cooperation news: {type_label(article.type)} (score {article.score:.2f})"]
+    if article.parties:
+        parts.append(f"parties: {party_text(article.parties)}")
+    if article.region:
+        parts.append(f"region: {region_text(article.region, 'zh')}")
+    return "; ".join(parts)
 
 
 def format_health(rows: list[SourceHealth]) -> list[str]:

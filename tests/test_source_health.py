@@ -339,6 +339,7 @@ def test_sources_check_prints_what_it_would_extract_and_stores_nothing(
     assert "2025-09-12" in out and f"{site.url}/art/101.htm" in out
     assert "南湖职业技术学院与鑫源汽车有限公司共建新能源汽车产业学院" in out
     assert "characters:" in out  # the text sample of the first article
+    assert "cooperation news: " in out and "鑫源汽车有限公司 (enterprise)" in out
     assert len(site.hits("/art/101.htm")) == 1 and site.hits("/art/102.htm") == []
     assert not (tmp_path / "db.sqlite").exists()
 
@@ -348,6 +349,22 @@ def test_sources_check_names_the_problem(config_file: Path) -> None:
     assert unknown.exit_code == 2 and "no source named 'nope'" in unknown.output
     failing = _cli(config_file, "sources", "check", "gone")
     assert failing.exit_code == 1 and "HTTP 404" in failing.output
+
+
+def test_sources_check_hints_at_discovery_when_the_selector_matches_nothing(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    path = tmp_path / "c.yaml"
+    source = {
+        "name": "n",
+        "kind": "html",
+        "url": f"{site.url}/list.htm",
+        "item_selector": "ol.x li",
+    }
+    path.write_text(yaml.safe_dump({"sources": [source]}), encoding="utf-8")
+    result = _cli(path, "sources", "check", "n")
+    assert result.exit_code == 1 and "matched nothing" in result.output
+    assert f"ieiwatch sources discover {site.url}/list.htm" in result.output
 
 
 def test_health_queries_on_each_database(engine: Engine) -> None:
