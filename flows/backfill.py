@@ -364,6 +364,10 @@ def _send_digests(run: _Run, cp: BackfillCheckpoint) -> int:
     return report.messages
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def summary_lines(report: BackfillReport) -> list[str]:
     lines = [
         f"backfill {report.source}: {report.status}"
@@ -372,14 +376,18 @@ def summary_lines(report: BackfillReport) -> list[str]:
         f"listed, {report.new} new, {report.relevant} relevant, {report.out_of_window} outside "
         "the window",
     ]
-    if report.alerts_planned or report.deliveries.sent or report.deliveries.failed:
-        d = report.deliveries
+    d = report.deliveries
+    retry = f", {d.failed} failed (will retry)" if d.failed else ""
+    if report.digests_sent:  # messages, not items: one summary carries many
         lines.append(
-            f"    alerts: {report.alerts_planned} planned, {d.sent} sent, "
-            f"{d.failed} failed (will retry)"
+            f"    {_count(report.digests_sent, 'backfill summary', 'backfill summaries')} sent, "
+            f"covering {_count(d.sent, 'item')}{retry}"
         )
-    if report.digests_sent:
-        lines.append(f"    {report.digests_sent} backfill summaries sent")
+    elif report.alerts_planned or d.messages or d.failed:
+        lines.append(
+            f"    alerts: {report.alerts_planned} planned, {_count(d.messages, 'message')} "
+            f"sent{retry}"
+        )
     lines += [f"    ! {e}" for e in report.errors]
     return lines
 

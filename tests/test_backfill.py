@@ -22,7 +22,7 @@ from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.flows import polling
-from ieiwatch.flows.backfill import BackfillReport, BackfillRequest, run_backfill
+from ieiwatch.flows.backfill import BackfillReport, BackfillRequest, run_backfill, summary_lines
 from ieiwatch.scrapers.paging import Paging, feed_next_url, html_next_url, template_url
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Delivery
@@ -165,6 +165,9 @@ def test_backfill_notify_digest_sends_one_summary_once(
     config = _config(site, mail)
     report = _backfill(sqlite_url, config, notify="digest")
     assert report.digests_sent == 1
+    assert f"    1 backfill summary sent, covering {RELEVANT_IN_WINDOW} items" in summary_lines(
+        report
+    )
     _backfill(sqlite_url, config, notify="digest")  # finished already: no second summary
     assert len(mail.messages) == 1
     subject = str(email.header.make_header(email.header.decode_header(mail.messages[0]["Subject"])))
