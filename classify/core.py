@@ -7,12 +7,19 @@ import re
 from dataclasses import dataclass
 
 from ieiwatch.domain import ArticleType
+from ieiwatch.domain.text import MAX_TITLE_CHARS
 
+from . import learned, principal
 from . import parties as party_mod
+from .data_files import load
 from .model import CLASSIFIER_VERSION, EDUCATION_KINDS, Classification, Party
 from .places import find_region, find_sectors, region_led
 from .rules import CueGroup, LangRules, Scoring, lang_rules, scoring
 from .text import Prepared, detect_language, prepare
+
+MAX_CLASSIFIED_CHARS = 10_000
+"""How much of a body is read: real articles are a few thousand characters and the rules
+weigh the lead; every rule is then bounded in time, whatever the page holds."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,77 @@ class Term:
     snippet: str
 
 
-def classify(title: str, text: str, lang: str | None = None) -> Classification:
-    """Classify one news item. `lang` ("zh"/"en") is detected when None."""
+def classify(
+    title: str, text: str, lang: str | None = None, publisher: str | None = None
+) -> Classification:
+    """Classify one news item. `lang` ("zh"/"en") is detected when None; `publisher`
+    (the institution whose site published it, when known) names 我校/"our university"."""
+    a = _analyse(title, text, lang)
+    lang, sc, prep, rules, found, hits, terms = (
+        a.lang,
+        a.sc,
+        a.prep,
+        a.rules,
+        a.found,
+        a.hits,
+        a.terms,
+    )
+    raw = sum(t.value for t in terms)
+    relevant = raw >= sc.threshold
+    logit = (raw - sc.threshold) / sc.scale
+    score = 1.0 / (1.0 + math.exp(-logit))
+    decision = learned.decide(lang, terms, logit) if sc.learned_layer else None
+    if decision is not None:
+        # The learned layer weighs the same terms; the evidence below still lists them.
+        relevant, score = decision.relevant, decision.probability
+    # Type scores are computed once, for the type and the secondary types alike.
+    scores = _type_scores(prep, rules, sc) if relevant else {}
+    type_ = _decide_type(prep, rules, sc, hits, found, scores) if relevant else None
+    also = _secondary_types(rules, scores, type_[0]) if type_ else []
+    evidence = _evidence(terms, type_, sc)
+    if type_ and type_[1]:
+        evidence.append(f"type: {type_[1]}")
+    # "also: <type>: <phrase>" lines keep the secondary types with a stored article
+    # (notify/filters.py matches them) without a column of their own.
+    evidence += [f"also: {t}: {snip}" for t, snip in also]
+    if decision is not None:
+        evidence.append(
+            f"learned: P(relevant) {decision.probability:.2f}"
+            f" (rules alone: {raw:+.1f} against {sc.threshold:g})"
+        )
+    shown = principal.sort_parties(party_mod.shown(found), prep, publisher)
+    if shown.mentioned:
+        evidence.append("mentioned: " + _names(shown.mentioned, limit=5))
+    return Classification(
+        relevant=relevant,
+        score=round(score, 4),
+        type=ArticleType(type_[0]) if type_ else None,
+        parties=shown.principal,
+        region=find_region(prep, ignore=principal.company_spans(found, prep)),
+        sectors=find_sectors(prep),
+        evidence=evidence,
+        lang=lang,
+        version=CLASSIFIER_VERSION,
+        secondary_types=[ArticleType(t) for t, _ in also],
+        mentioned=shown.mentioned,
+    )
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    lang: str
+    sc: Scoring
+    prep: Prepared
+    rules: LangRules
+    found: list[party_mod.Found]
+    hits: dict[str, Hit]
+    terms: list[Term]
+
+
+def _analyse(title: str, text: str, lang: str | None) -> _Analysis:
+    # Capped here too, not only where text enters, so no caller can hand the rules a
+    # megabyte to chew on.
+    title, text = (title or "")[:MAX_TITLE_CHARS], (text or "")[:MAX_CLASSIFIED_CHARS]
     if lang not in ("zh", "en"):
         lang = detect_language(f"{title}\n{text}")
     sc = scoring()
@@ -44,22 +120,14 @@ def classify(title: str, text: str, lang: str | None = None) -> Classification:
     title_partner = _has_partner([f for f in found if f.zone == "title"])
     hits = _group_hits(prep, rules, sc, _has_partner(found), government, title_partner)
     terms = [*_cue_terms(rules, hits), _party_term(found, hits, rules, sc)]
-    raw = sum(t.value for t in terms)
-    relevant = raw >= sc.threshold
-    score = 1.0 / (1.0 + math.exp(-(raw - sc.threshold) / sc.scale))
-    type_ = _decide_type(prep, rules, sc, hits, found) if relevant else None
-    evidence = _evidence(terms, type_, sc)
-    return Classification(
-        relevant=relevant,
-        score=round(score, 4),
-        type=ArticleType(type_[0]) if type_ else None,
-        parties=[f.party for f in party_mod.shown(found)],
-        region=find_region(prep),
-        sectors=find_sectors(prep),
-        evidence=evidence if not type_ or not type_[1] else [*evidence, f"type: {type_[1]}"],
-        lang=lang,
-        version=CLASSIFIER_VERSION,
-    )
+    return _Analysis(lang, sc, prep, rules, found, hits, terms)
+
+
+def rule_terms(title: str, text: str, lang: str | None = None) -> tuple[str, list[Term], float]:
+    """The language, the scored terms and the rules' logit ((sum − threshold) / scale)
+    of an item: what the learned layer (classify/learned.py) is trained on."""
+    a = _analyse(title, text, lang)
+    return a.lang, a.terms, (sum(t.value for t in a.terms) - a.sc.threshold) / a.sc.scale
 
 
 # ------------------------------------------------------------------ cues ----
@@ -300,8 +368,9 @@ def _decide_type(
     sc: Scoring,
     hits: dict[str, Hit],
     found: list[party_mod.Found],
+    scores: dict[str, tuple[float, str]],
 ) -> tuple[str, str]:
-    """(type, the phrase that decided it)."""
+    """(type, the phrase that decided it); `scores` are `_type_scores`'."""
     policy = sum(_group_value(g, hits[g.name]) for g in rules.groups if g.policy and g.name in hits)
     if policy >= sc.policy_type_min and _government_led(prep, hits, found):
         best = max(
@@ -309,7 +378,6 @@ def _decide_type(
             key=lambda h: h.multiplier,
         )
         return "policy_event", best.snippet
-    scores = _type_scores(prep, rules, sc)
     ranked = sorted(
         (
             (s, -rules.type_order.index(t), t, snip)
@@ -321,6 +389,27 @@ def _decide_type(
     if ranked and ranked[0][0] >= rules.min_type_score:
         return ranked[0][2], ranked[0][3]
     return "other_cooperation", ""
+
+
+def _secondary_types(
+    rules: LangRules, type_scores: dict[str, tuple[float, str]], primary: str
+) -> list[tuple[str, str]]:
+    """Other types the item reports with real weight (an agreement signed and a base
+    unveiled): each scoring at least `secondary.ratio` of the best type and
+    `min_type_score`, at most `secondary.max`, best first. other_cooperation and
+    policy_event are never secondary."""
+    cfg = load("types").get("secondary") or {}
+    ratio, cap = float(cfg.get("ratio", 0.5)), int(cfg.get("max", 2))
+    scores = {t: v for t, v in type_scores.items() if t != "policy_event"}
+    best = max((v for v, _ in scores.values()), default=0.0)
+    floor = max(rules.min_type_score, ratio * best)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
+    out = [
+        (t, snip)
+        for t, (v, snip) in ranked
+        if t not in (primary, "other_cooperation") and v >= floor
+    ]
+    return out[:cap]
 
 
 def _government_led(prep: Prepared, hits: dict[str, Hit], found: list[party_mod.Found]) -> bool:

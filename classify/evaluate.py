@@ -46,6 +46,14 @@ class Metrics:
     party_recall: float = 0.0
     parties_found: int = 0
     parties_total: int = 0
+    party_precision: float = 0.0
+    parties_shown: int = 0
+    parties_correct: int = 0
+    region_accuracy: float = 0.0
+    region_total: int = 0
+    by_lang: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per language (and "all"): type accuracy, party precision and recall, region
+    accuracy, each with the counts it is computed from."""
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +65,12 @@ class Metrics:
             "party_recall": self.party_recall,
             "parties_found": self.parties_found,
             "parties_total": self.parties_total,
+            "party_precision": self.party_precision,
+            "parties_shown": self.parties_shown,
+            "parties_correct": self.parties_correct,
+            "region_accuracy": self.region_accuracy,
+            "region_total": self.region_total,
+            "by_language": self.by_lang,
             "errors": self.errors,
         }
 
@@ -77,13 +91,19 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 def evaluate(items: Iterable[dict[str, Any]]) -> Metrics:
     """Classify each labelled item (`id`, `title`, `text`, `lang`, `relevant`,
-    `type`, `parties`) and compare."""
+    `type`, `parties`, optional `region` and `publisher`) and compare.
+
+    Parties (names, or objects with a `name`) are scored on items both gold- and
+    predicted-relevant: recall over the gold parties, precision over the shown ones.
+    Region is scored on gold-relevant items whose label has a province: the province
+    must match, and the city too when the label gives one."""
     counts: dict[str, Counter[str]] = {}
     confusion: dict[str, Counter[str]] = {}
     m = Metrics()
-    type_ok = 0
     for item in items:
-        pred = classify(item.get("title") or "", item.get("text") or "", item.get("lang"))
+        pred = classify(
+            item.get("title") or "", item.get("text") or "", item.get("lang"), item.get("publisher")
+        )
         lang = item.get("lang") or pred.lang
         c = counts.setdefault(lang, Counter())
         gold = bool(item.get("relevant"))
@@ -91,23 +111,81 @@ def evaluate(items: Iterable[dict[str, Any]]) -> Metrics:
         if gold:
             pred_type = (pred.type or NONE) if pred.relevant else NONE
             confusion.setdefault(item.get("type") or NONE, Counter())[pred_type] += 1
-            if pred.relevant:
-                m.type_total += 1
-                type_ok += pred.type == item.get("type")
-            names = [p.name for p in pred.parties]
-            for gp in item.get("parties") or []:
-                m.parties_total += 1
-                m.parties_found += party_found(gp, names)
+            _score_region(c, item, pred)
+        if gold and pred.relevant:
+            c["type_total"] += 1
+            c["type_ok"] += pred.type == item.get("type")
+            _score_parties(c, item, pred)
+        elif gold:
+            c["parties_total"] += len(gold_parties(item))
         err = _error(item, pred)
         if err:
             m.errors.append(err)
     all_counts: Counter[str] = sum(counts.values(), Counter())
     for lang, c in [*sorted(counts.items()), ("all", all_counts)]:
         m.per_lang[lang] = _prf(c["tp"], c["fp"], c["fn"])
-    m.type_accuracy = round(type_ok / m.type_total, 4) if m.type_total else 0.0
-    m.party_recall = round(m.parties_found / m.parties_total, 4) if m.parties_total else 0.0
+        m.by_lang[lang] = _detail(c)
+    a = all_counts
+    m.type_total, m.type_accuracy = a["type_total"], _ratio(a["type_ok"], a["type_total"])
+    m.parties_found, m.parties_total = a["parties_found"], a["parties_total"]
+    m.party_recall = _ratio(a["parties_found"], a["parties_total"])
+    m.parties_shown, m.parties_correct = a["parties_shown"], a["parties_correct"]
+    m.party_precision = _ratio(a["parties_correct"], a["parties_shown"])
+    m.region_total, m.region_accuracy = a["region_total"], _ratio(a["region_ok"], a["region_total"])
     m.confusion = {g: dict(sorted(row.items())) for g, row in sorted(confusion.items())}
     return m
+
+
+def gold_parties(item: dict[str, Any]) -> list[str]:
+    """The labelled parties' names (rows give names, or objects with a `name`)."""
+    out = []
+    for p in item.get("parties") or []:
+        name = p.get("name") if isinstance(p, dict) else p
+        if isinstance(name, str) and name.strip():
+            out.append(name)
+    return out
+
+
+def _score_parties(c: Counter[str], item: dict[str, Any], pred: Classification) -> None:
+    names = [p.name for p in pred.parties]
+    golds = gold_parties(item)
+    c["parties_total"] += len(golds)
+    c["parties_found"] += sum(party_found(g, names) for g in golds)
+    if golds:
+        # Precision only where the label says who the parties are.
+        c["parties_shown"] += len(names)
+        c["parties_correct"] += sum(party_found(n, golds) for n in names)
+
+
+def _score_region(c: Counter[str], item: dict[str, Any], pred: Classification) -> None:
+    gold = item.get("region")
+    if not isinstance(gold, dict) or not gold.get("province"):
+        return
+    c["region_total"] += 1
+    r = pred.region
+    ok = r is not None and r.province == gold["province"]
+    if ok and gold.get("city"):
+        ok = r is not None and r.city == gold["city"]
+    c["region_ok"] += ok
+
+
+def _ratio(n: int, d: int) -> float:
+    return round(n / d, 4) if d else 0.0
+
+
+def _detail(c: Counter[str]) -> dict[str, float]:
+    return {
+        "type_accuracy": _ratio(c["type_ok"], c["type_total"]),
+        "type_total": c["type_total"],
+        "party_recall": _ratio(c["parties_found"], c["parties_total"]),
+        "parties_found": c["parties_found"],
+        "parties_total": c["parties_total"],
+        "party_precision": _ratio(c["parties_correct"], c["parties_shown"]),
+        "parties_correct": c["parties_correct"],
+        "parties_shown": c["parties_shown"],
+        "region_accuracy": _ratio(c["region_ok"], c["region_total"]),
+        "region_total": c["region_total"],
+    }
 
 
 def _outcome(gold: bool, pred: bool) -> str:
@@ -136,7 +214,18 @@ def _error(item: dict[str, Any], pred: Classification) -> dict[str, Any] | None:
     }
 
 
-def format_report(m: Metrics) -> str:
+def _by_lang_lines(by_lang: dict[str, dict[str, float]]) -> list[str]:
+    head = f"  {'lang':<5} {'type':>6} {'party R':>8} {'party P':>8} {'region':>7}"
+    lines = ["Per language (type accuracy, party recall and precision, region accuracy)", head]
+    for lang, d in by_lang.items():
+        lines.append(
+            f"  {lang:<5} {d['type_accuracy']:>6.3f} {d['party_recall']:>8.3f}"
+            f" {d['party_precision']:>8.3f} {d['region_accuracy']:>7.3f}"
+        )
+    return lines
+
+
+def format_report(m: Metrics, *, errors: bool = True) -> str:
     """The metrics as readable text."""
     lines = ["Relevance", f"  {'lang':<5} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn"]
     for lang, r in m.per_lang.items():
@@ -148,8 +237,13 @@ def format_report(m: Metrics) -> str:
         f"Type accuracy (gold & predicted relevant): {m.type_accuracy:.3f} of {m.type_total}"
     )
     lines.append(f"Party recall: {m.party_recall:.3f} ({m.parties_found}/{m.parties_total})")
+    lines.append(
+        f"Party precision: {m.party_precision:.3f} ({m.parties_correct}/{m.parties_shown})"
+    )
+    lines.append(f"Region accuracy: {m.region_accuracy:.3f} of {m.region_total}")
+    lines += ["", *_by_lang_lines(m.by_lang)]
     lines += ["", *_confusion_lines(m.confusion)]
-    if m.errors:
+    if m.errors and errors:
         lines += ["", "Misclassified"]
         for e in m.errors:
             detail = f"gold {e['gold_type']}, predicted {e['pred_type']}, score {e['score']:.2f}"

@@ -9,7 +9,7 @@ from ieiwatch.domain import EDUCATION_KINDS, ArticleType, Party, PartyKind, Regi
 
 # Bump whenever a rule, a weight or a data file changes: stored classifications
 # carry it, and `reclassify` re-runs articles classified by an older version.
-CLASSIFIER_VERSION = "rules-2"
+CLASSIFIER_VERSION = "rules-3"
 
 TYPES: tuple[str, ...] = tuple(ArticleType)
 """The eight types of the labels (``domain.ArticleType``)."""
@@ -38,13 +38,21 @@ class Classification:
     evidence: list[str] = field(default_factory=list)
     lang: str = "zh"
     version: str = CLASSIFIER_VERSION
+    secondary_types: list[ArticleType] = field(default_factory=list)
+    """Other cooperation the item reports besides ``type`` (an agreement signed and a
+    base unveiled): filters match these too."""
+    mentioned: list[Party] = field(default_factory=list)
+    """Organisations named but not cooperating: officials' bureaus that attend, hosts of
+    a venue, companies cited in passing."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "relevant": self.relevant,
             "score": self.score,
             "type": self.type,
+            "secondary_types": [str(t) for t in self.secondary_types],
             "parties": [p.to_dict() for p in self.parties],
+            "mentioned": [p.to_dict() for p in self.mentioned],
             "region": self.region.to_dict() if self.region else None,
             "sectors": list(self.sectors),
             "evidence": list(self.evidence),
@@ -65,4 +73,6 @@ class Classification:
             evidence=list(d.get("evidence") or []),
             lang=d.get("lang") or "zh",
             version=d.get("version") or CLASSIFIER_VERSION,
+            secondary_types=[ArticleType(t) for t in d.get("secondary_types") or []],
+            mentioned=[Party.from_dict(p) for p in d.get("mentioned") or []],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -325,10 +326,19 @@ def _zh_named(text: str, orig: str, zone: str, r: _ZhRules) -> list[Found]:
         if cand:
             start, name = cand
             spans.append((start, m.end(), Party(name, _zh_kind(name, r.suffix_kind[m.group(0)]))))
+    # A span is inner only to a span ending at most one name's length after it starts:
+    # compare with those alone, or a page of repeated suffixes costs spans² comparisons.
+    longest = r.max_len + max(map(len, r.suffix_kind), default=0)
+    by_end = sorted(spans, key=lambda span: span[1])
+    ends = [span[1] for span in by_end]
+
+    def near(s: int, e: int) -> list[tuple[int, int, Party]]:
+        return by_end[bisect_left(ends, e) : bisect_right(ends, s + longest)]
+
     return [
         Found(p, zone, s, venue=_is_venue(text, s, e))
         for s, e, p in spans
-        if not _inner_span(s, e, spans, text, r)
+        if not _inner_span(s, e, near(s, e), text, r)
     ]
 
 
@@ -570,8 +580,11 @@ _CREATE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # "Mary Smith, Vice-President of …": a person, wherever else the name appears.
+# Matches start only at a word's start and words are taken whole (possessive ``++``): each
+# try is then bounded, where "TTTT…" used to cost a full scan per letter (quadratic).
 _NAME_THEN_TITLE = re.compile(
-    r"([A-Z][\w'’-]+(?: [A-Z]\.?)?(?: [A-Z][\w'’-]+){0,2}),\s*(?:the\s+)?(?:[Vv]ice[- ])?"
+    r"(?<![\w'’-])([A-Z][\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2}),\s*(?:the\s+)?"
+    r"(?:[Vv]ice[- ])?"
     r"(?:[Pp]resident|CEO|CTO|"
     r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"
     r"[Gg]eneral [Mm]anager|"
@@ -763,12 +776,17 @@ def _en_kind(name: str, noun: str, r: _EnRules) -> str:
     return r.noun_kind.get(noun, "other")
 
 
+# How far a sentence or a line is read around a name: real ones are shorter, and an
+# unbounded read per name makes a text without full stops quadratic to classify.
+_REACH = 300
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    s = 0
-    for m in _SENT_END.finditer(text, max(0, start - 300), start):
+    s = max(0, start - _REACH)
+    for m in _SENT_END.finditer(text, s, start):
         s = m.end()
-    e = _SENT_END.search(text, end)
-    return text[s : e.start() if e else len(text)]
+    e = _SENT_END.search(text, end, end + _REACH)
+    return text[s : e.start() if e else end + _REACH]
 
 
 def _followed_by_title(after: str, r: _EnRules) -> bool:
@@ -810,9 +828,9 @@ _JOINT_BUILT = frozenset((*_BUILT_NOUNS, "Institute", "Academy", "College", "Sch
 
 
 def _line(text: str, pos: int) -> str:
-    s = text.rfind("\n", 0, pos) + 1
-    e = text.find("\n", pos)
-    return text[s : e if e >= 0 else len(text)]
+    s = text.rfind("\n", max(0, pos - _REACH), pos)
+    e = text.find("\n", pos, pos + _REACH)
+    return text[s + 1 if s >= 0 else max(0, pos - _REACH) : e if e >= 0 else pos + _REACH]
 
 
 def _sentence_initial_only(word: str, text: str, start: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,15 +41,30 @@ def _places(lang: str) -> _Places:
     return _Places(pattern, where)
 
 
-def find_region(prep: Prepared) -> Region | None:
+def starts_with_place(text: str, lang: str) -> bool:
+    """Whether `text` (rule form: simplified zh, lower-cased en) opens with a place name."""
+    return _places(lang).pattern.match(text) is not None
+
+
+def find_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]] = ()) -> Region | None:
     """The most mentioned city (title counts double) and its province; else
-    the most mentioned province."""
+    the most mentioned province. Places inside an `ignore` span ((zone, start,
+    end): a company's name such as 宁德时代) do not count, unless nothing else
+    names a place."""
+    found = _count_region(prep, ignore)
+    return found if found or not ignore else _count_region(prep, ())
+
+
+def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Region | None:
     p = _places(prep.lang)
     cities: Counter[tuple[str, str]] = Counter()
     provinces: Counter[str] = Counter()
     texts = (prep.title, prep.body) if prep.lang == "zh" else (prep.orig_title, prep.orig_body)
-    for text, weight in zip(texts, (2, 1), strict=True):
+    for zone, text, weight in zip(("title", "body"), texts, (2, 1), strict=True):
+        spans = [(s, e) for z, s, e in ignore if z == zone]
         for m in p.pattern.finditer(text):
+            if any(s <= m.start() and m.end() <= e for s, e in spans):
+                continue
             prov, city = p.where[m.group(0)]
             provinces[prov] += weight
             if city:

@@ -52,6 +52,8 @@ class Scoring:
     policy_type_min: float
     evidence_max: int
     evidence_chars: int
+    learned_layer: bool = False
+    """Whether classify/data/learned.json decides relevance (see classify/learned.py)."""
 
 
 @dataclass(frozen=True)
@@ -202,4 +204,5 @@ def scoring() -> Scoring:
         policy_type_min=float(s["policy_type_min"]),
         evidence_max=int(s["evidence_max"]),
         evidence_chars=int(s["evidence_chars"]),
+        learned_layer=bool(s.get("learned_layer", False)),
     )

@@ -16,9 +16,12 @@ import typer
 
 from ieiwatch.classify import Classification, classify
 from ieiwatch.classify.evaluate import evaluate, format_report
+from ieiwatch.cli.common import ConfigOption, echo, load_or_exit
 from ieiwatch.config import Settings
 from ieiwatch.flows.checking import read_page
+from ieiwatch.flows.runtime import read_store
 from ieiwatch.scrapers.errors import ScrapeError
+from ieiwatch.storage.marks import export_marks
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +76,7 @@ def classify_command(
         except ScrapeError as exc:
             typer.echo(f"error: cannot fetch {exc}", err=True)
             raise typer.Exit(1) from None
-    typer.echo(format_result(classify(title, text or "", lang), title=title))
+    echo(format_result(classify(title, text or "", lang), title=title))
 
 
 def _classify_file(src: Path, dst: Path) -> int:
@@ -121,7 +124,8 @@ def _parse_row(raw: bytes) -> dict[str, Any]:
 
 
 def _write_row(out: TextIO, row: dict[str, Any]) -> None:
-    result = classify(row["title"], row["text"], row.get("lang")).to_dict()
+    publisher = row.get("publisher") if isinstance(row.get("publisher"), str) else None
+    result = classify(row["title"], row["text"], row.get("lang"), publisher).to_dict()
     out.write(json.dumps({"id": row["id"], **result}, ensure_ascii=False) + "\n")
 
 
@@ -131,10 +135,13 @@ def format_result(c: Classification, title: str = "") -> str:
     lines = []
     if title:
         lines.append(f"title:    {title}")
-    lines.append(f"result:   {verdict} (score {c.score:.2f})  type: {c.type or '-'}")
+    also = f" (also: {', '.join(c.secondary_types)})" if c.secondary_types else ""
+    lines.append(f"result:   {verdict} (score {c.score:.2f})  type: {c.type or '-'}{also}")
     lines.append(f"lang:     {c.lang}   classifier: {c.version}")
     parties = "; ".join(f"{p.name} ({p.kind})" for p in c.parties) or "-"
     lines.append(f"parties:  {parties}")
+    if c.mentioned:
+        lines.append("mentioned: " + "; ".join(f"{p.name} ({p.kind})" for p in c.mentioned))
     region = "-"
     if c.region:
         region = " / ".join(x for x in (c.region.province, c.region.city) if x)
@@ -150,23 +157,64 @@ def format_result(c: Classification, title: str = "") -> str:
 
 def eval_command(
     labeled: Annotated[
-        Path,
+        list[Path] | None,
         typer.Option(
-            "--labeled", help="Labelled JSONL (id, title, text, lang, relevant, type, parties)."
+            "--labeled",
+            help="Labelled JSONL (id, title, text, lang, relevant, type, parties[, region]); "
+            "repeat for several sets (dev, tuning, never-tuned), each reported apart.",
         ),
-    ],
+    ] = None,
+    marks: Annotated[
+        bool, typer.Option("--marks", help="Score the classifier on the analysts' marks.")
+    ] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary", help="Figures only, no misclassified items (for the never-tuned split)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Precision, recall and F1 of relevance per language, type accuracy and
-    confusion, party recall, and the misclassified items with their evidence."""
-    if not labeled.is_file():
-        typer.echo(f"error: {labeled} not found", err=True)
-        raise typer.Exit(2)
-    metrics = evaluate(_labelled_rows(labeled))
+    confusion, party recall and precision, region accuracy, and the misclassified
+    items with their evidence."""
+    sets: list[tuple[str, list[dict[str, Any]]]] = []
+    for path in labeled or []:
+        if not path.is_file():
+            typer.echo(f"error: {path} not found", err=True)
+            raise typer.Exit(2)
+        sets.append((str(path), list(_labelled_rows(path))))
+    if marks:
+        sets.append(("marks", _marked_rows(config)))
+    if not sets:
+        raise typer.BadParameter("give --labeled PATH (repeatable) and/or --marks")
+    results = {name: evaluate(rows) for name, rows in sets}
     if as_json:
-        typer.echo(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_report(metrics))
+        out: Any = (
+            next(iter(results.values())).to_dict()
+            if len(results) == 1
+            else {name: m.to_dict() for name, m in results.items()}
+        )
+        if summary:
+            for m in [out] if len(results) == 1 else out.values():
+                m.pop("errors", None)
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for i, (name, m) in enumerate(results.items()):
+        if len(results) > 1:
+            typer.echo(("\n" if i else "") + f"== {name}")
+        typer.echo(format_report(m, errors=not summary))
+
+
+def _marked_rows(config: Path | None) -> list[dict[str, Any]]:
+    """The analysts' marks as labelled rows (storage.marks.export_marks)."""
+    settings, _ = load_or_exit(config)
+    with read_store(settings) as session:
+        rows = export_marks(session) if session else []
+    if not rows:
+        typer.echo("no marks stored yet: mark items with `ieiwatch items mark`", err=True)
+    return rows
 
 
 def _labelled_rows(path: Path) -> Iterator[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ieiwatch.config.schema import Filters
-from ieiwatch.domain import region_names
+from ieiwatch.domain import ArticleType, region_names
 from ieiwatch.storage.models import Article
 
 
@@ -11,13 +11,28 @@ def matches(filters: Filters, article: Article, source_name: str) -> bool:
     checks = (
         not filters.relevant_only or article.relevant,
         article.score >= filters.min_score,
-        not filters.types or article.type in filters.types,
+        not filters.types or _type_matches(filters.types, article),
         not filters.sources or source_name in filters.sources,
         not filters.regions or _region_matches(filters.regions, article),
         not filters.parties or _party_matches(filters.parties, article),
         not filters.keywords or _keyword_matches(filters.keywords, article),
     )
     return all(checks)
+
+
+def _type_matches(wanted: list[ArticleType], article: Article) -> bool:
+    """The primary type, or a secondary one: the classifier keeps those in the evidence as
+    ``also: <type>: <phrase>`` lines (no column of their own)."""
+    types: set[str] = {str(article.type)} if article.type else set()
+    types |= {
+        line[len(_ALSO) :].split(":", 1)[0].strip()
+        for line in article.evidence or []
+        if line.startswith(_ALSO)
+    }
+    return any(t in types for t in wanted)
+
+
+_ALSO = "also: "
 
 
 def _region_matches(wanted: list[str], article: Article) -> bool:

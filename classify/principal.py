@@ -1,0 +1,223 @@
+"""Principal parties: who cooperates, as opposed to who is only mentioned.
+
+``parties.extract`` finds every organisation an item names; an analyst wants those
+that sign, co-build, co-found or jointly train. This module sorts the found parties
+into ``principal`` (shown as the item's parties) and ``mentioned`` (bureaus whose
+officials attend, hosts of a venue) and drops names that are no organisation at all
+(sentence fragments, places). The words it looks for live in data/principal.yaml.
+Scoring is not affected: it still reads every found party.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from ieiwatch.domain import EDUCATION_KINDS, Party
+
+from .data_files import load
+from .parties import Found
+from .places import starts_with_place
+from .text import Prepared, to_simplified
+
+_CLAUSE_END = re.compile(r"[，,。！？；!?;\n]")
+_DATE_PREFIX = re.compile(r"[\s\d年月日号,，、:：.()（）]*")
+_EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+# A sentence is looked for this far back from a name (bounds the work per mention).
+_EN_SENTENCE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class _Rules:
+    zh_fragment: re.Pattern[str]
+    zh_coop_after: re.Pattern[str]
+    zh_coop_before: re.Pattern[str]
+    zh_attending: re.Pattern[str]
+    zh_window: int
+    en_not_party: re.Pattern[str]
+    en_coop: re.Pattern[str]
+    en_attending: re.Pattern[str]
+
+
+@cache
+def _rules() -> _Rules:
+    d = load("principal")
+    zh, en = d["zh"], d["en"]
+    openers = "|".join(map(re.escape, zh["fragment_openers"]))
+    fragment = "|".join([f"^(?:{openers})", *zh["fragment_patterns"]])
+    return _Rules(
+        zh_fragment=re.compile(fragment),
+        zh_coop_after=re.compile(zh["cooperating_after"]),
+        zh_coop_before=re.compile(zh["cooperating_before"]),
+        zh_attending=re.compile(zh["attending_after"]),
+        zh_window=int(zh["attending_window"]),
+        en_not_party=re.compile(f"{en['not_parties']}|{en['place_endings']}"),
+        en_coop=re.compile(en["cooperating"], re.IGNORECASE),
+        en_attending=re.compile(en["attending"], re.IGNORECASE),
+    )
+
+
+# Schools and companies that attend their own signing ceremony are still its parties;
+# a bureau or an association that only attends is not.
+_MAY_ONLY_ATTEND = frozenset({"government", "association", "other"})
+
+
+@dataclass(frozen=True)
+class Sorted:
+    principal: list[Party]
+    mentioned: list[Party]
+
+
+def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = None) -> Sorted:
+    """Split the shown parties into principal and mentioned ones. ``publisher`` (the
+    institution that publishes the page, when the source says so) replaces a
+    self-reference (我校, 学校, "the university")."""
+    r = _rules()
+    kept = [f for f in found if not _no_party(f.party.name, prep.lang, r)]
+    # Only a bureau or an association may be a mere attendee: read its roles alone.
+    evidence = {id(f): _roles(f, prep, r) for f in kept if f.party.kind in _MAY_ONLY_ATTEND}
+    has_school = any(f.party.kind in EDUCATION_KINDS for f in kept)
+    has_partner = any(
+        f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in kept
+    )
+    principal: list[Party] = []
+    mentioned: list[Party] = []
+    parents = [f for f in kept if f.party.kind in EDUCATION_KINDS and not _sub_unit(f, prep)]
+    for f in kept:
+        cooperates, attends = evidence.get(id(f), (True, False))
+        party = _resolved(f, publisher)
+        if f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
+            # 建筑工程学院, "School of Automation": a unit of the named school, which
+            # is the party (the name is kept among the mentioned).
+            mentioned.append(party)
+        elif f.party.kind not in _MAY_ONLY_ATTEND or cooperates or f.self_ref or f.slot:
+            principal.append(party)
+        elif attends or (
+            # A Chinese bureau beside a school and a company is there to witness.
+            prep.lang == "zh" and f.party.kind == "government" and has_school and has_partner
+        ):
+            mentioned.append(party)
+        else:
+            principal.append(party)
+    if not principal and mentioned:
+        # Nothing else names the cooperation: the bureaus are what the item is about.
+        principal, mentioned = mentioned, []
+    return Sorted(_unique(principal), _unique([p for p in mentioned if p not in principal]))
+
+
+_EN_UNIT = re.compile(
+    r"^(?:the\s+)?(?:School|College|Department|Faculty|Division)\s+of\s"
+    r"|\sSchool$|^Business School$|'s\s"
+)
+
+
+def _sub_unit(f: Found, prep: Prepared) -> bool:
+    """A school or department named by its subject alone (计测工程学院, "School of
+    Automation", "Tsinghua's Department of …"), not a school of its own."""
+    if f.self_ref or f.party.kind not in EDUCATION_KINDS:
+        return False
+    name = f.party.name
+    if prep.lang != "zh":
+        return bool(_EN_UNIT.search(name))
+    if not name.endswith("学院") or _ZH_SCHOOL_OF_ITS_OWN.search(name):
+        return False
+    if len(name) > _MAX_UNIT_CHARS:
+        return False
+    return not starts_with_place(to_simplified(name), prep.lang)
+
+
+# Words that only a school of its own carries (澄州职业技术学院, 某某师范学院).
+_ZH_SCHOOL_OF_ITS_OWN = re.compile(r"大学|职业|师范|专科|技师|高等")
+# 海洋与生化工程学院 is ten characters; longer names are schools of their own.
+_MAX_UNIT_CHARS = 10
+
+
+def _no_party(name: str, lang: str, r: _Rules) -> bool:
+    if lang == "zh":
+        return bool(r.zh_fragment.search(name))
+    return bool(r.en_not_party.search(name.strip()))
+
+
+def _resolved(f: Found, publisher: str | None) -> Party:
+    if f.self_ref and publisher and not f.paired:
+        return replace(f.party, name=publisher)
+    return f.party
+
+
+def _unique(parties: list[Party]) -> list[Party]:
+    seen: set[str] = set()
+    out = []
+    for p in parties:
+        if p.name not in seen:
+            seen.add(p.name)
+            out.append(p)
+    return out
+
+
+def _roles(f: Found, prep: Prepared, r: _Rules) -> tuple[bool, bool]:
+    """(named as cooperating somewhere, named as attending somewhere)."""
+    cooperates = attends = False
+    for zone, start, end in _mentions(f, prep):
+        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
+        if prep.lang == "zh":
+            c, a = _zh_roles(text, start, end, r)
+        else:
+            c, a = _en_roles(text, start, end, r)
+        cooperates, attends = cooperates or c, attends or a
+    return cooperates, attends
+
+
+def _mentions(f: Found, prep: Prepared) -> list[tuple[str, int, int]]:
+    """Every place the party's name occurs (title and body), else where it was found."""
+    # zh rules read the simplified text, which keeps the original's offsets.
+    name = to_simplified(f.party.name) if prep.lang == "zh" else f.party.name
+    out: list[tuple[str, int, int]] = []
+    for zone in ("title", "body"):
+        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
+        start = text.find(name)
+        while start >= 0 and len(out) < 8:
+            out.append((zone, start, start + len(name)))
+            start = text.find(name, start + len(name))
+    return out or [(f.zone, f.pos, f.pos + len(name))]
+
+
+def _zh_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:
+    clause_end = _CLAUSE_END.search(text, end)
+    after = text[end : clause_end.start() if clause_end else len(text)]
+    before = text[max(0, start - 4) : start]
+    # A text that opens with the body (晋江举办…, 某市人民政府印发…): it acts.
+    lead = _DATE_PREFIX.match(text)
+    opens = lead is not None and start <= lead.end()
+    cooperates = bool(r.zh_coop_after.match(after) or r.zh_coop_before.search(before) or opens)
+    attends = bool(r.zh_attending.search(after[: r.zh_window]))
+    return cooperates, attends
+
+
+def _en_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:
+    lo = max(0, start - _EN_SENTENCE_CHARS)
+    cuts = [m.end() for m in _EN_SENTENCE_END.finditer(text, lo, start)]
+    s = cuts[-1] if cuts else lo
+    e_m = _EN_SENTENCE_END.search(text, end)
+    sentence = text[s : e_m.start() if e_m else len(text)]
+    return bool(r.en_coop.search(sentence)), bool(r.en_attending.search(sentence))
+
+
+def company_spans(found: list[Found], prep: Prepared) -> list[tuple[str, int, int]]:
+    """Where companies are named ((zone, start, end) in the text `find_region` reads):
+    a place inside a company's name (宁德时代) says nothing of where the event is."""
+    spans = []
+    for f in found:
+        if f.party.kind != "enterprise" or f.self_ref:
+            continue
+        spans += _mentions(f, prep)
+        if prep.lang == "zh" and len(f.party.name) > _SHORT_NAME:
+            # 宁德时代 in the headline is 宁德时代新能源科技股份有限公司 of the text.
+            short = dataclasses.replace(f, party=Party(f.party.name[:_SHORT_NAME], "enterprise"))
+            spans += _mentions(short, prep)
+    return spans
+
+
+# A company's short name: its first four characters (宁德时代, 恒远集团).
+_SHORT_NAME = 4

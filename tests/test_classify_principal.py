@@ -1,0 +1,235 @@
+"""Principal parties, mentioned organisations, the event's region, secondary types, and
+the figures `ieiwatch eval` reports on them (issue 11)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import Engine
+from test_web_fixtures import fill
+from typer.testing import CliRunner
+
+from ieiwatch.classify import Classification, classify
+from ieiwatch.classify.evaluate import evaluate
+from ieiwatch.classify.parties import Found
+from ieiwatch.classify.principal import sort_parties
+from ieiwatch.classify.text import prepare
+from ieiwatch.cli.classify import register
+from ieiwatch.config.schema import Filters
+from ieiwatch.domain import ArticleType, Party
+from ieiwatch.notify.filters import matches
+from ieiwatch.storage.db import session_scope
+from ieiwatch.storage.marks import export_marks, mark_article
+from ieiwatch.storage.models import Article
+
+DATA = Path(__file__).resolve().parent / "data"
+LABELLED = DATA / "labelled"
+runner = CliRunner()
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def _names(parties: list[Party]) -> list[str]:
+    return [p.name for p in parties]
+
+
+def test_attending_bureau_is_mentioned_not_a_party() -> None:
+    c = classify(
+        "澄州大学与澜海储能集团签署战略合作协议",
+        "3月2日，澄州大学与澜海储能集团有限公司签署战略合作协议。澄州市教育局领导出席签约仪式。",
+    )
+    assert _names(c.parties) == ["澄州大学", "澜海储能集团有限公司"]
+    assert _names(c.mentioned) == ["澄州市教育局"]
+    assert "mentioned: 澄州市教育局" in c.evidence
+
+
+def test_local_government_that_signs_stays_a_party() -> None:
+    c = classify(
+        "澄州大学与青山区人民政府签署校地合作协议",
+        "澄州大学与青山区人民政府签署校地合作协议，双方将共建实习实训基地。",
+    )
+    assert "青山区人民政府" in _names(c.parties)
+    assert c.mentioned == []
+
+
+def test_self_reference_is_resolved_to_the_publisher() -> None:
+    c = classify(
+        "我校与澜海储能集团签署校企合作协议",
+        "5月1日，我校与澜海储能集团有限公司签署校企合作协议。",
+        publisher="澄州职业技术学院",
+    )
+    assert _names(c.parties)[0] == "澄州职业技术学院"
+    assert "我校" not in _names(c.parties)
+
+
+def test_region_comes_from_where_the_event_is_not_from_a_company_name() -> None:
+    c = classify(
+        "浙江大学与宁德时代签署战略合作协议",
+        "浙江大学与宁德时代新能源科技股份有限公司签署战略合作协议，并在杭州设立产业学院。",
+    )
+    assert c.region is not None
+    assert (c.region.province, c.region.city) == ("Zhejiang", "Hangzhou")
+
+
+def test_company_name_still_gives_a_region_when_nothing_else_does() -> None:
+    c = classify(
+        "澄州大学与宁德时代签署战略合作协议",
+        "澄州大学与宁德时代新能源科技股份有限公司签署战略合作协议。",
+    )
+    assert c.region is not None and c.region.city == "Ningde"
+
+
+def test_second_act_is_a_secondary_type_and_round_trips() -> None:
+    c = classify(
+        "澄州大学与澜海储能集团签署战略合作协议暨实习实训基地揭牌",
+        "3月2日，澄州大学与澜海储能集团有限公司签署战略合作协议，双方共同为实习实训基地揭牌。",
+    )
+    assert c.type == "strategic_agreement"
+    assert c.secondary_types == ["training_base"]
+    assert any(e.startswith("also: training_base: ") for e in c.evidence)
+    d = c.to_dict()
+    assert d["secondary_types"] == ["training_base"] and "mentioned" in d
+    assert Classification.from_dict(json.loads(json.dumps(d))) == c
+
+
+def _found(prep_lang: str, *names: tuple[str, str]) -> list[Found]:
+    return [Found(Party(n, k), "body", 0) for n, k in names]
+
+
+def test_fragments_places_and_codes_are_no_parties() -> None:
+    prep = prepare("", "本次能与四家合作单位合作，刘念波为理事会成员。", "zh", 120)
+    sorted_ = sort_parties(
+        _found("zh", ("本次能", "other"), ("四家合作单位", "other"), ("刘念波为理事会", "other")),
+        prep,
+    )
+    assert sorted_.principal == [] and sorted_.mentioned == []
+    prep = prepare("", "Riverside University in Boston, IN signed an MoU.", "en", 120)
+    sorted_ = sort_parties(
+        _found(
+            "en",
+            ("Riverside University", "university"),
+            ("Boston", "other"),
+            ("IN", "other"),
+        ),
+        prep,
+    )
+    assert _names(sorted_.principal) == ["Riverside University"]
+
+
+def test_a_school_of_a_named_university_is_not_a_separate_party() -> None:
+    prep = prepare(
+        "",
+        "Riverside University's School of Automation signed an agreement with Northwind Inc.",
+        "en",
+        120,
+    )
+    sorted_ = sort_parties(
+        _found(
+            "en",
+            ("Riverside University", "university"),
+            ("School of Automation", "college"),
+            ("Northwind Inc.", "enterprise"),
+        ),
+        prep,
+    )
+    assert _names(sorted_.principal) == ["Riverside University", "Northwind Inc."]
+    assert _names(sorted_.mentioned) == ["School of Automation"]
+
+
+def test_eval_reports_party_precision_and_region_per_language() -> None:
+    rows = [
+        json.loads(line)
+        for line in (DATA / "classify" / "labeled_principal.jsonl").read_text().splitlines()
+    ]
+    m = evaluate(rows)
+    assert m.per_lang["zh"]["f1"] == 1.0 and m.per_lang["en"]["f1"] == 1.0
+    zh = m.by_lang["zh"]
+    assert (zh["parties_found"], zh["parties_total"]) == (4, 4)
+    assert (zh["parties_correct"], zh["parties_shown"]) == (4, 4)
+    assert (zh["region_accuracy"], zh["region_total"]) == (1.0, 2)
+    assert m.by_lang["en"]["party_precision"] == 1.0
+    assert m.party_precision == 1.0 and m.region_total == 2
+
+
+def test_eval_command_reports_several_sets_and_hides_rows_on_request(app: typer.Typer) -> None:
+    sample = str(DATA / "classify" / "labeled_sample.jsonl")
+    principal = str(DATA / "classify" / "labeled_principal.jsonl")
+    result = runner.invoke(app, ["eval", "--labeled", sample, "--labeled", principal, "--summary"])
+    assert result.exit_code == 0, result.output
+    assert f"== {sample}" in result.stdout and f"== {principal}" in result.stdout
+    assert "Party precision" in result.stdout and "Region accuracy" in result.stdout
+    assert "Misclassified" not in result.stdout
+    js = runner.invoke(app, ["eval", "--labeled", sample, "--labeled", principal, "--json"])
+    assert set(json.loads(js.stdout)) == {sample, principal}
+
+
+def test_marks_are_scored_as_labelled_rows(engine: Engine) -> None:
+    ids = fill(engine)
+    with session_scope(engine) as session:
+        for article_id in ids.values():
+            mark_article(session, article_id, relevant=False, by="li")
+        rows = export_marks(session)
+    m = evaluate(rows)
+    judged = sum(c["tp"] + c["fp"] for c in m.per_lang.values() if c is not m.per_lang["all"])
+    assert m.per_lang["all"]["tp"] == 0 and len(rows) == len(ids)
+    # Every item the classifier called relevant is a false alarm against the marks.
+    assert m.per_lang["all"]["fp"] == judged
+
+
+def test_type_filter_matches_a_secondary_type() -> None:
+    article = Article(
+        source_id=1,
+        url="https://example.edu.cn/a.htm",
+        url_key="k",
+        title="t",
+        content_hash="h",
+        relevant=True,
+        type=ArticleType.STRATEGIC_AGREEMENT,
+        evidence=["+action: 签署", "also: training_base: 实训基地"],
+    )
+    assert matches(Filters(types=[ArticleType.TRAINING_BASE]), article, "src")
+    assert matches(Filters(types=[ArticleType.STRATEGIC_AGREEMENT]), article, "src")
+    assert not matches(Filters(types=[ArticleType.JOINT_LAB]), article, "src")
+
+
+def test_labelled_sets_are_split_by_site_and_keep_their_sources() -> None:
+    tuning = [json.loads(x) for x in (LABELLED / "tuning.jsonl").read_text().splitlines()]
+    never = [json.loads(x) for x in (LABELLED / "never_tuned.jsonl").read_text().splitlines()]
+    assert {r["domain"] for r in tuning}.isdisjoint({r["domain"] for r in never})
+    for r in tuning + never:
+        assert r["url"].startswith("http") and r["reason"] and r["lang"] in ("zh", "en")
+        assert r["relevant"] == (r["type"] is not None)
+
+
+def test_a_visit_for_talks_is_not_cooperation() -> None:
+    c = classify(
+        "澜海储能集团一行来我校走访交流",
+        "6月4日，澜海储能集团有限公司总经理一行来校座谈交流，双方表示将进一步加强校企合作。",
+    )
+    assert not c.relevant
+    assert any(e.startswith("−visit") for e in c.evidence)
+
+
+def test_a_visit_that_signs_stays_cooperation() -> None:
+    c = classify(
+        "澄州大学赴澜海储能集团考察调研并签订产学研合作协议",
+        "澄州大学一行赴澜海储能集团有限公司考察调研，双方签订产学研合作协议。",
+    )
+    assert c.relevant
+
+
+def test_place_names_ending_in_a_place_word_are_no_parties() -> None:
+    prep = prepare("", "Riverside University in Colorado Springs signed an MoU.", "en", 120)
+    sorted_ = sort_parties(
+        _found("en", ("Riverside University", "university"), ("Colorado Springs", "other")),
+        prep,
+    )
+    assert _names(sorted_.principal) == ["Riverside University"]
