@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, load_or_exit
+from ieiwatch.cli.common import ConfigOption, echo, load_or_exit
 
 
 class NotifyChoice(StrEnum):
@@ -91,7 +91,7 @@ def backfill_command(
         )
     except BackfillIncomplete as exc:
         for line in summary_lines(exc.report):
-            typer.echo(line)
+            echo(line)
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -103,7 +103,7 @@ def backfill_command(
         )
         raise typer.Exit(130) from None
     for line in summary_lines(report):
-        typer.echo(line)
+        echo(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,14 +1,18 @@
-"""What the commands share: the --config option, and loading it or exiting with its
-errors."""
+"""What the commands share: the --config option, loading it or exiting with its errors,
+printing web text safely, and one exit for the operator's mistakes."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
+from ieiwatch.domain.text import MAX_TITLE_CHARS, clean_line, clean_text
+from ieiwatch.storage.db import StoreUnavailable
+from ieiwatch.storage.secrets import SecretKeyError
 
 ConfigOption = Annotated[
     Path | None,
@@ -32,6 +36,34 @@ def load_or_exit(path: Path | None) -> tuple[Settings, AppConfig]:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+
+
+def shown(text: str | None, limit: int | None = MAX_TITLE_CHARS) -> str:
+    """Web text (a title, a name, a stored error) as one terminal-safe line: a hostile page
+    must not clear the screen, plant OSC-8 links or reverse text with U+202E."""
+    return clean_line(text or "", limit)
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """``typer.echo`` for lines that carry web text: escapes, controls and bidirectional
+    overrides are dropped from every line, layout (spaces, line breaks) is kept."""
+    typer.echo(clean_text(message, None), err=err)
+
+
+OPERATOR_ERRORS = (ConfigError, StoreUnavailable, SecretKeyError)
+"""Mistakes of set-up, not bugs: one paragraph naming the thing and exit 2, no traceback."""
+
+
+class Commands(TyperGroup):
+    """The command group that turns ``OPERATOR_ERRORS`` raised by any command into their
+    message and exit 2."""
+
+    def invoke(self, ctx: Any) -> Any:  # Typer's own (vendored) click Context
+        try:
+            return super().invoke(ctx)
+        except OPERATOR_ERRORS as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
 
 
 def fail(message: str) -> typer.Exit:

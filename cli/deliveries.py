@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit, shown
 from ieiwatch.flows.runtime import open_store, read_store
 from ieiwatch.notify.render import format_date
 from ieiwatch.notify.sending import deliver_due
@@ -37,7 +37,7 @@ def list_(
             f"  (created {format_date(d.created_at)})"
         )
         if d.last_error:
-            typer.echo(f"      last error: {d.last_error}")
+            typer.echo(f"      last error: {shown(d.last_error, 2000)}")
     if not rows:
         typer.echo("no deliveries" + (" failed" if failed else ""))
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import Commands, ConfigOption, command_group
+from ieiwatch.cli.common import Commands, ConfigOption, command_group, echo
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import apply_prefect_defaults, database_url_of
 
@@ -72,7 +72,7 @@ def run(
     with prefect_for_one_run(prefect_home):
         report = asyncio.run(monitor(config_path=str(path)))
     for line in summary_lines(report):
-        typer.echo(line)
+        echo(line)  # errors quote what sites sent
     if not report.sources:
         typer.echo("nothing to run: the config has no enabled sources", err=True)
         raise typer.Exit(1)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ieiwatch.config.schema import AppConfig
 from ieiwatch.domain import IeiwatchError
 
+TOO_DEEP = "nested too deeply to be a config"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -30,14 +31,63 @@ class ConfigError(IeiwatchError):
         super().__init__(f"config: {path}: invalid\n{lines}")
 
 
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last
+    one silently, so an edit lower in a file undoes one above without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} is given twice in one mapping",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> AppConfig:
     path = Path(path)
-    env = os.environ if environ is None else environ
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _load(path, os.environ if environ is None else environ)
+    except RecursionError:
+        # Thousands of nested brackets: no config is shaped like that.
+        raise ConfigError(path, [TOO_DEEP]) from None
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(path, ["file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError(path, ["is a directory, not a YAML file"]) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot be read: {exc.strerror or exc}"]) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(path, ["UTF-16 text: save the file as UTF-8"])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            path, [f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"]
+        ) from None
+
+
+def _load(path: Path, env: Mapping[str, str]) -> AppConfig:
+    text = _read(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-8 byte-order mark, as some Windows editors write
+    try:
+        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's own limit on [[[[…
+            raise ConfigError(path, [TOO_DEEP]) from None
         raise ConfigError(path, [f"not valid YAML: {exc}"]) from None
     if raw is None:
         raw = {}

@@ -6,15 +6,22 @@ lets us record each channel's outcome on its own.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import apprise
+from apprise.plugins.email import NotifyEmail
 
 from ieiwatch.domain import IeiwatchError
+from ieiwatch.domain.text import clean_line, clean_text
 
 
 class NotifyError(IeiwatchError):
@@ -46,6 +53,13 @@ _APPRISE_FORMATS = {
 # Slack's own markup is neither HTML nor Markdown (standard Markdown arrives as literal
 # asterisks); Telegram accepts only a few HTML tags and rejects a message with others.
 _TEXT_SCHEMES = ("slack", "tgram")
+
+READ_TIMEOUT = 30.0
+"""Seconds to wait for a service's answer unless the URL sets ``rto``. Apprise's own 4 s
+made a webhook that answers in 5 s count as failed after accepting the message, so every
+retry delivered another copy."""
+_WEBHOOK_SCHEMES = ("json", "jsons", "form", "forms", "xml", "xmls")
+"""Plugins that send the URL's headers as they are: they carry the idempotency key."""
 
 
 def preferred_format(url: str) -> str:
@@ -81,15 +95,22 @@ _HARMLESS_PARAMS = {
     "priority",
     "thread",
     "topic",
+    "rto",
+    "cto",
 }
+# A path segment that looks like a credential: long, or long-ish with digits (webhook
+# tokens such as ``/hooks/3f9c…`` or ``/services/T000/B000/XXXX``).
+_TOKENISH = re.compile(r"(?=[^/]*\d)[A-Za-z0-9_.~%+=-]{12,}|[A-Za-z0-9_.~%+=-]{24,}")
 
 
 def mask(url: str) -> str:
     """The URL with its secrets hidden, safe for logs, the database and the screen.
 
     Apprise's privacy form hides passwords and tokens but prints header and query values
-    (``?+X-Token=…``) as they are, so every query value that is not known to be harmless is
-    hidden too, and Apprise's own default parameters are left out.
+    (``?+X-Token=…``) and the path of a generic webhook (``json://host/hooks/<token>``) as
+    they are, so every query value that is not known to be harmless and every path
+    segment that looks like a token are hidden too; Apprise's own default parameters are
+    left out.
     """
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
@@ -101,7 +122,15 @@ def mask(url: str) -> str:
         key, _, value = part.partition("=")
         if unquote(key) in given:
             query.append(f"{key}={value if unquote(key).lower() in _HARMLESS_PARAMS else '****'}")
-    return urlunsplit(private._replace(query="&".join(query)))
+    return urlunsplit(private._replace(path=_mask_path(private.path), query="&".join(query)))
+
+
+def _mask_path(path: str) -> str:
+    # An address (``analyst%40example.org``) names the recipient; it is no credential.
+    return "/".join(
+        "****" if _TOKENISH.fullmatch(segment) and "%40" not in segment else segment
+        for segment in path.split("/")
+    )
 
 
 def _rough_mask(url: str) -> str:
@@ -112,22 +141,88 @@ def _rough_mask(url: str) -> str:
     return f"{scheme}://{host}/" + ("****" if len(rest) > len(host) else "")
 
 
-class _RedactSecrets(logging.Filter):
-    """Apprise's DEBUG records print whole URLs, headers and payloads, secrets and all:
-    drop them; mask any URL in the others."""
+_URL_IN_TEXT = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+# urllib3 logs the request line apart from the host: ``"POST /hook/<token>?apikey=… HTTP/1.1"``.
+_REQUEST_LINE = re.compile(r'"([A-Z]+) (/[^\s"]*) (HTTP/[0-9.]+)"')
 
-    _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+
+def scrub(message: str) -> str:
+    """A log line with every URL's credentials, query values and token-like path hidden."""
+    message = _URL_IN_TEXT.sub(lambda m: _rough_mask(m.group(0)), message)
+    return _REQUEST_LINE.sub(
+        lambda m: f'"{m.group(1)} {_scrub_target(m.group(2))} {m.group(3)}"', message
+    )
+
+
+def _scrub_target(target: str) -> str:
+    path, _, query = target.partition("?")
+    hidden = "&".join(f"{k}=****" for k, _ in parse_qsl(query, keep_blank_values=True))
+    return _mask_path(path) + (f"?{hidden}" if query else "")
+
+
+# Where an alert's reason for failing shows up: Apprise logs the SMTP reply or socket
+# error at DEBUG only ("Socket Exception: (500, b'Line too long')"), the rest at WARNING.
+_REASON_AT_DEBUG = ("Exception:", "Response Details", "error=")
+_capture = threading.local()
+
+
+class _RedactSecrets(logging.Filter):
+    """DEBUG records of Apprise print whole URLs, headers and payloads, secrets and all:
+    they are dropped (the reasons a send failed are kept for its error first); URLs in
+    the others, and in urllib3's and httpx's request logs, are masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.INFO:
-            return False
         message = record.getMessage()
-        if "://" in message:
-            record.msg, record.args = self._URL.sub(lambda m: _rough_mask(m.group(0)), message), ()
+        reasons: list[str] | None = getattr(_capture, "reasons", None)
+        if record.name == "apprise":
+            if reasons is not None and (
+                record.levelno >= logging.WARNING or any(k in message for k in _REASON_AT_DEBUG)
+            ):
+                reasons.append(scrub(message))
+            if record.levelno < logging.INFO:
+                return False
+        if "://" in message or "HTTP/" in message or "?" in message:
+            record.msg, record.args = scrub(message), ()
         return True
 
 
-logging.getLogger("apprise").addFilter(_RedactSecrets())
+_REDACT = _RedactSecrets()
+REDACTED_LOGGERS = (
+    "apprise",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.util.retry",
+    "httpx",
+    "httpcore.http11",
+    "httpcore.connection",
+    "requests_oauthlib.oauth2_session",
+)
+"""Loggers that print request URLs: a filter on a logger sees only its own records."""
+
+
+def install_redaction() -> None:
+    """Hide secrets in the request logs of every HTTP library a channel uses (idempotent)."""
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
+
+
+install_redaction()
+
+
+@contextmanager
+def _reasons() -> Iterator[list[str]]:
+    """Collect why this thread's send failed, from Apprise's log records."""
+    logger = logging.getLogger("apprise")
+    reasons: list[str] = []
+    _capture.reasons, level = reasons, logger.level
+    logger.setLevel(logging.DEBUG)  # the SMTP reply is logged at DEBUG only
+    try:
+        yield reasons
+    finally:
+        _capture.reasons = None
+        logger.setLevel(level)
 
 
 def validate(url: str) -> None:
@@ -135,15 +230,64 @@ def validate(url: str) -> None:
         raise InvalidAppriseURL(_rough_mask(url))
 
 
-def send(url: str, message: Message) -> None:
-    """Send one message to one Apprise URL; raise ``SendFailed`` with Apprise's reason."""
+def delivery_key(ids: Sequence[int]) -> str:
+    """One message's idempotency key: the same rows give the same key on every retry."""
+    if len(ids) == 1:
+        return f"ieiwatch-delivery-{ids[0]}"
+    digest = hashlib.sha256(",".join(str(i) for i in sorted(ids)).encode()).hexdigest()
+    return f"ieiwatch-deliveries-{digest[:32]}"
+
+
+def send(url: str, message: Message, key: str | None = None) -> None:
+    """Send one message to one Apprise URL; raise ``SendFailed`` with the service's reason.
+
+    ``key`` identifies the message across retries: webhooks get it as ``Idempotency-Key``
+    and ``X-Ieiwatch-Delivery`` headers so a receiver can drop a repeat."""
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         raise InvalidAppriseURL(_rough_mask(url))
-    with apprise.LogCapture(level=logging.WARNING) as log:
-        ok = plugin.notify(
-            title=message.title, body=message.body, body_format=_APPRISE_FORMATS[message.format]
-        )
+    _tune(plugin, url, key)
+    title, body = _clean(message)
+    if isinstance(plugin, NotifyEmail) and not title.isascii():
+        title = _encoded_words(title)
+        plugin.title_maxlen = max(int(plugin.title_maxlen), len(title))
+    with _reasons() as reasons:
+        ok = plugin.notify(title=title, body=body, body_format=_APPRISE_FORMATS[message.format])
     if not ok:
-        reason = " ".join(line.split(" - ", 2)[-1] for line in log.getvalue().splitlines())
+        reason = "; ".join(dict.fromkeys(r.split(" - ", 2)[-1] for r in reasons))
         raise SendFailed(f"notify: {mask(url)}: {reason or 'the service refused the message'}")
+
+
+def _clean(message: Message) -> tuple[str, str]:
+    """One line of title (a mail header, a chat heading: no breaks, no escapes, capped so
+    the header encoder's time stays small); the body without escapes, controls or bidi
+    overrides, whatever its format (HTML's tags and entities use none of them). Its length
+    is the renderer's: it splits what a service cannot take in one message."""
+    return clean_line(message.title), clean_text(message.body, None)
+
+
+def _encoded_words(title: str) -> str:
+    """The subject as folded RFC 2047 encoded words, made in linear time.
+
+    Apprise serialises the mail without folding headers, so a long non-ASCII subject is
+    one line; past 998 bytes the server refuses the mail ("500 Line too long"), and
+    Python's own encoder is quadratic on long CJK text (73 s for 40k characters). Twelve
+    characters make at most 36 bytes, a 60-character word."""
+    words = (
+        "=?utf-8?b?" + base64.b64encode(title[i : i + 12].encode("utf-8")).decode("ascii") + "?="
+        for i in range(0, len(title), 12)
+    )
+    return "\n ".join(words)
+
+
+def _tune(plugin: Any, url: str, key: str | None) -> None:
+    query = {k.lower() for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    if "rto" not in query:
+        plugin.socket_read_timeout = max(float(plugin.socket_read_timeout), READ_TIMEOUT)
+    if isinstance(plugin, NotifyEmail) and "cto" not in query:
+        # smtplib uses one timeout for every step, the server's answer to DATA included.
+        plugin.socket_connect_timeout = int(max(plugin.socket_connect_timeout, READ_TIMEOUT))
+    scheme = url.split(":", 1)[0].lower()
+    if key is not None and scheme in _WEBHOOK_SCHEMES and isinstance(plugin.headers, dict):
+        plugin.headers.setdefault("Idempotency-Key", key)
+        plugin.headers.setdefault("X-Ieiwatch-Delivery", key)

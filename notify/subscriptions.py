@@ -11,7 +11,7 @@ from ieiwatch.config.schema import AppConfig, DigestSchedule, Filters, Subscribe
 from ieiwatch.domain import SubscriberMode, SubscriberOrigin
 from ieiwatch.notify.channels import channel_key
 from ieiwatch.storage.models import Subscriber
-from ieiwatch.storage.subscribers import subscribers_by_name
+from ieiwatch.storage.subscribers import stored_urls, subscribers_by_name
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def subscriptions(
         cfg = configured.get(row.name)
         if row.origin == SubscriberOrigin.CONFIG and cfg is None:
             continue
-        urls = tuple(cfg.notify) if cfg else tuple(row.notify_urls)
+        urls = tuple(cfg.notify) if cfg else tuple(stored_urls(row))
         subs.append(_subscription(row, urls))
     return sorted(subs, key=lambda s: s.id)
 

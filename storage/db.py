@@ -10,12 +10,74 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+from ieiwatch.domain import IeiwatchError
 from ieiwatch.storage import models  # noqa: F401  (registers the tables)
+
+
+class StoreUnavailable(IeiwatchError):
+    """The database cannot be opened, created or written: a URL typo, a missing
+    PostgreSQL database, nothing listening, a read-only file. The message names the URL
+    (password hidden), the driver's reason and what to check."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = masked_database_url(url)
+        super().__init__(f"database {self.url}: {reason}")
+
+
+def masked_database_url(url: str) -> str:
+    try:
+        return make_url(normalise_database_url(url)).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return url.split("://", 1)[0] + "://…"
+
+
+# First lines of driver errors → what the operator should check.
+_HINTS = (
+    ("readonly database", "the file or its directory is read-only; ieiwatch writes both"),
+    ("unable to open database file", "the file cannot be created or opened there"),
+    ("does not exist", "create the database first (e.g. createdb), or fix its name"),
+    ("connection refused", "nothing is listening there: is the database server running?"),
+    ("password authentication failed", "the user name or password is wrong"),
+    ("could not translate host name", "the host name does not resolve"),
+    ("no such host", "the host name does not resolve"),
+    ("timeout expired", "the server did not answer in time"),
+)
+STORE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.ArgumentError, OSError)
+"""What opening an unusable database raises (``NoSuchModuleError`` is an ArgumentError)."""
+
+
+def unavailable(url: str, error: BaseException) -> StoreUnavailable:
+    """The one-paragraph error for a database that cannot be used."""
+    if isinstance(error, sa_exc.ArgumentError):
+        scheme = url.split("://", 1)[0] if "://" in url else url
+        return StoreUnavailable(
+            url,
+            f"not a database URL ieiwatch can use (scheme {scheme!r}); "
+            "use sqlite:///path/to/file.db or postgresql://user:password@host/database",
+        )
+    if isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        return StoreUnavailable(url, f"cannot create its directory{where}: {error.strerror}")
+    original = getattr(error, "orig", None) or error
+    reason = " ".join(str(original).split("\n", 1)[0].split()) or type(original).__name__
+    hint = next((h for key, h in _HINTS if key in reason.lower()), None)
+    return StoreUnavailable(url, f"{reason}" + (f" ({hint})" if hint else ""))
+
+
+@contextmanager
+def opening(url: str) -> Iterator[None]:
+    """Turn the errors of opening, migrating or first writing a database into
+    ``StoreUnavailable``, instead of a driver traceback."""
+    try:
+        yield
+    except STORE_ERRORS as exc:
+        raise unavailable(url, exc) from exc
 
 
 def normalise_database_url(url: str) -> str:
@@ -28,7 +90,11 @@ def normalise_database_url(url: str) -> str:
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for ``url``; ``read_only`` refuses every write (and creates nothing)."""
-    url = normalise_database_url(url)
+    with opening(url):
+        return _make_engine(normalise_database_url(url), read_only)
+
+
+def _make_engine(url: str, read_only: bool) -> Engine:
     if not url.startswith("sqlite"):
         engine = create_engine(url, pool_pre_ping=True)
         if read_only:

@@ -3,7 +3,8 @@ with backoff or given up.
 
 States: pending → sending (claimed) → sent; or → failed (with the next try's time) →
 sending … → dead after ``MAX_ATTEMPTS``. A claim older than ``STALE_CLAIM`` means its
-sender died mid-send; the row is due again.
+sender died mid-send; the row is due again. Messages for the operator (``AdminAlert``) go
+through the same states in a table of their own.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import ColumnElement, Engine, and_, or_, update
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import DeliveryKind, utcnow
 from ieiwatch.domain import DeliveryStatus as S
+from ieiwatch.storage import failpoints
 from ieiwatch.storage.db import insert_for, session_scope, table_of
-from ieiwatch.storage.models import Article, Delivery, Subscriber
+from ieiwatch.storage.models import AdminAlert, Article, Delivery, Subscriber
 from ieiwatch.storage.stories import story_sources
 
 MAX_ATTEMPTS = 8
@@ -40,6 +43,7 @@ def plan(session: Session, planned: Sequence[PlannedDelivery]) -> int:
     """Insert pending deliveries; a story already planned for a channel is left alone."""
     if not planned:
         return 0
+    failpoints.reached("store")
     table = table_of(Delivery)
     now = utcnow()
     rows = [{**asdict(p), "status": S.PENDING, "attempts": 0, "created_at": now} for p in planned]
@@ -49,14 +53,20 @@ def plan(session: Session, planned: Sequence[PlannedDelivery]) -> int:
         .on_conflict_do_nothing(index_elements=["subscriber_id", "story_id", "channel_key"])
         .returning(table.c.id)
     )
-    return len(list(session.execute(stmt)))
+    inserted = len(list(session.execute(stmt)))
+    failpoints.reached("plan")
+    return inserted
 
 
-def _due_clause(now: datetime) -> ColumnElement[bool]:
+Queued = Delivery | AdminAlert
+"""A row of either outbox: the same states, the same retries."""
+
+
+def _due_clause(now: datetime, table: type[Queued] = Delivery) -> ColumnElement[bool]:
     return or_(
-        col(Delivery.status) == S.PENDING,
-        and_(col(Delivery.status) == S.FAILED, col(Delivery.next_attempt_at) <= now),
-        and_(col(Delivery.status) == S.SENDING, col(Delivery.claimed_at) < now - STALE_CLAIM),
+        col(table.status) == S.PENDING,
+        and_(col(table.status) == S.FAILED, col(table.next_attempt_at) <= now),
+        and_(col(table.status) == S.SENDING, col(table.claimed_at) < now - STALE_CLAIM),
     )
 
 
@@ -70,18 +80,23 @@ def due(session: Session, *, kind: DeliveryKind, now: datetime | None = None) ->
     return list(session.exec(stmt))
 
 
-def claim(session: Session, delivery_id: int, now: datetime | None = None) -> bool:
-    """Take a due delivery for sending. Only one sender gets True for a given row."""
+def claim(
+    session: Session,
+    delivery_id: int,
+    now: datetime | None = None,
+    table: type[Queued] = Delivery,
+) -> bool:
+    """Take a due row for sending. Only one sender gets True for a given row."""
     now = now or utcnow()
     stmt = (
-        update(Delivery)
-        .where(col(Delivery.id) == delivery_id, _due_clause(now))
+        update(table)
+        .where(col(table.id) == delivery_id, _due_clause(now, table))
         .values(status=S.SENDING, claimed_at=now)
     )
     return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
 
-def mark_sent(session: Session, delivery: Delivery) -> None:
+def mark_sent(session: Session, delivery: Queued) -> None:
     delivery.status = S.SENT
     delivery.attempts += 1
     delivery.sent_at = utcnow()
@@ -90,7 +105,7 @@ def mark_sent(session: Session, delivery: Delivery) -> None:
     session.add(delivery)
 
 
-def mark_failed(session: Session, delivery: Delivery, error: str) -> None:
+def mark_failed(session: Session, delivery: Queued, error: str) -> None:
     """Record a failed try and schedule the next with exponential backoff, or give up."""
     delivery.attempts += 1
     delivery.last_error = error
@@ -103,7 +118,7 @@ def mark_failed(session: Session, delivery: Delivery, error: str) -> None:
     session.add(delivery)
 
 
-def mark_dead(session: Session, delivery: Delivery, error: str) -> None:
+def mark_dead(session: Session, delivery: Queued, error: str) -> None:
     delivery.status = S.DEAD
     delivery.last_error = error
     delivery.next_attempt_at = None
@@ -112,12 +127,25 @@ def mark_dead(session: Session, delivery: Delivery, error: str) -> None:
 
 def retry_now(session: Session) -> int:
     """Make every failed, not yet dead delivery due at once."""
-    stmt = (
-        update(Delivery)
-        .where(col(Delivery.status) == S.FAILED)
-        .values(next_attempt_at=utcnow() - timedelta(seconds=1))
-    )
-    return session.execute(stmt).rowcount  # type: ignore[attr-defined]
+    total = 0
+    for table in (Delivery, AdminAlert):
+        stmt = (
+            update(table)
+            .where(col(table.status) == S.FAILED)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        total += session.execute(stmt).rowcount  # type: ignore[attr-defined]
+    return total
+
+
+def queue_admin_alerts(
+    session: Session, channels: Sequence[tuple[str, str]], title: str, body: str
+) -> int:
+    """Queue one message for each admin channel, given as (channel key, masked URL), in
+    the caller's transaction: committed with the change it reports, or not at all."""
+    for key, masked in channels:
+        session.add(AdminAlert(channel_key=key, channel=masked, title=title, body=body))
+    return len(channels)
 
 
 def list_deliveries(
@@ -156,10 +184,20 @@ class Outbox:
         with session_scope(self._engine) as session:
             return due(session, kind=kind, now=now)
 
-    def claim(self, ids: Sequence[int], now: datetime) -> list[ClaimedDelivery]:
-        """Take the rows that are still due; the ones another sender took are left out."""
+    def claim(
+        self,
+        ids: Sequence[int],
+        now: datetime,
+        period: tuple[int, datetime] | None = None,
+    ) -> list[ClaimedDelivery]:
+        """Take the rows that are still due; the ones another sender took are left out.
+
+        ``period`` (subscriber id, scheduled time) marks a digest's period as begun in the
+        same transaction: a sender killed before this commit leaves the digest due."""
         claimed = []
         with session_scope(self._engine) as session:
+            if period is not None:
+                _begin_period(session, *period, now)
             for delivery_id in ids:
                 if not claim(session, delivery_id, now):
                     continue
@@ -179,14 +217,19 @@ class Outbox:
         return claimed
 
     def record(
-        self, ids: Sequence[int], error: str | None, *, give_up: bool = False
-    ) -> list[Delivery]:
+        self,
+        ids: Sequence[int],
+        error: str | None,
+        *,
+        give_up: bool = False,
+        table: type[Queued] = Delivery,
+    ) -> list[Queued]:
         """Mark claimed rows sent (``error`` None), failed (retried later) or dead; returns
         the rows as they are now."""
-        recorded = []
+        recorded: list[Queued] = []
         with session_scope(self._engine) as session:
             for delivery_id in ids:
-                row = session.get(Delivery, delivery_id)
+                row = cast(Queued | None, session.get(table, delivery_id))
                 if row is None:
                     continue
                 if error is None:
@@ -198,18 +241,45 @@ class Outbox:
                 recorded.append(row)
         return recorded
 
+    def queue_admin(self, channels: Sequence[tuple[str, str]], title: str, body: str) -> int:
+        """Queue an operator message for each admin channel (key, masked URL)."""
+        with session_scope(self._engine) as session:
+            return queue_admin_alerts(session, channels, title, body)
+
+    def due_admin(self, now: datetime) -> list[AdminAlert]:
+        with session_scope(self._engine) as session:
+            stmt = (
+                select(AdminAlert).where(_due_clause(now, AdminAlert)).order_by(col(AdminAlert.id))
+            )
+            return list(session.exec(stmt))
+
+    def claim_admin(self, alert_id: int, now: datetime) -> bool:
+        with session_scope(self._engine) as session:
+            return claim(session, alert_id, now, AdminAlert)
+
     def retry_now(self) -> int:
         """Make every failed, not yet dead delivery due at once; returns how many."""
         with session_scope(self._engine) as session:
             return retry_now(session)
 
-    def start_digest_period(self, subscriber_id: int, scheduled: datetime, now: datetime) -> bool:
-        """True once per digest period: when ``scheduled`` (the period's latest digest time)
-        has passed since the subscriber's last digest, which is then set to ``now``."""
+    def digest_due(self, subscriber_id: int, scheduled: datetime) -> bool:
+        """Whether ``scheduled`` (the period's latest digest time) has passed since the
+        subscriber's last digest."""
         with session_scope(self._engine) as session:
             row = session.get(Subscriber, subscriber_id)
-            if row is None or (row.last_digest_at or row.created_at) >= scheduled:
-                return False
-            row.last_digest_at = now
-            session.add(row)
-            return True
+            return row is not None and (row.last_digest_at or row.created_at) < scheduled
+
+    def start_digest_period(self, subscriber_id: int, scheduled: datetime, now: datetime) -> bool:
+        """True once per digest period: when ``scheduled`` has passed since the
+        subscriber's last digest, which is then set to ``now``."""
+        with session_scope(self._engine) as session:
+            return _begin_period(session, subscriber_id, scheduled, now)
+
+
+def _begin_period(session: Session, subscriber_id: int, scheduled: datetime, now: datetime) -> bool:
+    row = session.get(Subscriber, subscriber_id)
+    if row is None or (row.last_digest_at or row.created_at) >= scheduled:
+        return False
+    row.last_digest_at = now
+    session.add(row)
+    return True

@@ -23,8 +23,30 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Admin alerts go through an outbox of their own, retried like deliveries.
+    op.create_table(
+        "admin_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel_key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("claimed_at", ieiwatch.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", ieiwatch.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "next_attempt_at", ieiwatch.storage.types.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("sent_at", ieiwatch.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("admin_alerts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_admin_alerts_status"), ["status"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("admin_alerts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_admin_alerts_status"))
+    op.drop_table("admin_alerts")
