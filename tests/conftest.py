@@ -7,6 +7,7 @@ import asyncio
 import os
 import socket
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -29,6 +30,9 @@ apply_prefect_defaults()
 # slow the suite down: no spacing between requests to one host, a short retry backoff.
 os.environ.setdefault("IEIWATCH_HTTP_HOST_DELAY", "0")
 os.environ.setdefault("IEIWATCH_HTTP_BACKOFF", "0.01")
+# The user data directory holds the default database and the key of stored secrets: tests
+# get their own, never the developer's.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="ieiwatch-tests-data-")
 
 
 @pytest.fixture
