@@ -3,6 +3,7 @@ printing web text safely, and one exit for the operator's mistakes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
+from ieiwatch.domain import BEIJING
 from ieiwatch.domain.text import MAX_TITLE_CHARS, clean_line, clean_text
 from ieiwatch.storage.db import StoreUnavailable
 from ieiwatch.storage.secrets import SecretKeyError
@@ -69,3 +71,8 @@ class Commands(TyperGroup):
 def fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(1)
+
+
+def when(moment: datetime | None) -> str:
+    """Beijing time, as the sources and the alerts mean their dates (stored as UTC)."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else "-"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, command_group, load_or_exit, shown
+from ieiwatch.cli.common import ConfigOption, command_group, echo, load_or_exit, shown, when
+from ieiwatch.domain import DeliveryStatus
 from ieiwatch.flows.runtime import open_store, read_store
-from ieiwatch.notify.render import format_date
 from ieiwatch.notify.sending import deliver_due
-from ieiwatch.storage.deliveries import Outbox, list_deliveries
-from ieiwatch.storage.subscribers import subscriber_names
+from ieiwatch.storage.deliveries import DeliveryLine, Outbox, delivery_lines
 
 deliveries_app = command_group("The alert outbox.")
 
@@ -21,25 +22,71 @@ def list_(
     failed: Annotated[
         bool, typer.Option("--failed", help="Only failed and given-up ones.")
     ] = False,
-    limit: Annotated[int, typer.Option()] = 50,
+    subscriber: Annotated[
+        str | None, typer.Option(help="Only this subscriber's.", metavar="NAME")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    limit: Annotated[int, typer.Option(metavar="N")] = 50,
     config: ConfigOption = None,
 ) -> None:
-    """Deliveries, newest first: status, attempts, next try and last error."""
+    """Deliveries, newest first: what, to whom, status, times, attempts and last error."""
     settings, _ = load_or_exit(config)
     with read_store(settings) as session:
-        rows = list_deliveries(session, failed_only=failed, limit=limit) if session else []
-        names = subscriber_names(session) if session else {}
-    for d in rows:
-        retry = f" next try {d.next_attempt_at:%Y-%m-%d %H:%M}Z" if d.next_attempt_at else ""
-        typer.echo(
-            f"#{d.id} {d.status:<7} {d.kind:<7} {names.get(d.subscriber_id, '?')} "
-            f"→ {d.channel}  story {d.story_id}, {d.attempts} attempts{retry}"
-            f"  (created {format_date(d.created_at)})"
+        lines = (
+            delivery_lines(session, failed_only=failed, subscriber=subscriber, limit=limit)
+            if session
+            else []
         )
-        if d.last_error:
-            typer.echo(f"      last error: {shown(d.last_error, 2000)}")
-    if not rows:
+    for line in lines:
+        if as_json:
+            typer.echo(json.dumps(as_dict(line), ensure_ascii=False))
+        else:
+            for text in as_text(line):
+                echo(text)
+    if not lines and not as_json:
         typer.echo("no deliveries" + (" failed" if failed else ""))
+
+
+def as_dict(line: DeliveryLine) -> dict[str, object]:
+    d = line.delivery
+    return {
+        "id": d.id,
+        "status": d.status,
+        "kind": d.kind,
+        "subscriber": line.subscriber,
+        "channel": d.channel,
+        "story_id": d.story_id,
+        "title": line.title,
+        "url": line.url,
+        "attempts": d.attempts,
+        "created_at": _iso(d.created_at),
+        "sent_at": _iso(d.sent_at),
+        "next_attempt_at": _iso(d.next_attempt_at),
+        "last_error": d.last_error,
+    }
+
+
+def as_text(line: DeliveryLine) -> list[str]:
+    """``#12 sent  instant  ops → mailto://… `` then the title, then the times."""
+    d = line.delivery
+    times = [f"created {when(d.created_at)}"]
+    if d.sent_at:
+        times.append(f"sent {when(d.sent_at)}")
+    if d.next_attempt_at and d.status not in (DeliveryStatus.SENT, DeliveryStatus.DEAD):
+        times.append(f"next try {when(d.next_attempt_at)}")
+    attempts = f"{d.attempts} attempt" + ("" if d.attempts == 1 else "s")
+    out = [
+        f"#{d.id} {d.status:<7} {d.kind:<7} {line.subscriber} → {d.channel}",
+        f"      {shown(line.title, 120)}",
+        f"      {', '.join(times)}; {attempts} (times: Beijing)",
+    ]
+    if d.last_error:
+        out.append(f"      last error: {shown(d.last_error, 2000)}")
+    return out
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @deliveries_app.command("retry")

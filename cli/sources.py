@@ -6,15 +6,14 @@ cli/main.py calls `register(app)` to add the `sources` command group.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, command_group, echo, load_or_exit
+from ieiwatch.cli.common import ConfigOption, command_group, echo, load_or_exit, when
 from ieiwatch.cli.sources_discover import add_commands
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.domain import BEIJING, ArticleToStore
+from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.checking import CheckResult, check_source
 from ieiwatch.flows.runtime import read_store
 from ieiwatch.notify.render import party_text, region_text, type_label
@@ -91,14 +90,14 @@ def format_check(source: SourceConfig, result: CheckResult) -> list[str]:
     if result.listing.warning:
         lines.append(f"  ! feed: {result.listing.warning}")
     for i, item in enumerate(items, 1):
-        lines.append(f"{i:>3}. {_when(item.published_at):<16}  {item.title or '(no title)'}")
+        lines.append(f"{i:>3}. {when(item.published_at):<16}  {item.title or '(no title)'}")
         lines.append(f"     {item.url}")
     for article in result.harvest.articles:
         sample = " ".join(article.text.split())[:SAMPLE_CHARS]
         lines += [
             "",
             f"== {article.title or '(no title)'}",
-            f"   {_when(article.published_at)}  {article.url}",
+            f"   {when(article.published_at)}  {article.url}",
             f"   {len(article.text)} characters: {sample or '(no text)'}",
             f"   {_verdict(article)}",
         ]
@@ -130,18 +129,13 @@ def format_health(rows: list[SourceHealth]) -> list[str]:
     for r in rows:
         problem = r.broken_reason or r.last_error or ""
         if r.broken_since:
-            problem = f"since {_when(r.broken_since)}: {problem}"
+            problem = f"since {when(r.broken_since)}: {problem}"
         lines.append(
-            f"{r.name:<24} {r.state:<8} {_when(r.last_success_at):<16} "
-            f"{r.consecutive_failures:>5} {r.items_per_week:>8} {_when(r.last_item_at):<16} "
+            f"{r.name:<24} {r.state:<8} {when(r.last_success_at):<16} "
+            f"{r.consecutive_failures:>5} {r.items_per_week:>8} {when(r.last_item_at):<16} "
             f"{_short(problem)}"
         )
     return lines
-
-
-def _when(moment: datetime | None) -> str:
-    """Beijing time, as the sources and the alerts mean their dates (stored as UTC)."""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -158,6 +158,37 @@ def list_deliveries(
 
 
 @dataclass(frozen=True)
+class DeliveryLine:
+    """A delivery as an operator reads it: whose, of what, and when."""
+
+    delivery: Delivery
+    subscriber: str
+    title: str
+    url: str
+
+
+def delivery_lines(
+    session: Session,
+    *,
+    failed_only: bool = False,
+    subscriber: str | None = None,
+    limit: int = 100,
+) -> list[DeliveryLine]:
+    """Deliveries newest first, with their subscriber's name and the article's title."""
+    stmt = (
+        select(Delivery, Subscriber.name, Article.title, Article.url)
+        .join(Subscriber, col(Subscriber.id) == col(Delivery.subscriber_id))
+        .join(Article, col(Article.id) == col(Delivery.article_id))
+    )
+    if failed_only:
+        stmt = stmt.where(col(Delivery.status).in_([S.FAILED, S.DEAD]))
+    if subscriber is not None:
+        stmt = stmt.where(col(Subscriber.name) == subscriber)
+    rows = session.exec(stmt.order_by(col(Delivery.id).desc()).limit(limit))
+    return [DeliveryLine(d, name, title, url) for d, name, title, url in rows]
+
+
+@dataclass(frozen=True)
 class ClaimedDelivery:
     """A delivery this sender now holds, with what its message needs."""
 

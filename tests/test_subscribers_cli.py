@@ -159,6 +159,18 @@ def test_old_items_only_when_asked_then_failed_deliveries_are_listed_and_retried
     assert first.exit_code == 1 and "1 failed again" in first.output
     failed = _cli(config_path, "deliveries", "list", "--failed")
     assert "failed" in failed.output and "503" in failed.output and SECRET not in failed.output
+    assert (
+        "滨江大学与恒远新能源集团有限公司签署校企合作协议" in failed.output
+    )  # what, not "story 1"
+    assert "1 attempt (times: Beijing)" in failed.output and "next try" in failed.output
+    (row,) = [
+        json.loads(x) for x in _cli(config_path, "deliveries", "list", "--json").output.splitlines()
+    ]
+    assert row["subscriber"] == "asked" and row["status"] == "failed" and row["attempts"] == 1
+    assert row["url"] == "https://news.binjiang.edu.cn/1.htm" and SECRET not in json.dumps(row)
+    assert (
+        _cli(config_path, "deliveries", "list", "--subscriber", "new").output == "no deliveries\n"
+    )
     receiver.routes.clear()
     second = _cli(config_path, "deliveries", "retry")  # due at once, whatever the backoff
     assert second.exit_code == 0 and "1 failed made due again; 1 sent" in second.output
