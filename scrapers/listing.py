@@ -12,8 +12,11 @@ from ieiwatch.scrapers.dates import find_all_dates, parse_cn_datetime
 from ieiwatch.scrapers.errors import SelectorMatchedNothing
 from ieiwatch.scrapers.html import css_select, parse_html, plain_text
 from ieiwatch.scrapers.models import ListedItem
-from ieiwatch.scrapers.urls import canonicalize
+from ieiwatch.scrapers.urls import InvalidLink, canonicalize
 
+MAX_LIST_ITEMS = 1000
+"""Items read from one list page or feed. News lists show 20–100; a page of 100,000 links
+is a dump or an attack, and reading it whole would hold the event loop for seconds."""
 _HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 
 
@@ -31,9 +34,13 @@ def parse_list_page(
     item_selector: str,
     link_selector: str = "a",
     date_selector: str | None = None,
+    skipped: list[str] | None = None,
 ) -> list[ListedItem]:
-    """The page's news items, or ``SelectorMatchedNothing`` when the layout has changed."""
-    entries = list_entries(html, base_url, item_selector, link_selector, date_selector)
+    """The page's news items, or ``SelectorMatchedNothing`` when the layout has changed.
+
+    An item whose link no request can be made for (port 99999) is left out, with a line in
+    ``skipped`` when given."""
+    entries = list_entries(html, base_url, item_selector, link_selector, date_selector, skipped)
     if not entries and not _matches(html, item_selector):
         raise SelectorMatchedNothing(base_url, f"item_selector {item_selector!r} matched nothing")
     return [
@@ -47,7 +54,12 @@ def parse_list_page(
 
 
 def list_entries(
-    html: str, base_url: str, item_selector: str, link_selector: str, date_selector: str | None
+    html: str,
+    base_url: str,
+    item_selector: str,
+    link_selector: str,
+    date_selector: str | None,
+    skipped: list[str] | None = None,
 ) -> list[ListEntry]:
     """(absolute url, title, date text) of each item, in page order.
 
@@ -60,9 +72,17 @@ def list_entries(
     base_url = _document_base(root, base_url)
     entries: list[tuple[object, ListEntry]] = []
     seen: set[str] = set()
-    for item in css_select(root, item_selector):
+    items = css_select(root, item_selector)
+    if len(items) > MAX_LIST_ITEMS and skipped is not None:
+        skipped.append(f"{len(items)} items listed; only the first {MAX_LIST_ITEMS} are read")
+    for item in items[:MAX_LIST_ITEMS]:
         link = _item_link(item, link_selector)
-        url = _http_url(base_url, link.get("href")) if link is not None else None
+        try:
+            url = _http_url(base_url, link.get("href")) if link is not None else None
+        except InvalidLink as exc:
+            if skipped is not None:
+                skipped.append(str(exc))
+            continue
         if link is None or url is None or url in seen:
             continue
         seen.add(url)
@@ -78,7 +98,10 @@ def next_link(html: str, base_url: str, next_selector: str) -> str | None:
     if root is None:
         return None
     links = css_select(root, next_selector)
-    url = _http_url(base_url, links[0].get("href")) if links else None
+    try:
+        url = _http_url(base_url, links[0].get("href")) if links else None
+    except InvalidLink:
+        return None
     return url if url != base_url else None
 
 
@@ -97,7 +120,10 @@ def _unwrap_records(html: str) -> str:
     records = _HANWEB_RECORD.findall(html)
     if not records:
         return html
-    return f"{html}<div>{''.join(records)}</div>"
+    block = f"<div>{''.join(records)}</div>"
+    # Inside the body: lxml drops what follows </html>.
+    end = html.lower().rfind("</body>")
+    return html[:end] + block + html[end:] if end >= 0 else html + block
 
 
 def _item_link(item: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement | None:
@@ -110,8 +136,11 @@ def _item_link(item: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElem
 
 
 def _http_url(base_url: str, href: str | None) -> str | None:
+    """The absolute http(s) URL of a link, None for other schemes; ``InvalidLink`` when no
+    request can be made for it."""
     if not href or not href.strip():
         return None
+    canonicalize(href, base_url)  # raises InvalidLink for a port of 99999, a broken IPv6
     url = urljoin(base_url, href.strip())
     return url if urlsplit(url).scheme in ("http", "https") else None  # not javascript:
 
