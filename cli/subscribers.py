@@ -18,7 +18,7 @@ from sqlmodel import Session
 from ieiwatch.cli.common import ConfigOption, command_group, fail, load_or_exit
 from ieiwatch.config.schema import AppConfig, Filters, SubscriberConfig
 from ieiwatch.config.settings import Settings
-from ieiwatch.domain import SubscriberMode
+from ieiwatch.domain import ArticleType, SubscriberMode
 from ieiwatch.flows.runtime import open_store, read_store
 from ieiwatch.notify.channels import NotifyError, mask, send, validate
 from ieiwatch.notify.planning import plan_since
@@ -37,32 +37,50 @@ from ieiwatch.storage.subscribers import (
 
 subscribers_app = command_group("Who gets alerts, and how.")
 
-Many = Annotated[list[str] | None, typer.Option()]
+TYPES = ", ".join(t.value for t in ArticleType)
 
 
 @subscribers_app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Unique name.")],
-    notify: Annotated[list[str], typer.Option("--notify", help="Apprise URL (repeatable).")],
-    mode: Annotated[str, typer.Option(help="instant or digest")] = "instant",
-    digest_every: Annotated[str, typer.Option(help="daily or weekly")] = "daily",
-    digest_at: Annotated[str, typer.Option(help="HH:MM, local time")] = "08:00",
-    digest_weekday: Annotated[str, typer.Option(help="mon … sun, for weekly")] = "mon",
-    timezone: Annotated[str, typer.Option()] = "Asia/Shanghai",
-    lang: Annotated[str, typer.Option(help="Language of its alerts: zh or en.")] = "zh",
+    name: Annotated[str, typer.Argument(help="Unique name: lowercase letters, digits, - _ .")],
+    notify: Annotated[
+        list[str], typer.Option("--notify", metavar="URL", help="Apprise URL (repeatable).")
+    ],
+    mode: Annotated[str, typer.Option(metavar="MODE", help="instant or digest")] = "instant",
+    digest_every: Annotated[str, typer.Option(metavar="daily|weekly")] = "daily",
+    digest_at: Annotated[str, typer.Option(metavar="HH:MM", help="local time")] = "08:00",
+    digest_weekday: Annotated[
+        str, typer.Option(metavar="DAY", help="mon … sun, for weekly")
+    ] = "mon",
+    timezone: Annotated[str, typer.Option(metavar="ZONE")] = "Asia/Shanghai",
+    lang: Annotated[str, typer.Option(metavar="zh|en", help="Language of its alerts.")] = "zh",
     all_items: Annotated[
         bool, typer.Option("--all-items", help="Not only cooperation news.")
     ] = False,
-    min_score: Annotated[float, typer.Option()] = 0.0,
-    type_: Annotated[list[str] | None, typer.Option("--type", help="Article type.")] = None,
-    region: Many = None,
-    party: Annotated[list[str] | None, typer.Option(help="Institution or company name.")] = None,
-    keyword: Many = None,
-    source: Many = None,
+    min_score: Annotated[float, typer.Option(metavar="0-1")] = 0.0,
+    type_: Annotated[
+        list[ArticleType] | None,
+        typer.Option(
+            "--type", metavar="TYPE", case_sensitive=False, help=f"Article type: {TYPES}."
+        ),
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(metavar="PLACE", help="Province or city, e.g. 浙江.")
+    ] = None,
+    party: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="Institution or company name.")
+    ] = None,
+    keyword: Annotated[
+        list[str] | None, typer.Option(metavar="WORD", help="Any of them in title or text.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="A source of the config.")
+    ] = None,
     since: Annotated[
         datetime | None,
         typer.Option(
-            help="Also alert stored items published since this date (default: none of them)."
+            metavar="DATE",
+            help="Also alert stored items published since this date (default: none of them).",
         ),
     ] = None,
     config: ConfigOption = None,

@@ -226,18 +226,26 @@ def apprise_urls(urls: list[str]) -> list[str]:
     """Refuse what Apprise cannot send to: an unknown service, or a URL its service cannot
     read (a missing token). Which entry is said without echoing it: it may carry a secret."""
     for i, url in enumerate(urls):
-        match = re.match(r"^([a-z][a-z0-9+.-]*)://", url, re.IGNORECASE)
-        if match is None:
-            raise ValueError(f"entry {i} is not an Apprise URL (scheme://...)")
-        scheme = match.group(1).lower()
-        if scheme not in N_MGR:
-            raise ValueError(f"entry {i}: {scheme}:// is not a service Apprise knows")
-        if apprise.Apprise.instantiate(url) is None:
-            raise ValueError(
-                f"entry {i}: Apprise cannot read this {scheme}:// URL (a part is missing "
-                "or malformed; see https://appriseit.com)"
-            )
+        problem = apprise_url_problem(url)
+        if problem is not None:
+            raise ValueError(f"entry {i}: {problem}")
     return urls
+
+
+def apprise_url_problem(url: str) -> str | None:
+    """Why Apprise cannot send to ``url`` (None if it can), without echoing the URL."""
+    match = re.match(r"^([a-z][a-z0-9+.-]*)://", url, re.IGNORECASE)
+    if match is None:
+        return "not an Apprise URL: it needs a service scheme (mailto://, json://, wecombot:// …)"
+    scheme = match.group(1).lower()
+    if scheme not in N_MGR:
+        return f"{scheme}:// is not a service Apprise knows"
+    if apprise.Apprise.instantiate(url) is None:
+        return (
+            f"Apprise cannot read this {scheme}:// URL (a part is missing or malformed; "
+            "see https://appriseit.com)"
+        )
+    return None
 
 
 def _require_unique(what: str, names: list[str]) -> None:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 import apprise
 from apprise.plugins.email import NotifyEmail
 
+from ieiwatch.config.schema import apprise_url_problem
 from ieiwatch.domain import IeiwatchError
 from ieiwatch.domain.text import clean_line, clean_text
 
@@ -29,8 +30,8 @@ class NotifyError(IeiwatchError):
 
 
 class InvalidAppriseURL(NotifyError):
-    def __init__(self, masked: str) -> None:
-        super().__init__(f"notify: invalid Apprise URL {masked} (see https://appriseit.com)")
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"notify: invalid Apprise URL: {problem}")
 
 
 class SendFailed(NotifyError):
@@ -226,8 +227,10 @@ def _reasons() -> Iterator[list[str]]:
 
 
 def validate(url: str) -> None:
-    if apprise.Apprise.instantiate(url) is None:
-        raise InvalidAppriseURL(_rough_mask(url))
+    """The config file's check, for URLs given elsewhere (the command line, the web app)."""
+    problem = apprise_url_problem(url)
+    if problem is not None:
+        raise InvalidAppriseURL(problem)
 
 
 def delivery_key(ids: Sequence[int]) -> str:
@@ -245,7 +248,7 @@ def send(url: str, message: Message, key: str | None = None) -> None:
     and ``X-Ieiwatch-Delivery`` headers so a receiver can drop a repeat."""
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
-        raise InvalidAppriseURL(_rough_mask(url))
+        raise InvalidAppriseURL(apprise_url_problem(url) or f"cannot send to {_rough_mask(url)}")
     _tune(plugin, url, key)
     title, body = _clean(message)
     if isinstance(plugin, NotifyEmail) and not title.isascii():

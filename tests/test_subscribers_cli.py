@@ -82,7 +82,10 @@ def test_an_invalid_apprise_url_is_refused_by_name(config_path: Path) -> None:
         config_path, "subscribers", "add", "x", "--notify", f"nosuch://user:{SECRET}@host/path"
     )
     assert result.exit_code == 1
-    assert "invalid Apprise URL nosuch://" in result.output and SECRET not in result.output
+    assert "nosuch:// is not a service Apprise knows" in result.output
+    assert SECRET not in result.output
+    bare = _cli(config_path, "subscribers", "add", "x", "--notify", "127.0.0.1:19302/hook")
+    assert bare.exit_code == 1 and "it needs a service scheme" in bare.output
 
 
 def test_test_says_per_url_whether_it_went_through(
