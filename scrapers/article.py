@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
+from html import unescape
 from typing import TypeAlias
 
 import trafilatura
@@ -106,6 +107,25 @@ _SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 _TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜]|\s[-–—·]\s|(?<=[\u4e00-\u9fff）》」”])[-－](?=[\u4e00-\u9fff（《「“]))\s*"
 )
+_HEADLINE_REACH = 4
+"""Lines between a headline and the start of the body, at most (subtitle, meta lines)."""
+_NEAR_BODY = 8
+"""How near the body a line must be to be taken for the headline without other evidence."""
+_TITLE_MARK = re.compile(r"title|\btit\b|\b\w?bt\b|biaoti")
+_MAX_TITLE_LINE = 120
+_TITLE_CELL_TAGS = frozenset({"div", "p", "td", "span", "strong", "b"})
+
+
+_LOGO_MARK = re.compile("logo")
+_BODY_PREFIX = 40
+_MIN_HEADLINE = 6
+_NOT_A_HEADLINE = re.compile(
+    r"[>›»]|当前位置|您的位置|所在位置|发布时间|发布日期|来源|浏览|点击|作者|\d{4}-\d{1,2}-\d{1,2}"
+)
+_SITE_NAME_METAS = ("sitename", "og:site_name", "application-name")
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|⋯+)$")
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
 _META_DATE_NAMES = (
     "pubdate",
     "publishdate",
@@ -137,8 +157,26 @@ class ArticleContent:
     cms: str | None
 
 
+@dataclass(frozen=True)
+class TitleHints:
+    """What the caller knows of a page's headline beyond the page itself."""
+
+    link_text: str = ""
+    """The list page's text for the link (often cut short with "…")."""
+    site_names: frozenset[str] = frozenset()
+    """``<title>``s seen on several pages of the source: the site's name, not a headline."""
+
+
+NO_HINTS = TitleHints()
+
+
 def extract_article(
-    html: str, url: str, *, content_selector: str | None = None, cms: str | None = None
+    html: str,
+    url: str,
+    *,
+    content_selector: str | None = None,
+    cms: str | None = None,
+    hints: TitleHints = NO_HINTS,
 ) -> ArticleContent:
     """Extract an article page; ``cms`` names a preset (detected from the page when None).
 
@@ -149,15 +187,22 @@ def extract_article(
     root = parse_html(html)
     if root is None:
         return ArticleContent(title="", published_at=date_from_url(url), text="", cms=cms)
-    title = _title(root, preset)
     body = root.find("body")
     page_text = html_to_text(body if body is not None else root)
+    raw_text = _raw_main_text(root, html, url, content_selector, preset) if page_text else ""
+    title = _title(root, preset, page_text, raw_text, hints)
     return ArticleContent(
         title=title,
         published_at=_published_at(root, html, url, title, page_text, preset),
-        text=_main_text(root, html, url, content_selector, preset, title) if page_text else "",
+        text=_main_text(raw_text, title),
         cms=cms,
     )
+
+
+def page_title(html: str) -> str:
+    """The page's ``<title>``, cheaply (to find the titles a source repeats on every page)."""
+    match = _TITLE_TAG.search(html)
+    return _clean(unescape(_TAGS.sub("", match.group(1)))) if match else ""
 
 
 def html_to_text(fragment: Element | str) -> str:
@@ -216,23 +261,177 @@ def _skipped(element: Element) -> bool:
 # --- title -------------------------------------------------------------------------------
 
 
-def _title(root: Element, preset: CmsPreset | None) -> str:
+def _title(
+    root: Element, preset: CmsPreset | None, page_text: str, main_text: str, hints: TitleHints
+) -> str:
+    """The headline; a ``<title>`` that names the site is never taken for it.
+
+    The site's names (meta, logo, titles repeated on the source's pages) are left out
+    everywhere. A heading or CMS cell that repeats the list's link text or the ``<title>``
+    is the headline without the site name (a heading that repeats neither is often the
+    logo text). Otherwise a CMS title cell, then an ``og:title`` of its own. Otherwise, for
+    a ``<title>`` of several parts, its article part; for an undivided one, which may be
+    the site's name, the title-like line standing nearest above the body.
+    """
     metas = _metas(root)
-    if metas.get("articletitle"):
-        return _clean(metas["articletitle"])
+    names = _site_names(root, metas, hints)
+
+    def usable(text: str) -> bool:
+        return bool(text) and _key(text) not in names
+
+    article_title = _clean(metas.get("articletitle", ""))
+    if usable(article_title):
+        return article_title
     title_element = root.find(".//title")
-    page_title = _clean(title_element.text_content()) if title_element is not None else ""
-    head = strip_site_name(page_title)
-    cms_titles = _texts(root, preset.title_selectors if preset else ())
+    full_title = _clean(title_element.text_content()) if title_element is not None else ""
+    parts = [part for part in _title_parts(full_title) if usable(part)]
+    head = max(parts, key=len) if parts else ""
+    undivided = len(_title_parts(full_title)) <= 1  # the site's name, or the headline alone
+    cms_titles = [t for t in _texts(root, preset.title_selectors if preset else ()) if usable(t)]
     og_title = _clean(metas.get("og:title", ""))
-    headings = _headings(root)
-    # A heading that repeats the <title> is the article title without the site name; a
-    # heading that does not is often the site's logo text.
-    for candidate in [*cms_titles, og_title, *headings]:
-        if candidate and _agrees(candidate, head):
-            return candidate
-    fallbacks = [*cms_titles, og_title, head, *headings]
-    return next((candidate for candidate in fallbacks if candidate), "")
+    own_og = [og_title] if usable(og_title) and _key(og_title) != _key(full_title) else []
+    headings = [h for h in _headings(root) if usable(h)]
+    titled = [t for t in _titled_texts(root) if usable(t)]
+    elements = [*cms_titles, *own_og, *headings]
+    lines = _PageLines(page_text, main_text, [head, *elements, *titled])
+    link = _ELLIPSIS.sub("", _clean(hints.link_text))
+    if link:
+        found = next((e for e in [*elements, head] if _agrees_with_link(e, link)), None)
+        found = found or lines.nearest_above_body(lines.agreeing(link, _agrees_with_link))
+        if found:
+            return found
+    found = next((e for e in elements if head and _agrees(e, head)), None)
+    # An undivided <title> repeated far above the body, or only below it, is the logo's
+    # or the footer's text: the site's name.
+    if found and not (undivided and lines.away_from_body(found)):
+        return found
+    placed = lines.headline([*cms_titles, *headings, *titled])
+    if cms_titles:
+        return placed if placed in cms_titles else cms_titles[0]
+    if own_og:
+        return own_og[0]
+    if not undivided:  # "headline - site": the site part is gone
+        return next((t for t in [head, *headings, link] if t), "")
+    if placed:
+        return placed
+    # No element says "headline": a site's name in <title> still never is one.
+    if not head or lines.away_from_body(head):
+        return next((t for t in [lines.headline_line(), *headings, link] if t), "")
+    return head
+
+
+class _PageLines:
+    """The page's text lines and where its main text begins, to tell a headline (on its
+    own line just above the body) from a logo or site name (at the top of the page)."""
+
+    def __init__(self, page_text: str, main_text: str, candidates: list[str]) -> None:
+        self.lines = page_text.split("\n")
+        self.keys = [_key(line) for line in self.lines]
+        # The main text may start with the headline itself: the body is what follows it.
+        skip = {_key(c) for c in candidates}
+        first = next(
+            (k for line in main_text.split("\n") if len(k := _key(line)) >= 15 and k not in skip),
+            "",
+        )
+        # A page line holding the body's first line (its start, when the page splits it).
+        start = first[:_BODY_PREFIX]
+        self.body = next(
+            (
+                n
+                for n, k in enumerate(self.keys)
+                if first and start in k and len(k) >= min(len(first), _BODY_PREFIX)
+            ),
+            len(self.keys),
+        )
+
+    def nearest_above_body(self, candidates: list[str], reach: int | None = None) -> str:
+        """The candidate on its own line nearest above the body, at most ``reach`` lines
+        from it ("" if none is)."""
+        placed = [
+            (d, n)
+            for n, c in enumerate(candidates)
+            if (d := self._distance(c)) is not None and (reach is None or d <= reach)
+        ]
+        return candidates[min(placed)[1]] if placed else ""
+
+    def headline(self, candidates: list[str]) -> str:
+        """The topmost candidate of the lines just above the body (a headline stands above
+        its subtitle and meta lines), else the nearest one not far from it."""
+        close = [
+            (-d, n)
+            for n, c in enumerate(candidates)
+            if (d := self._distance(c)) is not None and d <= _HEADLINE_REACH
+        ]
+        if close:
+            return candidates[min(close)[1]]
+        return self.nearest_above_body(candidates, reach=_NEAR_BODY)
+
+    def headline_line(self) -> str:
+        """The nearest line above the body that reads like a headline, if one is close."""
+        for n in range(self.body - 1, max(-1, self.body - 1 - _HEADLINE_REACH), -1):
+            line = self.lines[n]
+            if _MIN_HEADLINE <= len(self.keys[n]) <= _MAX_TITLE_LINE and not (
+                _NOT_A_HEADLINE.search(line) or line.endswith(("。", "：", ":"))
+            ):
+                return line
+        return ""
+
+    def away_from_body(self, candidate: str) -> bool:
+        """On its own line, but only below the body or further above it than a headline
+        stands (headline, subtitle, meta lines, body): a logo, a banner or a footer."""
+        if self.body == len(self.keys):  # the body was not found: no telling
+            return False
+        distance = self._distance(candidate)
+        if distance is None:
+            return _key(candidate) in self.keys[self.body :]
+        return distance > _NEAR_BODY
+
+    def agreeing(self, anchor: str, agree: Callable[[str, str], bool]) -> list[str]:
+        """The lines above the body that agree with ``anchor``."""
+        return [line for line in self.lines[: self.body] if agree(line, anchor)]
+
+    def _distance(self, candidate: str) -> int | None:
+        key = _key(candidate)
+        lines = [n for n in range(self.body) if key and self.keys[n] == key]
+        return self.body - lines[-1] if lines else None
+
+
+def _titled_texts(root: Element) -> list[str]:
+    """First lines of elements whose class or id says "title" (a CMS's title cell)."""
+    texts = []
+    for element in _marked(root, _TITLE_MARK):
+        if element.tag in _TITLE_CELL_TAGS:
+            first = _clean(html_to_text(element).split("\n", 1)[0])
+            if 4 <= len(first) <= _MAX_TITLE_LINE and not _NOT_A_HEADLINE.search(first):
+                texts.append(first)
+    return texts
+
+
+def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[str]:
+    """Keys of the texts that name the site: its meta names, logo, and repeated titles."""
+    names = [metas.get(name, "") for name in _SITE_NAME_METAS]
+    names += list(hints.site_names)
+    for element in _marked(root, _LOGO_MARK):
+        names.append(_inline_text(element))
+        names += [img.get("alt", "") or img.get("title", "") for img in element.iter("img")]
+    return {key for name in names if (key := _key(name))}
+
+
+def _marked(root: Element, mark: re.Pattern[str]) -> list[Element]:
+    """The elements whose class or id (lower-cased) the pattern finds."""
+    return [
+        element
+        for element in root.xpath("//*[@class or @id]")
+        if mark.search(f"{element.get('class', '')} {element.get('id', '')}".lower())
+    ]
+
+
+def _title_parts(title: str) -> list[str]:
+    return [part.strip() for part in _TITLE_SEPARATORS.split(title) if part.strip()]
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub("", text).lower()
 
 
 def strip_site_name(title: str) -> str:
@@ -246,6 +445,19 @@ def _agrees(candidate: str, head: str) -> bool:
     if not squashed_head or squashed not in squashed_head:
         return False
     return len(squashed) >= max(4, len(squashed_head) // 2)
+
+
+def _agrees_with_link(candidate: str, link: str) -> bool:
+    """The list's link text, often cut short, is (the start of) the candidate, or the
+    candidate is the main part of a link text with a prefix such as "[通知]"."""
+    squashed, squashed_link = _key(candidate), _key(link)
+    if not squashed or not squashed_link:
+        return False
+    if squashed_link in squashed:
+        return len(squashed_link) >= min(6, len(squashed)) and (
+            squashed.startswith(squashed_link) or 2 * len(squashed_link) >= len(squashed)
+        )
+    return squashed in squashed_link and 2 * len(squashed) >= len(squashed_link)
 
 
 def _texts(root: Element, selectors: tuple[str, ...]) -> list[str]:
@@ -418,19 +630,8 @@ def _same_day(a: datetime, b: datetime) -> bool:
 # --- main text ---------------------------------------------------------------------------
 
 
-def _main_text(
-    root: Element,
-    html: str,
-    url: str,
-    content_selector: str | None,
-    preset: CmsPreset | None,
-    title: str,
-) -> str:
-    lines = [
-        line
-        for line in _raw_main_text(root, html, url, content_selector, preset).split("\n")
-        if not _is_meta_line(line)
-    ]
+def _main_text(raw_text: str, title: str) -> str:
+    lines = [line for line in raw_text.split("\n") if line and not _is_meta_line(line)]
     if lines and lines[0] == title:  # the title is returned on its own
         lines = lines[1:]
     return "\n".join(lines)

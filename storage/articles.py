@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import ArticleToStore, url_key, utcnow
 from ieiwatch.storage.db import insert_for, table_of
 from ieiwatch.storage.models import Article, Source
-from ieiwatch.storage.stories import assign_stories, simhash
+from ieiwatch.storage.stories import assign_stories, lock_stories, simhash
+
+T = TypeVar("T")
+
+IN_CHUNK = 5_000
+"""Values per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
 
 
 def content_hash(text: str) -> str:
@@ -24,10 +29,11 @@ def content_hash(text: str) -> str:
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     """The subset of canonical URLs already stored (under any scheme)."""
     by_key = {url_key(u): u for u in urls}
-    if not by_key:
-        return set()
-    stmt = select(Article.url_key).where(col(Article.url_key).in_(list(by_key)))
-    return {by_key[k] for k in session.exec(stmt)}
+    known: set[str] = set()
+    for keys in _chunks(list(by_key), IN_CHUNK):
+        stmt = select(Article.url_key).where(col(Article.url_key).in_(keys))
+        known.update(by_key[k] for k in session.exec(stmt))
+    return known
 
 
 def insert_new(
@@ -37,29 +43,35 @@ def insert_new(
 ) -> list[Article]:
     """Store the articles not stored yet, each in a story, and return just those.
 
-    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` makes it idempotent even when two
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` makes it idempotent even when two
     workers store the same article at once: only the one that inserted it gets it back.
     """
     if not items:
         return []
+    # First, so that writers wait for each other's stories in one order (see stories.py).
+    lock_stories(session)
     now = utcnow()
-    rows = [_row(source_id, item, now) for item in items]
     table = table_of(Article)
-    insert = insert_for(session)
     stmt = (
-        insert(table)
-        .values(rows)
+        insert_for(session)(table)
         .on_conflict_do_nothing(index_elements=["url_key"])
         .returning(table.c.id)
     )
-    new_ids = [row[0] for row in session.execute(stmt)]
-    if not new_ids:
-        return []
-    stored = sorted(
-        session.exec(select(Article).where(col(Article.id).in_(new_ids))), key=lambda a: a.id or 0
-    )
+    # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends batches of rows
+    # that stay under the drivers' bind-parameter limits, from one compiled statement.
+    rows = [_row(source_id, item, now) for item in items]
+    new_ids = [row[0] for row in session.execute(stmt, rows)]
+    stored: list[Article] = []
+    for ids in _chunks(new_ids, IN_CHUNK):
+        stored += session.exec(select(Article).where(col(Article.id).in_(ids)))
+    stored.sort(key=lambda a: a.id or 0)
     assign_stories(session, stored)
     return stored
+
+
+def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
