@@ -135,11 +135,18 @@ def batch_to_reclassify(
     return list(session.exec(stmt.order_by(col(Article.id)).limit(limit)))
 
 
+ANALYST_COLUMNS = ("relevant", "type", "parties")
+"""What an analyst's mark sets (storage/marks.py); a reclassification keeps them."""
+
+
 def update_classification(session: Session, article: Article, new: ArticleToStore) -> bool:
     """Store a new classification of a stored article; True when the relevance or type
-    changed."""
-    changed = (article.relevant, article.type) != (new.relevant, new.type)
-    for column, value in classification_columns(new).items():
+    changed. A corrected article keeps the analyst's relevance, type and parties."""
+    columns = classification_columns(new)
+    if article.corrected:
+        columns = {k: v for k, v in columns.items() if k not in ANALYST_COLUMNS}
+    changed = any(getattr(article, k) != columns[k] for k in ("relevant", "type") if k in columns)
+    for column, value in columns.items():
         setattr(article, column, value)
     session.add(article)
     return changed

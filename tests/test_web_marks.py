@@ -196,3 +196,17 @@ def test_items_mark_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert row["type"] == "training_base"
     assert row["parties"] == ["深圳职业技术大学", "华为技术有限公司"]
     engine.dispose()
+
+
+def test_reclassifying_keeps_what_an_analyst_corrected(engine: Engine) -> None:
+    from ieiwatch.flows.reclassify import reclassify_batch
+
+    ids = fill(engine)
+    with session_scope(engine) as session:
+        mark_article(session, ids[LAB], relevant=False, by="li")
+    reclassify_batch(engine, 0, everything=True)  # the classifier would call it a joint lab
+    with session_scope(engine) as session:
+        article = session.get(Article, ids[LAB])
+        assert article is not None and article.corrected
+        assert (article.relevant, article.type) == (False, None)
+        assert article.classifier_version != "test"  # the rest was reclassified
