@@ -3,6 +3,8 @@ scheduler (``ieiwatch serve``)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import threading
 from pathlib import Path
 
@@ -53,7 +55,12 @@ class BackgroundWeb:
     def __init__(self, app: FastAPI, web: WebSettings) -> None:
         self.web = web
         self._server = _server(app, web)
-        self._thread = threading.Thread(target=self._server.run, name="ieiwatch-web", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="ieiwatch-web", daemon=True)
+
+    def _run(self) -> None:
+        # uvicorn exits when it cannot listen; start() reports that as a WebError.
+        with contextlib.suppress(SystemExit):
+            self._server.run()
 
     def start(self) -> None:
         self._thread.start()
