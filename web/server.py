@@ -4,7 +4,6 @@ scheduler (``ieiwatch serve``)."""
 from __future__ import annotations
 
 import contextlib
-
 import threading
 from pathlib import Path
 
