@@ -13,7 +13,7 @@ from . import learned, principal
 from . import parties as party_mod
 from .data_files import load
 from .model import CLASSIFIER_VERSION, EDUCATION_KINDS, Classification, Party
-from .places import find_region, find_sectors, region_led
+from .places import find_region, find_sectors, region_led, with_publisher
 from .rules import CueGroup, LangRules, Scoring, lang_rules, scoring
 from .text import Prepared, detect_language, prepare
 
@@ -85,7 +85,9 @@ def classify(
         score=round(score, 4),
         type=ArticleType(type_[0]) if type_ else None,
         parties=shown.principal,
-        region=find_region(prep, ignore=principal.company_spans(found, prep)),
+        region=with_publisher(
+            find_region(prep, ignore=principal.company_spans(found, prep)), publisher, lang
+        ),
         sectors=find_sectors(prep),
         evidence=evidence,
         lang=lang,
@@ -118,7 +120,10 @@ def _analyse(title: str, text: str, lang: str | None) -> _Analysis:
     found = party_mod.extract(prep)
     government = any(f.party.kind == "government" for f in found) or region_led(prep)
     title_partner = _has_partner([f for f in found if f.zone == "title"])
-    hits = _group_hits(prep, rules, sc, _has_partner(found), government, title_partner)
+    industry = any(
+        f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in found
+    )
+    hits = _group_hits(prep, rules, sc, _has_partner(found), government, title_partner, industry)
     terms = [*_cue_terms(rules, hits), _party_term(found, hits, rules, sc)]
     return _Analysis(lang, sc, prep, rules, found, hits, terms)
 
@@ -180,6 +185,7 @@ def _group_hits(
     partner: bool,
     government: bool,
     title_partner: bool,
+    industry: bool = True,
 ) -> dict[str, Hit]:
     hits: dict[str, Hit] = {}
     for g in rules.groups:
@@ -187,6 +193,7 @@ def _group_hits(
             (g.only_without_partner and partner)
             or (g.only_without_title_partner and title_partner)
             or (g.requires_government and not government)
+            or (g.only_without_industry and industry)
         ):
             continue
         hit = find_hit(prep, g.body, g.title, sc)

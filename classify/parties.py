@@ -34,6 +34,10 @@ class Found:
     venue: bool = False  # named as the place of the event (在滨江大学材料学院举行)
     self_ref: bool = False  # 我校, 学校, "our university"
     paired: bool = False  # a self-reference next to another school (我校与某大学)
+    # A group described, not named ("seven community colleges", "a network of
+    # colleges"): it counts for scoring, and is shown only when nobody on its side
+    # (schools, or partners) is named.
+    unnamed: bool = False
 
 
 def extract(prep: Prepared) -> list[Found]:
@@ -63,9 +67,12 @@ def shown(found: list[Found]) -> list[Found]:
     text), unless it stands next to another school (我校与某大学签约); 学校 and
     我校 in one item are one party."""
     kinds = {f.party.kind for f in found if not f.self_ref}
+    named_sides = {f.party.kind in EDUCATION_KINDS for f in found if not f.unnamed}
     out: list[Found] = []
     selves: set[str] = set()
     for f in found:
+        if f.unnamed and (f.party.kind in EDUCATION_KINDS) in named_sides:
+            continue
         if f.self_ref and not f.paired:
             if kinds & _SELF_RESOLVED_BY.get(f.party.kind, set()) or f.party.kind in selves:
                 continue
@@ -172,7 +179,7 @@ def _zh_rules() -> _ZhRules:
     suffix_kind = {s: kind for kind, items in z["suffixes"].items() for s in items}
     self_kind = {w: kind for kind, items in z["self_references"].items() for w in items}
     agg_kind = {n: kind for kind, items in z["aggregates"]["nouns"].items() for n in items}
-    coop = "与|和|签署|签订|签约|举行|举办|聘请|共建|合作|揭牌|授牌|携手|联合|分别|捐赠|捐建"
+    coop = "与|和|签署|签订|签约|举行|举办|召开|聘请|共建|合作|揭牌|授牌|携手|联合|分别|捐赠|捐建"
     selfs = alternatives(self_kind)
     return _ZhRules(
         suffix_re=re.compile(alternation(suffix_kind)),
@@ -568,11 +575,12 @@ _JOIN = (
 _RUN_RE = re.compile(rf"{_UNIT}(?:{_JOIN}{_UNIT})*")
 _ALIAS_RE = re.compile(r"\s*\(([A-Z][A-Za-z&*\-]{1,12})\)")
 _SENT_END = re.compile(r"[.!?\n](?=\s|$)")
+# Lower-case, matched against lower-cased text: a tenth of the time of re.IGNORECASE,
+# which counts as it runs once per candidate name.
 _COOP_RE = re.compile(
-    r"sign|agreement|partner|cooperat|collaborat|jointly|\bMoUs?\b|memorandum|alliance|donat|sponsor|"
+    r"sign|agreement|partner|cooperat|collaborat|jointly|\bmous?\b|memorandum|alliance|donat|sponsor|"
     r"launch|unveil|inaugurat|"
-    r"establish|join|team|co-build|set up|letter of intent",
-    re.IGNORECASE,
+    r"establish|join|team|co-build|set up|letter of intent"
 )
 _CREATE_BEFORE = re.compile(
     r"(?:establish\w*|set up|build|built|co-build\w*|inaugurat\w*|unveil\w*|launch\w*|open\w*|"
@@ -654,16 +662,23 @@ def _en_rules() -> _EnRules:
         person_titles=frozenset(e["person_titles"]),
         places=frozenset(e["places"] + places),
         slot_before_re=re.compile(
-            r"\b" + alternation(e["slot_before"]) + r"\s+(?:the\s+)?$", re.IGNORECASE
+            r"\b"
+            + alternation(e["slot_before"])
+            # "by Mankato-based Jones Metal": a place adjective before the name
+            + r"\s+(?:the\s+)?(?:[A-Z][\w.]*-based\s+)?$",
+            re.IGNORECASE,
         ),
         slot_after_re=_slot_after_re(e["slot_after"]),
         hint_re=re.compile(r"\b" + alternation(e["enterprise_hints"]) + r"(?!\w)", re.IGNORECASE),
         self_re=re.compile(r"\b" + alternation(self_kind) + r"\b", re.IGNORECASE),
         self_kind=self_kind,
         aggregate_re=re.compile(
-            r"(?<![\d,])(?:more than |over |nearly |about |some )?\d[\d,]*\+?\s+"
+            r"(?:(?<![\d,])(?:more than |over |nearly |about |some )?(?:\d[\d,]*\+?|two|three|four|"
+            r"five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+            r"|\b(?:network|consortium|coalition|group|system) of\s+)"
             r"(?:[a-z-]+\s+){0,2}?"
-            r"(enterprises|companies|firms|employers|universities|colleges|schools|institutions)\b"
+            r"(enterprises|companies|firms|employers|universities|colleges|schools|institutions"
+            r"|polytechnics)\b"
         ),
     )
 
@@ -801,6 +816,8 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     plain = re.sub(r"\s*\(.*?\)", "", name)
     if not words or len(words) > 4 or plain in r.places or words[0] in r.stopwords:
         return None
+    if all(w in r.places or w in _CONNECTORS for w in plain.split()):
+        return None
     ordinary = r.generic_words | r.common_words
     if any(w in persons or w in r.person_titles for w in words) or all(
         w in ordinary or _noun(w, r) or w in _CONNECTORS for w in words
@@ -808,10 +825,12 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
         return None  # a person, a title ("Siemens' Global Vice President") or common words
     if (start and text[start - 1] in _OPEN_QUOTES) or _followed_by_title(text[end : end + 40], r):
         return None
+    if _PLACE_BEFORE.search(text, max(0, start - 8), start):
+        return None  # "in Louisville, Kentucky": a place, not a party
     after = r.slot_after_re.match(text, end)
     if not (after or r.slot_before_re.search(text[max(0, start - 30) : start])):
         return None
-    if not _COOP_RE.search(_sentence(text, start, end)) or _title_case(_line(text, start)):
+    if not _COOP_RE.search(_sentence(text, start, end).lower()) or _title_case(_line(text, start)):
         return None  # no cooperation here, or capitals that come from a headline
     # "Toyota has donated …", "Siemens and Ngee Ann Polytechnic …": a clear slot.
     strong = bool(after and after.group(0).strip() not in (",", "and", "&"))
@@ -822,6 +841,7 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     return "enterprise" if r.hint_re.search(window) else "other"
 
 
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|based in)\s+$")
 _AND_NAME = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
 _BUILT_NOUNS = ("Lab", "Laboratory", "Laboratories", "Base", "Room", "Workshop", "Centre", "Center")
 _JOINT_BUILT = frozenset((*_BUILT_NOUNS, "Institute", "Academy", "College", "School"))
@@ -911,14 +931,23 @@ def _en_self(text: str, zone: str, r: _EnRules) -> list[Found]:
 _AGG_KIND = {
     "universities": "university",
     "colleges": "college",
+    "polytechnics": "vocational_school",
     "schools": "college",
     "institutions": "other",
 }
 
 
 def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
+    # A group ("30 companies", "two carmakers", "a network of colleges") is shown
+    # only when no member of its side is named: English news names the members
+    # it counts, so the count is no party of its own.
     return [
-        Found(Party(m.group(0), _AGG_KIND.get(m.group(1), "enterprise")), zone, m.start())
+        Found(
+            Party(m.group(0), _AGG_KIND.get(m.group(1), "enterprise")),
+            zone,
+            m.start(),
+            unnamed=True,
+        )
         for m in r.aggregate_re.finditer(text)
     ]
 

@@ -13,7 +13,7 @@ from ieiwatch.domain.places import gazetteer
 from .data_files import load
 from .model import Region
 from .rules import alternatives, compile_cue
-from .text import Prepared
+from .text import Prepared, to_simplified
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,28 @@ def find_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]] = ()) -> 
     return found if found or not ignore else _count_region(prep, ())
 
 
+def with_publisher(region: Region | None, publisher: str | None, lang: str) -> Region | None:
+    """Fill what the text leaves open from the publisher's name (大连理工大学 ->
+    Dalian): a school's news happens where the school is unless the text says
+    otherwise. A region the text names is kept; only a missing city is added, and
+    only when it lies in the province the text names."""
+    if not publisher or (region and region.city):
+        return region
+    p = _places(lang)
+    text = to_simplified(publisher) if lang == "zh" else publisher
+    m = p.pattern.search(text)
+    if not m:
+        return region
+    prov, city = p.where[m.group(0)]
+    if region is None:
+        return Region(province=prov, city=city)
+    return Region(province=prov, city=city) if prov == region.province and city else region
+
+
+_VENUE_BEFORE = re.compile(r"(?:在|于|held in|hosted in|took place in)\s?$")
+_VENUE_WEIGHT = 3
+
+
 def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Region | None:
     p = _places(prep.lang)
     cities: Counter[tuple[str, str]] = Counter()
@@ -66,9 +88,16 @@ def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Reg
             if any(s <= m.start() and m.end() <= e for s, e in spans):
                 continue
             prov, city = p.where[m.group(0)]
-            provinces[prov] += weight
+            # Where it is held (在青岛召开, "held in Qingdao") says more than a name
+            # that holds a place (淄博市创业职业教育集团).
+            w = (
+                weight * _VENUE_WEIGHT
+                if _VENUE_BEFORE.search(text, max(0, m.start() - 14), m.start())
+                else weight
+            )
+            provinces[prov] += w
             if city:
-                cities[(prov, city)] += weight
+                cities[(prov, city)] += w
     if cities:
         (prov, city), _ = cities.most_common(1)[0]
         return Region(province=prov, city=city)

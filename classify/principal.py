@@ -37,6 +37,7 @@ class _Rules:
     zh_attending: re.Pattern[str]
     zh_window: int
     en_not_party: re.Pattern[str]
+    en_built: re.Pattern[str]
     en_coop: re.Pattern[str]
     en_attending: re.Pattern[str]
 
@@ -54,6 +55,7 @@ def _rules() -> _Rules:
         zh_attending=re.compile(zh["attending_after"]),
         zh_window=int(zh["attending_window"]),
         en_not_party=re.compile(f"{en['not_parties']}|{en['place_endings']}"),
+        en_built=re.compile(en["built_endings"]),
         en_coop=re.compile(en["cooperating"], re.IGNORECASE),
         en_attending=re.compile(en["attending"], re.IGNORECASE),
     )
@@ -88,7 +90,11 @@ def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = Non
     for f in kept:
         cooperates, attends = evidence.get(id(f), (True, False))
         party = _resolved(f, publisher)
-        if f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
+        if prep.lang == "en" and f.party.kind == "other" and r.en_built.search(f.party.name):
+            # "Semiconductor Training Center", "Miller Information Technology Center":
+            # what is built or where it happens, not who cooperates.
+            mentioned.append(party)
+        elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
             # is the party (the name is kept among the mentioned).
             mentioned.append(party)
@@ -104,7 +110,29 @@ def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = Non
     if not principal and mentioned:
         # Nothing else names the cooperation: the bureaus are what the item is about.
         principal, mentioned = mentioned, []
+    principal = _without_abbreviations(principal)
     return Sorted(_unique(principal), _unique([p for p in mentioned if p not in principal]))
+
+
+_INITIAL_SKIP = frozenset({"of", "and", "the", "for", "at", "&"})
+
+
+def _initials(name: str) -> str:
+    words = re.findall(r"[A-Za-z][\w'’]*", name)
+    return "".join(w[0].upper() for w in words if w.lower() not in _INITIAL_SKIP)
+
+
+def _without_abbreviations(parties: list[Party]) -> list[Party]:
+    """Drop a short form ("UofL", "U-M", "CSCC") whose capitals are the initials of
+    another shown party's name (University of Louisville): the same party twice."""
+    out = []
+    for p in parties:
+        caps = "".join(c for c in p.name if c.isupper())
+        short = " " not in p.name and len(p.name) <= 8 and len(caps) >= 2
+        if short and any(q is not p and _initials(q.name) == caps for q in parties):
+            continue
+        out.append(p)
+    return out
 
 
 _EN_UNIT = re.compile(

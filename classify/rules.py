@@ -28,6 +28,7 @@ class CueGroup:
     only_without_partner: bool
     only_without_title_partner: bool
     requires_government: bool
+    only_without_industry: bool = False  # counts only when every partner is a government body
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
         only_without_partner=bool(spec.get("only_without_partner", False)),
         only_without_title_partner=bool(spec.get("only_without_title_partner", False)),
         requires_government=bool(spec.get("requires_government", False)),
+        only_without_industry=bool(spec.get("only_without_industry", False)),
     )
 
 
