@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # folder is not named after it (ours is the repository root): nothing to act on.
 QUIET_INSTALL := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: demo test lint typecheck format bench clean check-install
+.PHONY: demo test lint typecheck format bench bench-farm bench-web bench-discover faults clean check-install
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -38,6 +38,24 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/classify_bench.py
 	$(BIN)/python bench/classify_cli_memory.py
+
+# A pass over a local farm of N news sites: ieiwatch against rss2email and a bare fetch.
+N ?= 200
+RUNS ?= 3
+bench-farm: $(STAMP)
+	@test -x bench/.venv-r2e/bin/r2e || { $(PYTHON) -m venv bench/.venv-r2e && bench/.venv-r2e/bin/pip install -q rss2email; } || echo "rss2email could not be installed: measuring without it"
+	$(BIN)/python bench/farm_compare.py --n $(N) --runs $(RUNS)
+
+# The items page over 100,000 stored articles; list discovery over the real list pages;
+# runs killed at every stage (about 4 minutes).
+bench-web: $(STAMP)
+	$(BIN)/python bench/web_bench.py
+
+bench-discover: $(STAMP)
+	$(BIN)/python bench/discover_eval.py
+
+faults: $(STAMP)
+	$(BIN)/python bench/fault_suite.py
 
 clean:
 	rm -rf $(VENV) data build .pytest_cache .ruff_cache .mypy_cache

@@ -1,7 +1,9 @@
 """ieiwatch's Prefect deployments, made from the config:
 
 * ``monitor/monitor-every-{N}m``: one per distinct source ``interval`` (minutes), polling
-  that group's sources (the flow's ``sources`` parameter);
+  that group's sources (the flow's ``sources`` parameter); a group of more than
+  ``SOURCES_PER_DEPLOYMENT`` sources is split into parts (``monitor-every-{N}m-part{i}of{k}``)
+  so that a work pool's workers, on several machines, poll the parts at the same time;
 * ``digest/digest``: on each digest subscriber's schedule (cron in their time zone);
 * ``retry-deliveries/retry-deliveries``: every few minutes;
 * ``backfill/backfill``: no schedule, for ``prefect deployment run 'backfill/backfill'``.
@@ -30,7 +32,8 @@ from prefect.settings import PREFECT_API_URL
 from prefect.types.entrypoint import EntrypointType
 
 from ieiwatch.config.schema import WEEKDAYS, AppConfig, DigestSchedule
-from ieiwatch.domain import IeiwatchError, SubscriberMode, utcnow
+from ieiwatch.domain import SubscriberMode, utcnow
+from ieiwatch.flows.local_server import ServeError
 from ieiwatch.notify.subscriptions import Subscription
 
 Announce = Callable[[str], None]
@@ -46,8 +49,8 @@ SKIP_IF_RUNNING = ConcurrencyLimitConfig(
 ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
 
 
-class ServeError(IeiwatchError):
-    """Serving could not start, or its Prefect server went away."""
+SOURCES_PER_DEPLOYMENT = 2000
+"""Sources one monitor run polls at most: about what one 2-core machine handles in a pass."""
 
 
 @dataclass(frozen=True)
@@ -55,19 +58,33 @@ class MonitorGroup:
     interval: int
     """Minutes."""
     sources: tuple[str, ...]
+    part: int = 1
+    parts: int = 1
 
     @property
     def deployment_name(self) -> str:
-        return f"monitor-every-{self.interval}m"
+        name = f"monitor-every-{self.interval}m"
+        return name if self.parts == 1 else f"{name}-part{self.part}of{self.parts}"
 
 
-def monitor_groups(config: AppConfig) -> list[MonitorGroup]:
-    """Enabled sources grouped by their ``interval``, shortest first."""
+def monitor_groups(
+    config: AppConfig, per_deployment: int = SOURCES_PER_DEPLOYMENT
+) -> list[MonitorGroup]:
+    """Enabled sources grouped by their ``interval``, shortest first; a group larger than
+    ``per_deployment`` in parts of equal size (the config's order), one deployment each."""
     groups: dict[int, list[str]] = {}
     for source in config.sources:
         if source.enabled:
             groups.setdefault(source.interval, []).append(source.name)
-    return [MonitorGroup(minutes, tuple(names)) for minutes, names in sorted(groups.items())]
+    found = []
+    for minutes, names in sorted(groups.items()):
+        parts = -(-len(names) // per_deployment)
+        size = -(-len(names) // parts)
+        found += [
+            MonitorGroup(minutes, tuple(names[i * size : (i + 1) * size]), i + 1, parts)
+            for i in range(parts)
+        ]
+    return found
 
 
 def digest_cron(schedule: DigestSchedule) -> str:
@@ -121,7 +138,7 @@ async def build_deployments(
             schedules=[Interval(timedelta(minutes=group.interval), anchor_date=first_run)],
             parameters={**common, "sources": list(group.sources)},
             concurrency_limit=SKIP_IF_RUNNING,
-            description=f"Poll {', '.join(group.sources)} every {group.interval} minutes.",
+            description=f"Poll {_listed(group.sources)} every {group.interval} minutes.",
             **module,
         )
         for group in monitor_groups(config)
@@ -156,6 +173,12 @@ async def build_deployments(
         )
     )
     return deployments
+
+
+def _listed(names: Sequence[str], shown: int = 10) -> str:
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{len(names)} sources ({', '.join(names[:shown])} …)"
 
 
 def describe(deployment: RunnerDeployment) -> str:

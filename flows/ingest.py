@@ -11,7 +11,15 @@ their alerts, so none of them can be saved without the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -107,12 +115,46 @@ async def harvest(
         same_host_only=settings.article_hosts == "source",
     )
     kept = [a for a in batch.articles if keep is None or keep(a)]
+    found = await classify_all([(a.title, a.text) for a in kept])
     return Harvest(
-        [to_store(a, classify(a.title, a.text)) for a in kept],
+        [to_store(a, cls) for a, cls in zip(kept, found, strict=True)],
         batch.articles,
         batch.errors,
         batch.skipped,
     )
+
+
+INLINE_UP_TO = 2
+"""Items classified on the event loop itself: fewer than a process round trip is worth."""
+_pool: ProcessPoolExecutor | None = None
+
+
+def classify_batch(pairs: Sequence[tuple[str, str]]) -> list[Classification]:
+    return [classify(title, text) for title, text in pairs]
+
+
+async def classify_all(pairs: Sequence[tuple[str, str]]) -> list[Classification]:
+    """Classify a source's articles in a worker process, so that CPU-bound rules neither
+    block fetching nor leave the other cores idle; a few items are classified here."""
+    global _pool
+    if len(pairs) <= INLINE_UP_TO:
+        return classify_batch(pairs)
+    if _pool is None:
+        _pool = _start_pool()
+    loop = asyncio.get_running_loop()
+    pool = _pool
+    try:
+        # ``classify`` itself crosses to the worker: unpickling it imports the classifier
+        # only, where a function of this module would import the whole of ieiwatch there.
+        return list(
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, classify, title, text) for title, text in pairs)
+            )
+        )
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed): classify here; a fresh pool next time.
+        _pool = None
+        return await asyncio.to_thread(classify_batch, pairs)
 
 
 async def ingest(
@@ -134,18 +176,65 @@ async def ingest(
     unseen = [i for i in items if i.url not in known]
     todo = unseen if limit is None else unseen[:limit]
     found = await harvest(ctx.fetcher, ctx.settings, source, todo, keep)
+    # In a thread: while the database works (stories, alerts), the other sources' pages
+    # keep coming in.
+    return await asyncio.to_thread(
+        _store,
+        ctx,
+        source,
+        Ingested(len(unseen), len(todo), found, []),
+        bookkeeping,
+        alerts,
+        alert_kind,
+    )
+
+
+def _store(
+    ctx: RunContext,
+    source: SourceConfig,
+    done: Ingested,
+    bookkeeping: Bookkeeping[T],
+    alerts: AlertSelector | None,
+    alert_kind: DeliveryKind | None,
+) -> tuple[Ingested, T]:
+    """Store the harvest, plan its alerts and run the bookkeeping, in one transaction."""
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, source.name)
         if row is None or row.id is None:
             raise LookupError(f"source {source.name!r} is not in the database (sync the config)")
-        stored = article_store.insert_new(session, row.id, found.articles)
-        done = Ingested(len(unseen), len(todo), found, stored)
+        done.stored = article_store.insert_new(session, row.id, done.harvest.articles)
         if alerts is not None:
             done.alerts_planned = plan_alerts(
                 session,
-                alerts(row, stored),
+                alerts(row, done.stored),
                 source.name,
                 load_subscriptions(session, ctx.config),
                 kind=alert_kind,
             )
         return done, bookkeeping(session, row, done)
+
+
+def _start_pool() -> ProcessPoolExecutor:
+    """A worker per core, forked from a server that imported only the classifier: they do
+    not inherit this process's threads (Prefect's, httpx's) nor its memory."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ieiwatch.classify"])
+    workers = os.cpu_count() or 1
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # Each submit starts a worker while there are fewer than ``workers``: start them all
+    # now, with a bare __main__, or each would import the program's main module again (the
+    # CLI script, prefect.engine) for nothing.
+    with _bare_main():
+        for _ in range(workers):
+            pool.submit(int)
+    return pool
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main

@@ -1,25 +1,40 @@
 """``prefect server start`` as a child process: SQLite under its own ``PREFECT_HOME``, on
 loopback. ``ieiwatch serve`` starts one when no ``PREFECT_API_URL`` is set, since Prefect
-schedules runs only on a real server."""
+schedules runs only on a real server.
+
+While it answers, a state file in its home (``STATE_FILE``: API URL and pid) lets a
+one-shot ``ieiwatch run`` use it (``prefect_for_one_run``) instead of starting Prefect's
+temporary server, which costs seconds every time.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from ieiwatch.flows.deployments import ServeError
+from ieiwatch.domain import IeiwatchError
 
 SERVER_START_TIMEOUT = 180.0
 """Seconds for a fresh ``prefect server start`` (database migrations included)."""
 STOP_TIMEOUT = 30.0
+STATE_FILE = "ieiwatch-server.json"
+"""In the server's home, while it is up: ``{"api_url": …, "pid": …}``."""
+HEALTH_TIMEOUT = 1.0
+
+
+class ServeError(IeiwatchError):
+    """Serving could not start, or its Prefect server went away."""
 
 
 class LocalPrefectServer:
@@ -86,6 +101,7 @@ class LocalPrefectServer:
                     raise ServeError(f"prefect server exited at start: {self.log_tail()}")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(f"{self.api_url}/health")).status_code == 200:
+                        self._write_state()
                         return
                 await asyncio.sleep(0.5)
         self.stop()
@@ -95,6 +111,8 @@ class LocalPrefectServer:
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM (uvicorn shuts down gracefully), then SIGKILL if it lingers."""
+        with contextlib.suppress(OSError):
+            (self.home / STATE_FILE).unlink()
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
@@ -103,6 +121,12 @@ class LocalPrefectServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout)
+
+    def _write_state(self) -> None:
+        state = {"api_url": self.api_url, "pid": self.pid}
+        temporary = self.home / f".{STATE_FILE}.tmp"
+        temporary.write_text(json.dumps(state), encoding="utf-8")
+        temporary.replace(self.home / STATE_FILE)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -116,3 +140,35 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def running_server(home: Path) -> str | None:
+    """The API URL of the server ``ieiwatch serve`` started with this home, if it is still
+    running and answers; None otherwise (no state file, a dead pid, no answer)."""
+    try:
+        state = json.loads((home / STATE_FILE).read_text(encoding="utf-8"))
+        api_url, pid = str(state["api_url"]), int(state["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        answer = httpx.get(f"{api_url}/health", timeout=HEALTH_TIMEOUT)
+    except httpx.HTTPError:
+        return None
+    return api_url if answer.status_code == 200 else None
+
+
+@contextlib.contextmanager
+def prefect_for_one_run(home: Path) -> Iterator[str | None]:
+    """Run a one-shot flow on the server ``ieiwatch serve`` keeps running with this home,
+    when there is one and no ``PREFECT_API_URL`` is set; yields its API URL, or None when
+    the flow will run as before (the configured server, or Prefect's temporary one)."""
+    if PREFECT_API_URL.value():
+        yield None
+        return
+    api_url = running_server(home)
+    if api_url is None:
+        yield None
+        return
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        yield api_url

@@ -2,29 +2,34 @@
 
 ``poll_source`` reads like the pass of one source: its fetch state → its listing (a
 conditional GET) → if unchanged, record that and stop → ingest the new items (fetch,
-classify, store, plan alerts, save the validators, in one transaction) → report health.
-``run_pass`` polls the sources concurrently and sends the alerts that are due;
-``monitor.py`` wraps both in Prefect.
+classify, store, plan alerts, save the validators, in one transaction) → send those alerts
+→ report health. ``run_pass`` polls the sources concurrently, in batches, and then sends
+whatever else is due; ``monitor.py`` runs each batch as a Prefect task.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import itertools
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
-from ieiwatch.domain import SourceStatus, utcnow
+from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
 from ieiwatch.flows.ingest import Ingested, ingest
 from ieiwatch.flows.runtime import RunContext, health_rules, open_fetcher, open_store
-from ieiwatch.notify.admin import send_admin_alert
-from ieiwatch.notify.sending import DeliveryReport, deliver_due
+from ieiwatch.notify.admin import queue_admin_alert
+from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, send_batch
+from ieiwatch.notify.subscriptions import subscriptions
+from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing, SourceTimedOut
-from ieiwatch.scrapers.source import Listing, fetch_listing
+from ieiwatch.scrapers.fetch import Fetcher
+from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery
 from ieiwatch.storage import health
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
@@ -63,6 +68,8 @@ class SourceReport:
     alerts_planned: int = 0
     errors: list[str] = field(default_factory=list)
     relevant_items: list[RelevantItem] = field(default_factory=list)
+    deliveries: DeliveryReport = field(default_factory=DeliveryReport)
+    """This source's instant alerts, sent as soon as it was stored."""
 
     def count(self, stored: list[Article]) -> None:
         self.new = len(stored)
@@ -80,21 +87,33 @@ class RunReport:
         return bool(self.sources) and all(s.status == SourceStatus.ERROR for s in self.sources)
 
 
-Poller = Callable[[RunContext, SourceConfig], Awaitable[SourceReport]]
+BatchPoller = Callable[[RunContext, list[str]], Awaitable[list[SourceReport]]]
+"""Polls the named sources of a batch; every outcome (a failure too) becomes a report."""
+
+SOURCES_PER_BATCH = 25
+"""Sources polled by one batch (one Prefect task): a task per source costs the run more
+bookkeeping than a source that has not changed costs to poll."""
+SOURCES_AT_ONCE = 300
+"""Sources being polled at the same time in a pass (the others wait their turn): enough
+to keep the fetcher busy while each host is asked politely, few enough that a pass over
+thousands of sources does not hold all their pages in memory at once."""
+_slots: weakref.WeakKeyDictionary[Fetcher, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 async def run_pass(
     settings: Settings,
     config: AppConfig,
-    poll: Poller | None = None,
+    poll_batch: BatchPoller | None = None,
     sources: list[str] | None = None,
 ) -> RunReport:
-    """Poll every enabled source (or the named ones) concurrently, then deliver every alert
-    that is due.
+    """Poll every enabled source (or the named ones) concurrently, in batches of
+    ``SOURCES_PER_BATCH``, each source's alerts sent as soon as it is stored; then deliver
+    everything else that is due.
 
-    ``poll`` defaults to ``poll_source``; the Prefect flow passes its task wrapping it.
+    ``poll_batch`` defaults to ``poll_sources`` (no retries); the Prefect flow passes its
+    task wrapping it.
     """
-    poll = poll or poll_source
+    poll_batch = poll_batch or poll_sources
     engine = open_store(settings, config)
     try:
         selected, unknown = select_sources(config, sources)
@@ -102,13 +121,19 @@ async def run_pass(
         # Retries that are due go first, so a long scrape does not delay them.
         report = RunReport(deliveries=await asyncio.to_thread(deliver_due, outbox, config))
         report.sources += unknown
+        names = [s.name for s in selected]
         async with open_fetcher(engine, settings) as fetcher:
             ctx = RunContext(settings, config, engine, fetcher)
-            outcomes = await asyncio.gather(
-                *(_within_limit(poll, ctx, s) for s in selected), return_exceptions=True
+            batches = await asyncio.gather(
+                *(
+                    poll_batch(ctx, names[i : i + SOURCES_PER_BATCH])
+                    for i in range(0, len(names), SOURCES_PER_BATCH)
+                )
             )
-        for source, outcome in zip(selected, outcomes, strict=True):
-            report.sources.append(_report_outcome(ctx, source.name, outcome))
+        for reports in batches:
+            report.sources += reports
+            for source_report in reports:
+                report.deliveries.add(source_report.deliveries)
         report.deliveries.add(await asyncio.to_thread(deliver_due, outbox, config))
         return report
     finally:
@@ -133,16 +158,39 @@ def select_sources(
         for n in names
         if n not in known
     ]
-    return [s for s in enabled if s.name in names], missing
+    wanted = set(names)
+    return [s for s in enabled if s.name in wanted], missing
 
 
-async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
-    """Poll one source: state → listing → unchanged? record and stop → ingest → health.
+async def poll_sources(
+    ctx: RunContext, names: Sequence[str], retries: int = 0, retry_delay: float = 0.0
+) -> list[SourceReport]:
+    """Poll the named sources concurrently, each within its time limit and retried up to
+    ``retries`` times on a transient error; a failure is recorded on its source and
+    reported, and the others go on."""
+    configured = {s.name: s for s in ctx.config.sources}
+    sources = [configured[name] for name in names]
+    known = _all_validators(ctx, names)
+    outcomes = await asyncio.gather(
+        *(_within_limit(ctx, s, known.get(s.name), retries, retry_delay) for s in sources),
+        return_exceptions=True,
+    )
+    return [
+        _report_outcome(ctx, s.name, outcome) for s, outcome in zip(sources, outcomes, strict=True)
+    ]
+
+
+async def poll_source(
+    ctx: RunContext, source: SourceConfig, validators: Validators | None = None
+) -> SourceReport:
+    """Poll one source: state → listing → unchanged? record and stop → ingest → alerts →
+    health.
 
     Raises ``ScrapeError`` when the listing cannot be had; article errors are reported."""
     report = SourceReport(source.name)
-    etag, last_modified = _validators(ctx, source.name)
-    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified)
+    etag, last_modified = validators or _validators(ctx, source.name)
+    structure = _discovered_list(ctx, source)
+    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified, structure)
     if listing.warning:
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:
@@ -163,14 +211,58 @@ async def poll_source(ctx: RunContext, source: SourceConfig) -> SourceReport:
     report.errors += [f"skipped link {line}" for line in done.harvest.skipped]
     report.alerts_planned = done.alerts_planned
     report.count(done.stored)
+    if done.alerts_planned:
+        # Now, not at the end of the pass: a slow source holds up nobody else's alerts.
+        stored = {a.id for a in done.stored if a.id is not None}
+        report.deliveries = await asyncio.to_thread(send_alerts_of, ctx, stored)
     report.errors += await asyncio.to_thread(_announce, ctx, change)
     return report
 
 
-def _validators(ctx: RunContext, name: str) -> tuple[str | None, str | None]:
+def send_alerts_of(ctx: RunContext, article_ids: set[int]) -> DeliveryReport:
+    """Send the due instant alerts of these articles, through the outbox: each message is
+    claimed first, so one the end of the pass (or another worker) sends is not sent twice."""
+    outbox = Outbox(ctx.engine)
+    now = utcnow()
+    mine = {d.id for d in outbox.due(DeliveryKind.INSTANT, now) if d.article_id in article_ids}
+    report = DeliveryReport()
+    if not mine:
+        return report
+    subs = {s.id: s for s in subscriptions(outbox.subscribers(), ctx.config)}
+    for batch in due_batches(outbox, DeliveryKind.INSTANT, subs, now):
+        if mine.issuperset(batch.ids):
+            send_batch(outbox, batch, now, report)
+    return report
+
+
+Validators = tuple[str | None, str | None]
+"""A source's ETag and Last-Modified, for its conditional GET."""
+
+
+def _all_validators(ctx: RunContext, names: Sequence[str]) -> dict[str, Validators]:
+    """The validators of many sources in one query, not one each."""
+    with session_scope(ctx.engine) as session:
+        rows = session.exec(
+            select(Source.name, Source.etag, Source.last_modified).where(
+                col(Source.name).in_(names)
+            )
+        )
+        return {name: (etag, last_modified) for name, etag, last_modified in rows}
+
+
+def _validators(ctx: RunContext, name: str) -> Validators:
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, name)
         return (row.etag, row.last_modified) if row else (None, None)
+
+
+def _discovered_list(ctx: RunContext, source: SourceConfig) -> ListStructure | None:
+    """The list found on an earlier poll of a source without selectors."""
+    if not needs_discovery(source):
+        return None
+    with session_scope(ctx.engine) as session:
+        kept = source_store.discovered_list(session, source.name)
+    return ListStructure.from_dict(kept) if kept else None
 
 
 def _bookkeeping(
@@ -183,7 +275,14 @@ def _bookkeeping(
         # Keep the validators only when every unseen item was handled; otherwise the next
         # run would get a 304 and never see the rest.
         validators = (listing.etag, listing.last_modified) if done.complete else (None, None)
+        first_poll = row.last_success_at is None
         source_store.record_success(session, row, *validators)
+        if first_poll and done.attempted < done.unseen:
+            # The archive is not all in (more than a run's worth of items): the next run is
+            # still the first poll, so the rest of the archive does not alert either.
+            row.last_success_at = None
+        if listing.structure is not None:
+            source_store.keep_discovered_list(session, row, listing.structure.to_dict())
         health.note_new_items(row, done.stored)
         problems = ([f"feed: {listing.warning}"] if listing.warning else []) + done.harvest.errors
         return health.after_success(session, row, health_rules(ctx.settings), problems=problems)
@@ -192,8 +291,9 @@ def _bookkeeping(
 
 
 def _alertable(ctx: RunContext, source: Source, stored: list[Article]) -> list[Article]:
-    """Everything new alerts, except on a source's first poll: then only recent items do,
-    since its archive is not news."""
+    """Everything new alerts, except during a source's first poll (no success recorded yet:
+    its first run, and the next ones while its archive is read in): then only recent items
+    do, since its archive is not news."""
     if source.last_success_at is not None:
         return stored
     since = utcnow() - timedelta(days=ctx.config.alert_window_days)
@@ -213,6 +313,7 @@ def _record_unchanged(
 
 def record_source_failure(ctx: RunContext, name: str, error: str, exc: object = None) -> list[str]:
     """Count the failure and mark the source broken when it is; returns report lines."""
+    error = health.short_error(error)
     with session_scope(ctx.engine) as session:
         row = source_store.get_source(session, name)
         if row is None:
@@ -231,28 +332,52 @@ def record_source_failure(ctx: RunContext, name: str, error: str, exc: object = 
 def _announce(ctx: RunContext, change: health.HealthChange | None) -> list[str]:
     """Report a source turning broken or recovering, and tell the operator once.
 
-    Called after the change is committed, so a failed send never undoes the mark (and the
-    alert is not repeated next run: the run report says it could not be sent).
+    The message goes through the outbox (sent with the pass's alerts, retried like them),
+    so an admin channel that fails once does not lose it.
     """
     if change is None:
         return []
-    lines = [f"health: {change.summary}"]
-    if ctx.config.admin_notify:
-        errors = send_admin_alert(ctx.config.admin_notify, change.title, change.body)
-        lines += [f"admin alert not sent: {e}" for e in errors]
-    return lines
+    queue_admin_alert(Outbox(ctx.engine), ctx.config.admin_notify, change.title, change.body)
+    return [f"health: {change.summary}"]
 
 
-async def _within_limit(poll: Poller, ctx: RunContext, source: SourceConfig) -> SourceReport:
-    """One source's poll, given up after ``source_timeout`` so a slow site holds up no pass."""
+async def _within_limit(
+    ctx: RunContext,
+    source: SourceConfig,
+    validators: Validators | None,
+    retries: int,
+    retry_delay: float,
+) -> SourceReport:
+    """One source's poll with its retries, given up after ``source_timeout`` so a slow site
+    holds up no pass."""
     limit = ctx.settings.source_timeout
+    # The run's fetcher stands for the run: its batches share the slots.
+    slots = _slots.setdefault(ctx.fetcher, asyncio.Semaphore(SOURCES_AT_ONCE))
     try:
-        async with asyncio.timeout(limit):
-            return await poll(ctx, source)
+        async with slots, asyncio.timeout(limit):
+            return await _retried(ctx, source, validators, retries, retry_delay)
     except TimeoutError:
         raise SourceTimedOut(
             source.url, f"no result within {limit:g}s (source_timeout); given up for this pass"
         ) from None
+
+
+async def _retried(
+    ctx: RunContext,
+    source: SourceConfig,
+    validators: Validators | None,
+    retries: int,
+    retry_delay: float,
+) -> SourceReport:
+    """Retry timeouts, refused connections, 429 and 5xx; not a 404 or a broken page."""
+    for attempt in itertools.count():
+        try:
+            return await poll_source(ctx, source, validators)
+        except ScrapeError as exc:
+            if not exc.transient or attempt >= retries:
+                raise
+        await asyncio.sleep(retry_delay)
+    raise AssertionError("unreachable")
 
 
 def _report_outcome(ctx: RunContext, name: str, outcome: object) -> SourceReport:

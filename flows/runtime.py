@@ -30,7 +30,7 @@ from ieiwatch.scrapers.robots import FRESH_FOR
 from ieiwatch.storage import migrations
 from ieiwatch.storage import robots as robots_store
 from ieiwatch.storage import sources as source_store
-from ieiwatch.storage.db import init_db, make_engine, session_scope, sqlite_file
+from ieiwatch.storage.db import init_db, make_engine, opening, session_scope, sqlite_file
 from ieiwatch.storage.health import HealthRules
 from ieiwatch.storage.subscribers import sync_subscribers
 
@@ -60,11 +60,23 @@ def run_inputs(
 
 
 def open_store(settings: Settings, config: AppConfig) -> Engine:
-    """The database, migrated, with the config's sources and subscribers synced."""
+    """The database, migrated, with the config's sources and subscribers synced; raises
+    ``StoreUnavailable`` (naming the URL) when it cannot be opened or written."""
     engine = make_engine(settings.database_url)
-    init_db(engine)
-    sync_config(engine, config)
+    try:
+        with opening(settings.database_url):
+            init_db(engine)
+            sync_config(engine, config)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def check_store(settings: Settings, config: AppConfig) -> None:
+    """Open the database as a run will, before the run: ``StoreUnavailable`` is then the
+    command's one-paragraph error rather than a failed flow's traceback."""
+    open_store(settings, config).dispose()
 
 
 def sync_config(engine: Engine, config: AppConfig) -> None:
@@ -83,7 +95,7 @@ def read_store(settings: Settings) -> Iterator[Session | None]:
         return
     engine = make_engine(settings.database_url, read_only=True)
     try:
-        with engine.connect() as conn:
+        with opening(settings.database_url), engine.connect() as conn:
             found = migrations.current_revision(conn)
         if found is None:
             yield None

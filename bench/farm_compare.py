@@ -1,0 +1,431 @@
+"""ieiwatch against rss2email and the bare fetch floor, on the local farm (bench/farm.py).
+
+    .venv/bin/python bench/farm_compare.py --n 200 [--n 1000] [--runs 3]
+        [--tools r2e,floor,pass,ieiwatch]
+
+For every tool and run: a fresh farm and a fresh state, then three passes, each timed as a
+whole process from start to exit: *first* (every source new: 20 items each), *new items*
+(after the farm's ``/_add``: one new item per source) and *nothing new* (every feed answers
+304). Printed: the median of the runs with min–max, the ratio to rss2email and to the floor,
+CPU seconds and the peak memory of the tool's whole process tree (the sum of its processes'
+PSS, sampled every 50 ms).
+
+* ``r2e``: rss2email (``bench/.venv-r2e``, ``make bench-farm`` installs it), feeds only, one
+  email per item to the farm's SMTP sink; it fetches one feed at a time.
+* ``floor``: a bare concurrent httpx fetch of the feeds (with their ETag) and of the article
+  pages not fetched before, with ieiwatch's politeness (16 requests at once, 2 per host, 0.5 s
+  between the starts of two requests to one host): what the network costs.
+* ``pass``: ieiwatch's pass without Prefect (``polling.run_pass`` in a plain process).
+* ``ieiwatch``: ``ieiwatch run`` with one email subscriber, with a Prefect server already
+  running (started once here, as ``ieiwatch serve`` would, outside the measured tree).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+R2E = BENCH / ".venv-r2e" / "bin" / "r2e"
+PY = sys.executable
+PHASES = ("first", "new items", "nothing new")
+TOOLS = ("r2e", "floor", "pass", "ieiwatch")
+
+sys.path.insert(0, str(BENCH))
+from farm import address  # noqa: E402
+
+
+@dataclass
+class Measure:
+    seconds: float
+    cpu: float
+    peak_mb: float
+
+
+@dataclass
+class Results:
+    by: dict[tuple[int, str, str], list[Measure]] = field(default_factory=dict)
+
+    def add(self, n: int, tool: str, phase: str, m: Measure) -> None:
+        self.by.setdefault((n, tool, phase), []).append(m)
+
+
+# --- measuring a process tree ------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def _memory_kb(pid: int) -> int:
+    """The process's proportional set size (PSS): its private memory plus its share of
+    pages shared with others (forked workers, libraries), so the tree's sum counts each
+    page once; its RSS where PSS cannot be read."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> Measure:
+    """Run ``cmd`` to its end; wall time, CPU of it and its children, peak memory of its
+    tree."""
+    start = time.perf_counter()
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_memory_kb(p) for p in _tree(proc.pid)))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0,):
+        print(f"    ! {cmd[0]} exited {proc.returncode} (log {log})", flush=True)
+    return Measure(elapsed, usage.ru_utime + usage.ru_stime, peak / 1024)
+
+
+# --- the farm -----------------------------------------------------------------------------
+
+
+class FarmProcess:
+    def __init__(self, n: int, port: int, smtp_port: int) -> None:
+        self.n, self.port, self.smtp_port = n, port, smtp_port
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> FarmProcess:
+        self.proc = subprocess.Popen(
+            [
+                PY,
+                str(BENCH / "farm.py"),
+                "--n",
+                str(self.n),
+                "--port",
+                str(self.port),
+                "--smtp-port",
+                str(self.smtp_port),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "ready" not in line:
+            raise RuntimeError(f"farm did not start: {line!r}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(30)
+
+    def control(self, method: str, path: str) -> bytes:
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return bytes(r.read())
+
+    def stats(self) -> dict[str, int]:
+        return dict(json.loads(self.control("GET", "/_stats")))
+
+    def feeds(self) -> list[str]:
+        return [f"http://{address(i)}:{self.port}/feed.xml" for i in range(self.n)]
+
+    def mail_url(self) -> str:
+        return (
+            f"mailto://127.0.0.1:{self.smtp_port}?mode=insecure&smtp=127.0.0.1"
+            "&from=ieiwatch@example.org&to=bench@example.org&name=ieiwatch"
+        )
+
+
+# --- the tools ----------------------------------------------------------------------------
+
+
+def prepare(tool: str, farm: FarmProcess, work: Path, env: dict[str, str]) -> list[str]:
+    """Write the tool's state for a fresh run; return the command of one pass."""
+    if tool == "r2e":
+        cfg = work / "r2e.cfg"
+        sections = "".join(
+            f"[feed.s{i:05d}]\nurl = {url}\n\n" for i, url in enumerate(farm.feeds())
+        )
+        cfg.write_text(
+            "[DEFAULT]\nfrom = r2e@example.org\nto = bench@example.org\n"
+            "email-protocol = smtp\n"
+            f"smtp-server = 127.0.0.1\nsmtp-port = {farm.smtp_port}\n"
+            "smtp-auth = False\nsmtp-ssl = False\n\n" + sections,
+            encoding="utf-8",
+        )
+        return [str(R2E), "-c", str(cfg), "-d", str(work / "r2e.json"), "run"]
+    if tool == "floor":
+        return [PY, __file__, "floor-pass", "--state", str(work / "floor.json"), *farm.feeds()]
+    config = work / "ieiwatch.yaml"
+    lines = ["sources:"]
+    for i, url in enumerate(farm.feeds()):
+        lines += [
+            f"  - name: s{i:05d}",
+            "    kind: feed",
+            f"    url: {url}",
+            '    content_selector: "div.v_news_content"',
+        ]
+    lines += [
+        "subscribers:",
+        "  - name: bench",
+        f'    notify: ["{farm.mail_url()}"]',
+        "    mode: instant",
+    ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env["IEIWATCH_DATABASE_URL"] = f"sqlite:///{work / 'ieiwatch.db'}"
+    env["IEIWATCH_CONFIG"] = str(config)
+    if tool == "pass":
+        return [PY, __file__, "bare-pass", str(config)]
+    return [str(REPO / ".venv" / "bin" / "ieiwatch"), "run", "--config", str(config)]
+
+
+def floor_pass(state_path: Path, feeds: list[str]) -> None:
+    """One pass of the floor: feeds with their ETag, then the article pages not seen yet,
+    with ieiwatch's default politeness."""
+    import httpx
+
+    state = json.loads(state_path.read_text()) if state_path.exists() else {"etags": {}, "seen": []}
+    seen = set(state["seen"])
+    every = asyncio.Semaphore(16)
+    hosts: dict[str, tuple[asyncio.Semaphore, list[float]]] = {}
+
+    # A client per host, as ieiwatch keeps connections per host: one shared pool of a
+    # thousand connections costs a scan of the pool per request.
+    tls = httpx.create_ssl_context()
+    clients: dict[str, httpx.AsyncClient] = {}
+
+    async def get(url: str, headers: dict[str, str]) -> httpx.Response:
+        host = httpx.URL(url).host
+        sem, last = hosts.setdefault(host, (asyncio.Semaphore(2), [0.0]))
+        if host not in clients:
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+            clients[host] = httpx.AsyncClient(timeout=30, limits=limits, verify=tls)
+        async with sem:
+            wait = last[0] + 0.5 - time.monotonic()
+            last[0] = max(time.monotonic(), last[0] + 0.5)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            async with every:
+                return await clients[host].get(url, headers=headers)
+
+    async def one(feed: str) -> None:
+        etag = state["etags"].get(feed)
+        r = await get(feed, {"If-None-Match": etag} if etag else {})
+        if r.status_code == 304:
+            return
+        links = [u for u in re.findall(r"<link>([^<]+)</link>", r.text)[1:] if u not in seen]
+        pages = await asyncio.gather(*(get(u, {}) for u in links))
+        for u, page in zip(links, pages, strict=True):
+            if page.status_code == 200:
+                seen.add(u)
+        state["etags"][feed] = r.headers.get("etag")
+
+    async def run() -> None:
+        try:
+            await asyncio.gather(*(one(f) for f in feeds))
+        finally:
+            for client in clients.values():
+                await client.aclose()
+
+    asyncio.run(run())
+    state["seen"] = sorted(seen)
+    state_path.write_text(json.dumps(state))
+
+
+def bare_pass(config: str) -> None:
+    """ieiwatch's pass as plain functions, without Prefect."""
+    from ieiwatch.flows.polling import run_pass
+    from ieiwatch.flows.runtime import run_inputs
+
+    settings, app = run_inputs(config)
+    report = asyncio.run(run_pass(settings, app))
+    print(f"{sum(s.new for s in report.sources)} new, {report.deliveries.sent} sent")
+
+
+# --- running and printing -----------------------------------------------------------------
+
+
+def start_prefect(home: Path) -> tuple[object, str]:
+    """A Prefect server as ``ieiwatch serve`` starts one; not part of any measured tree."""
+    sys.path.insert(0, str(REPO.parent))
+    from ieiwatch.flows.local_server import LocalPrefectServer
+
+    server = LocalPrefectServer(home)
+    server.start()
+    asyncio.run(server.wait_healthy())
+    return server, server.api_url
+
+
+def bench(ns: list[int], runs: int, tools: list[str], port: int, smtp_port: int) -> Results:
+    results = Results()
+    with tempfile.TemporaryDirectory(prefix="ieiwatch-farm-") as tmp:
+        root = Path(tmp)
+        server = None
+        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+        if "ieiwatch" in tools and not os.environ.get("PREFECT_API_URL"):
+            # As under `ieiwatch serve`: `ieiwatch run` finds the server by its state file.
+            server, url = start_prefect(root / "prefect")
+            env["IEIWATCH_PREFECT_HOME"] = str(root / "prefect")
+            print(f"prefect server at {url}", flush=True)
+        try:
+            for n in ns:
+                for run in range(runs):
+                    for tool in tools:
+                        _one(results, n, run, tool, root, dict(env), port, smtp_port)
+        finally:
+            if server is not None:
+                server.stop()  # type: ignore[attr-defined]
+    return results
+
+
+def _one(
+    results: Results,
+    n: int,
+    run: int,
+    tool: str,
+    root: Path,
+    env: dict[str, str],
+    port: int,
+    smtp_port: int,
+) -> None:
+    work = root / f"{tool}-{n}-{run}"
+    work.mkdir()
+    with FarmProcess(n, port, smtp_port) as farm:
+        cmd = prepare(tool, farm, work, env)
+        for phase in PHASES:
+            if phase == "new items":
+                farm.control("POST", "/_add")
+            before = farm.stats()
+            m = measure(cmd, env, work / "log.txt")
+            after = farm.stats()
+            results.add(n, tool, phase, m)
+            print(
+                f"N={n} run {run + 1} {tool:<9} {phase:<12} {m.seconds:7.2f} s  "
+                f"cpu {m.cpu:6.1f} s  peak {m.peak_mb:6.0f} MB  "
+                f"requests {after['requests'] - before['requests']}  "
+                f"mails {after['mails'] - before['mails']}",
+                flush=True,
+            )
+
+
+def report(results: Results, ns: list[int], tools: list[str]) -> str:
+    def med(n: int, tool: str, phase: str) -> float | None:
+        ms = results.by.get((n, tool, phase))
+        return statistics.median(m.seconds for m in ms) if ms else None
+
+    out = []
+    for n in ns:
+        runs = len(results.by.get((n, tools[0], "first"), []))
+        out.append(f"\n## {n} sources x 20 items: median (min-max) of {runs} runs")
+        out.append("| phase | " + " | ".join(tools) + " |")
+        out.append("|---|" + "---|" * len(tools))
+        for phase in PHASES:
+            cells = []
+            for tool in tools:
+                ms = results.by.get((n, tool, phase), [])
+                if not ms:
+                    cells.append("-")
+                    continue
+                secs = [m.seconds for m in ms]
+                cell = f"{statistics.median(secs):.2f} s ({min(secs):.2f}-{max(secs):.2f})"
+                ratios = []
+                for ref, name in (("r2e", "r2e"), ("floor", "floor")):
+                    base = med(n, ref, phase)
+                    if base and tool != ref:
+                        ratios.append(f"{statistics.median(secs) / base:.1f}x {name}")
+                if ratios:
+                    cell += ", " + ", ".join(ratios)
+                cell += f", cpu {statistics.median(m.cpu for m in ms):.1f} s"
+                cells.append(cell)
+            out.append(f"| {phase} | " + " | ".join(cells) + " |")
+        peaks = [
+            f"{max(m.peak_mb for ph in PHASES for m in results.by.get((n, t, ph), [])):.0f} MB"
+            if results.by.get((n, t, "first"))
+            else "-"
+            for t in tools
+        ]
+        out.append("| peak memory (tree) | " + " | ".join(peaks) + " |")
+    if len(ns) > 1:
+        small, large = ns[0], ns[-1]
+        out.append(f"\nper-source cost at {large} / at {small}:")
+        for tool in tools:
+            parts = []
+            for phase in PHASES:
+                a, b = med(small, tool, phase), med(large, tool, phase)
+                if a and b:
+                    parts.append(f"{phase} {(b / large) / (a / small):.2f}")
+            out.append(f"  {tool}: " + ", ".join(parts))
+    return "\n".join(out)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "floor-pass":
+        floor_pass(Path(sys.argv[3]), sys.argv[4:])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "bare-pass":
+        bare_pass(sys.argv[2])
+        return
+    # Stopped (SIGTERM): the farm and the Prefect server are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, action="append", help="sources (repeatable)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--port", type=int, default=18900)
+    parser.add_argument("--smtp-port", type=int, default=18925)
+    args = parser.parse_args()
+    ns = args.n or [200]
+    tools = [t for t in args.tools.split(",") if t]
+    if "r2e" in tools and not R2E.exists():
+        print(
+            f"rss2email is not installed at {R2E}: python3 -m venv bench/.venv-r2e && "
+            "bench/.venv-r2e/bin/pip install rss2email (make bench-farm does this); "
+            "measuring without it",
+            file=sys.stderr,
+        )
+        tools.remove("r2e")
+    results = bench(ns, args.runs, tools, args.port, args.smtp_port)
+    print(report(results, ns, tools))
+
+
+if __name__ == "__main__":
+    main()
