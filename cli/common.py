@@ -11,10 +11,14 @@ import typer
 from typer.core import TyperGroup
 
 from ieiwatch.config import AppConfig, ConfigError, Settings, load_config
+from ieiwatch.config.settings import default_prefect_home
 from ieiwatch.domain import BEIJING
 from ieiwatch.domain.text import MAX_TITLE_CHARS, clean_line, clean_text
 from ieiwatch.storage.db import StoreUnavailable
 from ieiwatch.storage.secrets import SecretKeyError
+
+DEFAULT_PREFECT_HOME = default_prefect_home()
+"""Where ``serve`` keeps its local Prefect server, and where ``run`` looks for it."""
 
 ConfigOption = Annotated[
     Path | None,

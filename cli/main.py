@@ -9,9 +9,12 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import Commands, ConfigOption, command_group, echo
+from ieiwatch.cli.common import DEFAULT_PREFECT_HOME, Commands, ConfigOption, command_group, echo
 from ieiwatch.config import ConfigError, Settings, load_config
-from ieiwatch.config.settings import apply_prefect_defaults, database_url_of
+from ieiwatch.config.settings import (
+    apply_prefect_defaults,
+    database_url_of,
+)
 
 app = typer.Typer(
     help="Watch university and government news for industry–education cooperation.",
@@ -53,7 +56,7 @@ def run(
             help="PREFECT_HOME of `ieiwatch serve`'s local Prefect server: the run uses that "
             "server while it is up (else the one at PREFECT_API_URL, else a temporary one).",
         ),
-    ] = Path("data/prefect"),
+    ] = DEFAULT_PREFECT_HOME,
 ) -> None:
     """Poll every source once, store and classify what is new, send its alerts, exit."""
     settings = Settings()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ieiwatch.cli.common import ConfigOption, fail, load_or_exit
+from ieiwatch.cli.common import DEFAULT_PREFECT_HOME, ConfigOption, fail, load_or_exit
 from ieiwatch.cli.web import HostOption, PortOption, web_settings
 from ieiwatch.config.schema import AppConfig
 from ieiwatch.config.settings import Settings
@@ -38,7 +38,7 @@ def serve_command(
             envvar="IEIWATCH_PREFECT_HOME",
             help="PREFECT_HOME of that local server (its SQLite database and log).",
         ),
-    ] = Path("data/prefect"),
+    ] = DEFAULT_PREFECT_HOME,
     limit: Annotated[
         int | None, typer.Option(min=1, help="At most this many flow runs at once in this process.")
     ] = None,

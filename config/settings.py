@@ -23,6 +23,12 @@ def default_database_url() -> str:
     return database_url_of(str(Path(platformdirs.user_data_dir("ieiwatch")) / "ieiwatch.db"))
 
 
+def default_prefect_home() -> Path:
+    """Where ``serve`` keeps its local Prefect server (and says how to reach it), so that a
+    ``run`` from any directory finds the running server."""
+    return Path(platformdirs.user_data_dir("ieiwatch")) / "prefect"
+
+
 def database_url_of(value: str) -> str:
     """A SQLAlchemy URL from what a user types: a URL as it is, a file path as SQLite."""
     if "://" in value:

@@ -2,9 +2,9 @@
 
 Prefect only schedules runs on a real server (its ephemeral API never does, silently). When
 ``PREFECT_API_URL`` is not set, this starts ``prefect server start`` (SQLite under
-``PREFECT_HOME``, default ``data/prefect``) on 127.0.0.1 as a child process, and stops it
-after the runner on Ctrl-C or SIGTERM. Deployment schedules are not paused on the way out,
-so a restarted ``serve`` carries on.
+``PREFECT_HOME``, default ``prefect/`` in the user data directory) on 127.0.0.1 as a child
+process, and stops it after the runner on Ctrl-C or SIGTERM. Deployment schedules are not
+paused on the way out, so a restarted ``serve`` carries on.
 """
 
 from __future__ import annotations
