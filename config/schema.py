@@ -41,6 +41,9 @@ class SourceConfig(_Strict):
     date_selector: str | None = None
     content_selector: str | None = None
     enabled: bool = True
+    publisher: str | None = None
+    """The institution whose site this is (e.g. 东北林业大学): names 我校/学校/"our
+    university" in its articles, and places them when the text does not."""
     robots: Literal["obey", "ignore"] = "obey"
     """``ignore`` fetches what the site's robots.txt disallows: only with the site's consent."""
     allow_hosts: list[str] = []

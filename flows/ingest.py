@@ -115,7 +115,7 @@ async def harvest(
         same_host_only=settings.article_hosts == "source",
     )
     kept = [a for a in batch.articles if keep is None or keep(a)]
-    found = await classify_all([(a.title, a.text) for a in kept])
+    found = await classify_all([(a.title, a.text) for a in kept], source.publisher)
     return Harvest(
         [to_store(a, cls) for a, cls in zip(kept, found, strict=True)],
         batch.articles,
@@ -129,16 +129,20 @@ INLINE_UP_TO = 2
 _pool: ProcessPoolExecutor | None = None
 
 
-def classify_batch(pairs: Sequence[tuple[str, str]]) -> list[Classification]:
-    return [classify(title, text) for title, text in pairs]
+def classify_batch(
+    pairs: Sequence[tuple[str, str]], publisher: str | None = None
+) -> list[Classification]:
+    return [classify(title, text, None, publisher) for title, text in pairs]
 
 
-async def classify_all(pairs: Sequence[tuple[str, str]]) -> list[Classification]:
+async def classify_all(
+    pairs: Sequence[tuple[str, str]], publisher: str | None = None
+) -> list[Classification]:
     """Classify a source's articles in a worker process, so that CPU-bound rules neither
     block fetching nor leave the other cores idle; a few items are classified here."""
     global _pool
     if len(pairs) <= INLINE_UP_TO:
-        return classify_batch(pairs)
+        return classify_batch(pairs, publisher)
     if _pool is None:
         _pool = _start_pool()
     loop = asyncio.get_running_loop()
@@ -148,13 +152,16 @@ async def classify_all(pairs: Sequence[tuple[str, str]]) -> list[Classification]
         # only, where a function of this module would import the whole of ieiwatch there.
         return list(
             await asyncio.gather(
-                *(loop.run_in_executor(pool, classify, title, text) for title, text in pairs)
+                *(
+                    loop.run_in_executor(pool, classify, title, text, None, publisher)
+                    for title, text in pairs
+                )
             )
         )
     except BrokenProcessPool:
         # A worker died (out of memory, killed): classify here; a fresh pool next time.
         _pool = None
-        return await asyncio.to_thread(classify_batch, pairs)
+        return await asyncio.to_thread(classify_batch, pairs, publisher)
 
 
 async def ingest(

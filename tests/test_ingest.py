@@ -83,3 +83,31 @@ def test_harvest_fetches_and_classifies_without_a_database(site: LocalSite) -> N
         return [(a.url.rsplit("/", 1)[-1], a.relevant) for a in found.articles]
 
     assert sorted(asyncio.run(go())) == [("102.htm", False), ("201.htm", True)]
+
+
+def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None:
+    """我校 on a college's own site is that college: the source's ``publisher`` says which."""
+    from ieiwatch.flows.ingest import classify_all
+
+    pairs = [
+        (
+            "我校与澜海储能集团签署校企合作协议",
+            "5月1日，我校与澜海储能集团有限公司签署校企合作协议，共建储能实训基地。",
+        ),
+    ] * 3  # more than are classified inline: through the process pool
+    found = asyncio.run(classify_all(pairs, "滨江职业技术学院"))
+    for cls in found:
+        assert "滨江职业技术学院" in [p.name for p in cls.parties]
+    config = AppConfig.model_validate(
+        {
+            "sources": [
+                {
+                    "name": "s",
+                    "kind": "feed",
+                    "url": "http://x.cn/f",
+                    "publisher": "滨江职业技术学院",
+                }
+            ]
+        }
+    )
+    assert config.sources[0].publisher == "滨江职业技术学院"
