@@ -50,6 +50,8 @@ _BOMS = (
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
 # Covers both <meta charset="x"> and <meta http-equiv=... content="text/html; charset=x">.
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
+# The XML declaration's encoding, which names a feed's charset when the header does not.
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:\-]+)["']""", re.I)
 _SNIFF_BYTES = 4096
 _SINGLE_BYTE = frozenset({"cp1252", "latin-1", "ascii", "mac-roman", "cp437", "cp850"})
 
@@ -95,6 +97,55 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedText:
     return _guess(body)
 
 
+def decode_feed(body: bytes, content_type: str | None = None) -> DecodedText:
+    """Decode an RSS/Atom feed the way pages are decoded, declarations being candidates.
+
+    When nothing decodes strictly (GBK bytes in a feed declared UTF-8, three stray bytes
+    in a UTF-8 one), the reading with the fewest replacement characters wins, so a few bad
+    bytes cost a few characters instead of every title.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return DecodedText(body[len(bom) :].decode(encoding, errors="replace"), encoding)
+    declared = _feed_charsets(body, content_type)
+    for encoding in ["utf-8", *declared]:
+        text = _strict(body, encoding)
+        if text is not None and (encoding != "utf-8" or "\x00" not in text):
+            return DecodedText(text, encoding)
+    if not declared:
+        best = from_bytes(body).best()  # an undeclared Big5 feed, say
+        text = _strict(body, widen_charset(best.encoding)) if best is not None else None
+        if best is not None and text is not None:
+            return DecodedText(text, widen_charset(best.encoding))
+    candidates = [*declared, *(e for e in ("utf-8", "gb18030") if e not in declared)]
+    return _fewest_replacements(body, candidates)
+
+
+def _feed_charsets(body: bytes, content_type: str | None) -> list[str]:
+    names = [charset_from_content_type(content_type)]
+    match = _XML_ENCODING.match(body[:_SNIFF_BYTES])
+    names.append(match.group(1).decode("ascii") if match else None)
+    out: list[str] = []
+    for name in names:
+        if name and _known_codec(widen_charset(name)) and widen_charset(name) not in out:
+            out.append(widen_charset(name))
+    return sorted(out, key=_is_single_byte)
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _fewest_replacements(body: bytes, encodings: list[str]) -> DecodedText:
+    """The reading that loses the fewest characters; the first listed wins a tie."""
+    readings = [DecodedText(body.decode(enc, errors="replace"), enc) for enc in encodings]
+    return min(readings, key=lambda reading: reading.text.count("\ufffd"))
+
+
 def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     """Header charset, then <meta> ones, widened; single-byte ones last.
 
@@ -129,6 +180,4 @@ def _guess(body: bytes) -> DecodedText:
         encoding = widen_charset(best.encoding)
         return DecodedText(_strict(body, encoding) or str(best), encoding)
     # Damaged bytes: keep whichever reading loses fewer characters.
-    readings = [(body.decode(enc, errors="replace"), enc) for enc in ("gb18030", "utf-8")]
-    text, encoding = min(readings, key=lambda reading: reading[0].count("\ufffd"))
-    return DecodedText(text, encoding)
+    return _fewest_replacements(body, ["gb18030", "utf-8"])

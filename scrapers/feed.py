@@ -1,4 +1,9 @@
-"""RSS/Atom/JSON feeds: bytes in, ``ListedItem``s out (feedparser does the parsing)."""
+"""RSS/Atom/JSON feeds: bytes in, ``ListedItem``s out (feedparser does the parsing).
+
+The bytes are decoded here (``encoding.decode_feed``), not by feedparser, which trusts a
+declared charset over the bytes and reads undeclared GBK as windows-1252. One entry with a
+link no request can be made for is skipped with a note; the others are kept.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,17 @@ from typing import Any
 
 import feedparser
 from bs4 import BeautifulSoup
-from charset_normalizer import from_bytes
 
 from ieiwatch.scrapers.dates import parse_cn_datetime
-from ieiwatch.scrapers.encoding import charset_from_content_type
+from ieiwatch.scrapers.encoding import decode_feed
 from ieiwatch.scrapers.errors import NotAFeed
+from ieiwatch.scrapers.listing import MAX_LIST_ITEMS
 from ieiwatch.scrapers.models import ListedItem
-from ieiwatch.scrapers.urls import canonicalize, is_http_url
+from ieiwatch.scrapers.urls import INVALID_LINK, InvalidLink, canonicalize, is_http_url
 
-_XML_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([^\"']+)", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([^\"']+)", re.IGNORECASE)
+MAX_NOTES = 5
+"""Skipped entries named one by one in the warning; the rest are counted."""
 # feedparser reports these for feeds it still read correctly.
 _HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -31,37 +38,43 @@ class ParsedFeed:
 
 
 def parse_feed(content: bytes, content_type: str | None, base_url: str) -> ParsedFeed:
-    headers = {
-        "content-type": _content_type_with_charset(content, content_type),
-        "content-location": base_url,
-    }
-    parsed = feedparser.parse(content, response_headers=headers)
+    text = decode_feed(content, content_type).text
+    # feedparser gets UTF-8 that says so everywhere, so it cannot second-guess the decoding.
+    text = _XML_DECL_ENCODING.sub(r"\1utf-8", text, count=1)
+    media_type = (content_type or "application/xml").split(";")[0].strip()
+    headers = {"content-type": f"{media_type}; charset=utf-8", "content-location": base_url}
+    parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers)
     problem = parsed.get("bozo_exception")
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise NotAFeed(base_url, f"not a readable RSS/Atom feed ({problem or 'no feed elements'})")
-    items = [_item(entry, base_url) for entry in parsed.entries]
-    warning = None
+    items: list[ListedItem] = []
+    skipped: list[str] = []
+    if len(parsed.entries) > MAX_LIST_ITEMS:
+        skipped.append(f"{len(parsed.entries)} entries; only the first {MAX_LIST_ITEMS} are read")
+    for entry in parsed.entries[:MAX_LIST_ITEMS]:
+        try:
+            item = _item(entry, base_url)
+        except InvalidLink as exc:
+            skipped.append(str(exc))
+            continue
+        if item is not None:
+            items.append(item)
+    notes = []
     if parsed.bozo and not isinstance(problem, _HARMLESS_BOZO):
-        warning = f"{type(problem).__name__}: {problem}"
-    return ParsedFeed([item for item in items if item is not None], warning)
+        notes.append(f"{type(problem).__name__}: {problem}")
+    notes += skipped_note(skipped)
+    return ParsedFeed(items, "; ".join(notes) or None)
 
 
-def _content_type_with_charset(content: bytes, content_type: str | None) -> str:
-    """Name the charset when neither the header nor the XML declaration does.
-
-    Without it feedparser falls back to windows-1252 and silently garbles GBK feeds.
-    """
-    content_type = content_type or "application/xml"
-    if charset_from_content_type(content_type) or _XML_DECL_ENCODING.match(content[:200]):
-        return content_type
-    try:
-        content.decode("utf-8")
-        return content_type
-    except UnicodeDecodeError:
-        best = from_bytes(content).best()
-        if best is None:
-            return content_type
-        return f"{content_type.split(';')[0]}; charset={best.encoding}"
+def skipped_note(skipped: list[str]) -> list[str]:
+    """The notes on a listing's skipped items: one naming the first few bad links and
+    counting the rest, then any other note (a cut-off list) as it is."""
+    bad = [s for s in skipped if s.startswith(INVALID_LINK)]
+    notes = [s for s in skipped if not s.startswith(INVALID_LINK)]
+    if bad:
+        more = f" and {len(bad) - MAX_NOTES} more" if len(bad) > MAX_NOTES else ""
+        notes.insert(0, f"skipped {len(bad)} item(s): {'; '.join(bad[:MAX_NOTES])}{more}")
+    return notes
 
 
 def _item(entry: Any, base_url: str) -> ListedItem | None:

@@ -4,13 +4,19 @@ cap and a total deadline, with failures mapped to ``scrapers.errors`` in one pla
 
 Redirects are followed here rather than by httpx, so that every hop is checked against
 robots.txt and the caller's link guard, and a loop is named as one.
+
+Every request goes through a link guard (``scrapers.safety``), robots.txt and redirects
+included: without one from the caller, the requested URL's own host is trusted and nothing
+else, so a redirect (or a robots.txt redirect) cannot lead to a private address. Bodies are
+decoded here too (``scrapers.decoding``), counting decoded bytes as they come, so a
+compression bomb stops at the size cap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,6 +26,7 @@ import httpx
 
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import RobotsAnswer
+from ieiwatch.scrapers.decoding import ACCEPT_ENCODING, BodyDecoder
 from ieiwatch.scrapers.errors import (
     BlockedByRobots,
     ConnectionFailed,
@@ -28,6 +35,7 @@ from ieiwatch.scrapers.errors import (
     ResponseTooLarge,
     ScrapeError,
     TooManyRedirects,
+    UnsafeLink,
 )
 from ieiwatch.scrapers.politeness import LOOP_CLOCK, Clock, Politeness
 from ieiwatch.scrapers.robots import (
@@ -37,9 +45,9 @@ from ieiwatch.scrapers.robots import (
     agent_token,
     origin_of,
 )
+from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy, UrlGuard
 
-UrlGuard = Callable[[str], Awaitable[None]]
-"""Called with every URL before it is requested; raises to refuse it (see scrapers.safety)."""
+__all__ = ["Fetcher", "Response", "UrlGuard", "make_client", "parse_retry_after"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,8 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout),
         follow_redirects=False,  # the Fetcher follows them, checking each hop
-        headers={"User-Agent": settings.user_agent},
+        # Only what BodyDecoder decodes (and counts) itself.
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )
 
@@ -118,7 +127,11 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         return await self._follow(
-            url, headers, obey_robots=obey_robots, guard=guard, retries=self._retries
+            url,
+            headers,
+            obey_robots=obey_robots,
+            guard=guard or trusting_only(url),
+            retries=self._retries,
         )
 
     async def _follow(
@@ -127,7 +140,7 @@ class Fetcher:
         headers: dict[str, str],
         *,
         obey_robots: bool,
-        guard: UrlGuard | None,
+        guard: UrlGuard,
         retries: int,
         max_bytes: int | None = None,
     ) -> Response:
@@ -138,10 +151,9 @@ class Fetcher:
             if len(seen) > self._max_redirects:
                 raise TooManyRedirects(seen[0], f"more than {self._max_redirects} redirects")
             seen.append(url)
-            if guard is not None:
-                await guard(url)
+            await guard(url)
             if obey_robots:
-                await self._check_robots(url)
+                await self._check_robots(url, guard)
             result = await self._with_retries(url, headers, retries, max_bytes)
             if isinstance(result, Response):
                 return result
@@ -186,12 +198,17 @@ class Fetcher:
                 raise FetchTimeout(
                     url, f"no complete response within {self._deadline:g}s"
                 ) from None
+            except httpx.RemoteProtocolError as exc:
+                if "Invalid URL in location header" not in str(exc):
+                    raise ConnectionFailed(url, f"RemoteProtocolError: {exc}") from None
+                raise UnsafeLink(url, f"not fetched: redirect to an invalid URL ({exc})") from None
             except httpx.TransportError as exc:
                 raise ConnectionFailed(
                     url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 ) from None
             except httpx.InvalidURL as exc:
-                raise ConnectionFailed(url, f"invalid URL: {exc}") from None
+                # The link is wrong, not the network: retrying cannot help.
+                raise UnsafeLink(url, f"not fetched: invalid URL ({exc})") from None
 
     async def _exchange(
         self, url: str, headers: dict[str, str], max_bytes: int | None
@@ -217,23 +234,37 @@ class Fetcher:
             )
 
     async def _read_capped(self, url: str, r: httpx.Response, truncate_at: int | None) -> bytes:
-        """The body, at most ``http_max_bytes`` (more is an error) or ``truncate_at`` bytes
-        (more is cut off silently, as robots.txt readers do)."""
+        """The decoded body, at most ``http_max_bytes`` (more is an error) or ``truncate_at``
+        bytes (more is cut off silently, as robots.txt readers do).
+
+        Counted while decoding: a few kilobytes of ``gzip, gzip`` can inflate to a gigabyte,
+        and no more than the cap and one decoded piece is ever held.
+        """
         cap = truncate_at or self._max_bytes
         declared = r.headers.get("content-length", "")
         if truncate_at is None and declared.isdigit() and int(declared) > cap:
             raise ResponseTooLarge(url, f"{declared} bytes declared, cap {cap}")
+        decoder = BodyDecoder.for_header(url, r.headers.get("content-encoding"))
         buf = bytearray()
-        async for chunk in r.aiter_bytes():
-            buf += chunk
+        async for raw in r.aiter_raw():
+            for piece in decoder.decode(raw):
+                buf += piece
+                if len(buf) > cap:
+                    return self._over_cap(url, buf, cap, truncate_at)
+        for piece in decoder.flush():
+            buf += piece
             if len(buf) > cap:
-                if truncate_at is not None:
-                    return bytes(buf[:cap])
-                raise ResponseTooLarge(url, f"over the {cap}-byte cap")
+                return self._over_cap(url, buf, cap, truncate_at)
         return bytes(buf)
 
-    async def _check_robots(self, url: str) -> None:
-        rules = await self._robots.rules_for(url)
+    @staticmethod
+    def _over_cap(url: str, buf: bytearray, cap: int, truncate_at: int | None) -> bytes:
+        if truncate_at is None:
+            raise ResponseTooLarge(url, f"over the {cap}-byte cap (decoded)")
+        return bytes(buf[:cap])
+
+    async def _check_robots(self, url: str, guard: UrlGuard) -> None:
+        rules = await self._robots.rules_for(url, guard)
         if rules.crawl_delay:
             self._politeness.set_crawl_delay(
                 _host(url), min(rules.crawl_delay, self._crawl_delay_max)
@@ -249,11 +280,18 @@ class Fetcher:
         """robots.txt files fetched in this run, for the caller to keep for the next ones."""
         return self._robots.fetched()
 
-    async def _fetch_robots(self, robots_url: str) -> RobotsFile:
+    async def _fetch_robots(self, robots_url: str, guard: UrlGuard) -> RobotsFile:
+        """robots.txt through the guard of the request that needs it: a robots.txt that
+        redirects to a private address is not followed (and counts as unreachable)."""
         now = datetime.now(UTC)
         try:
             response = await self._follow(
-                robots_url, {}, obey_robots=False, guard=None, retries=0, max_bytes=ROBOTS_MAX_BYTES
+                robots_url,
+                {},
+                obey_robots=False,
+                guard=guard,
+                retries=0,
+                max_bytes=ROBOTS_MAX_BYTES,
             )
         except HTTPStatusError as exc:
             return RobotsFile(origin_of(robots_url), exc.status, "", now)
@@ -281,7 +319,16 @@ def _not_retried(exc: HTTPStatusError, cap: float) -> HTTPStatusError:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def trusting_only(url: str) -> LinkGuard:
+    """The guard for a URL the caller chose itself: its host is trusted, whatever it
+    resolves to; any other host a redirect names must be public."""
+    return LinkGuard(LinkPolicy(source_host=_host(url)))
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -1,9 +1,17 @@
-"""What the scrapers produce, whatever the kind of source."""
+"""What the scrapers produce, whatever the kind of source.
+
+Web text enters ieiwatch here: every title and text is cleaned and capped by the domain's
+sanitiser when one of these is made (NUL, terminal escapes, bidi overrides out; titles at
+``MAX_TITLE_CHARS``, bodies at ``MAX_TEXT_CHARS``), so no later step (classifier, storage,
+mail encoder) ever sees a megabyte title or a byte PostgreSQL refuses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from ieiwatch.domain.text import clean_line, clean_text
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,10 @@ class ListedItem:
     summary: str = ""
     """Plain text a feed carries for the entry; used when the article page cannot be read."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_line(self.title))
+        object.__setattr__(self, "summary", clean_text(self.summary))
+
 
 @dataclass(frozen=True)
 class ScrapedArticle:
@@ -24,3 +36,7 @@ class ScrapedArticle:
     title: str
     published_at: datetime | None
     text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_line(self.title))
+        object.__setattr__(self, "text", clean_text(self.text))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from ieiwatch.domain import RobotsAnswer
+from ieiwatch.scrapers.safety import UrlGuard
 
 ROBOTS_MAX_BYTES = 512_000
 """RFC 9309 asks crawlers to read at least 500 KiB; the rest of a longer file is ignored."""
@@ -166,7 +167,8 @@ class RobotsFile(RobotsAnswer):
         return 0 < self.status < 500 and now - self.fetched_at < FRESH_FOR
 
 
-RobotsFetch = Callable[[str], Awaitable[RobotsFile]]
+RobotsFetch = Callable[[str, UrlGuard], Awaitable[RobotsFile]]
+"""Fetches a robots.txt URL, every hop checked by the guard of the request that needs it."""
 
 
 def origin_of(url: str) -> str:
@@ -188,17 +190,19 @@ class RobotsCache:
         self._pending: dict[str, asyncio.Future[RobotsFile]] = {}
         self._rules: dict[str, RobotsRules] = {}
 
-    async def rules_for(self, url: str) -> RobotsRules:
+    async def rules_for(self, url: str, guard: UrlGuard) -> RobotsRules:
+        """The rules for ``url``'s site; robots.txt is fetched through ``guard`` when it
+        must be fetched (the guard that let ``url`` itself through)."""
         origin = origin_of(url)
         if origin not in self._rules:
-            file = self._known.get(origin) or await self._fetch_once(origin)
+            file = self._known.get(origin) or await self._fetch_once(origin, guard)
             self._rules[origin] = file.rules(self._agent)
         return self._rules[origin]
 
-    async def _fetch_once(self, origin: str) -> RobotsFile:
+    async def _fetch_once(self, origin: str, guard: UrlGuard) -> RobotsFile:
         future = self._pending.get(origin)
         if future is None:
-            future = asyncio.ensure_future(self._fetch(f"{origin}/robots.txt"))
+            future = asyncio.ensure_future(self._fetch(f"{origin}/robots.txt", guard))
             self._pending[origin] = future
         # Shielded: one caller giving up must not cancel the fetch the others wait for.
         return await asyncio.shield(future)

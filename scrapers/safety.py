@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,6 +21,9 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.scrapers.errors import ConnectionFailed, UnsafeLink
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+UrlGuard = Callable[[str], Awaitable[None]]
+"""Called with every URL before it is requested; raises ``Refused`` to refuse it."""
 
 
 @dataclass(frozen=True)
@@ -134,19 +137,20 @@ class LinkGuard:
 
     async def __call__(self, url: str) -> None:
         addresses: list[str] = []
+        try:
+            port = urlsplit(url).port  # port 99999 or a broken IPv6 literal raise here
+        except ValueError as exc:
+            raise UnsafeLink(url, f"not fetched: invalid URL ({exc})") from None
         if needs_lookup(url, self.policy):
-            addresses = await self._resolve(url)
+            addresses = await self._resolve(url, port)
         problem = check_link(url, self.policy, addresses)
         if problem:
             raise UnsafeLink(url, f"not fetched: {problem}")
 
-    async def _resolve(self, url: str) -> list[str]:
+    async def _resolve(self, url: str, port: int | None) -> list[str]:
         parts = urlsplit(url)
         host = parts.hostname or ""
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise UnsafeLink(url, "not fetched: invalid port") from None
+        port = port or (443 if parts.scheme == "https" else 80)
         key = (host, port)
         if key not in self._addresses:
             loop = asyncio.get_running_loop()

@@ -27,6 +27,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import HealthState, utcnow
+from ieiwatch.domain.text import clean_text
 from ieiwatch.storage.models import Article, Source
 
 SILENCE_FACTOR = 4
@@ -36,6 +37,15 @@ SILENCE_MIN_ITEMS = 5
 CADENCE_SAMPLE = 50
 """The usual gap is measured over this many newest items (sites change their pace)."""
 WEEK = timedelta(days=7)
+MAX_ERROR_CHARS = 2000
+"""An error kept as ``last_error`` (and shown by ``sources``) is cut here: a hostile page or
+a failed query over 100k links can make a message of millions of characters."""
+
+
+def short_error(error: str) -> str:
+    """An error as it is kept and shown: no control characters, at most MAX_ERROR_CHARS."""
+    cleaned = clean_text(error[: MAX_ERROR_CHARS + 1], None)
+    return cleaned if len(cleaned) <= MAX_ERROR_CHARS else cleaned[: MAX_ERROR_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -164,7 +174,7 @@ def after_success(
     """
     now = now or utcnow()
     if problems:
-        source.last_error = "; ".join(problems)[:2000]
+        source.last_error = short_error("; ".join(problems))
     assert source.id is not None
     reason = silence_reason(source.last_item_at, item_times(session, source.id), now, rules)
     change = mark_broken(source, reason, now) if reason else mark_recovered(source)

@@ -9,10 +9,12 @@ every request, so tests can count what a run cost. POSTs are accepted and kept.
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from ieiwatch.demo.static_site import StaticSite, send
@@ -96,3 +98,71 @@ def _answer(request: BaseHTTPRequestHandler, route: Route) -> None:
     if route.delay:
         time.sleep(route.delay)
     send(request, route.status, route.body, route.headers, sized=not route.unsized)
+
+
+# ------------------------------------------------------------------ hostile sites
+
+
+@dataclass
+class Drip:
+    """A body sent one byte at a time, ``interval`` seconds apart (a server that never
+    quite stops answering: each read returns something, so read timeouts never fire)."""
+
+    body: bytes
+    interval: float = 0.2
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/xml"})
+
+
+class HostileSite(LocalSite):
+    """A ``LocalSite`` that can also drip: ``drips`` maps paths to bodies sent a byte at
+    a time. ``family`` 6 serves on ``::1`` (links are then IPv6 literals)."""
+
+    def __init__(self, root: Path | None = None, family: int = 4) -> None:
+        super().__init__(root)
+        self.drips: dict[str, Drip] = {}
+        self._stopping = threading.Event()
+        if family == 6:
+            self._serve_on_ipv6_loopback()
+
+    @property
+    def url(self) -> str:
+        host, port = (str(part) for part in self._httpd.server_address[:2])
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self._stopping.set()
+        super().stop()
+
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        drip = self.drips.get(request.path)
+        if drip is None:
+            super().handle_get(request)
+            return
+        self.requests.append(LoggedRequest("GET", request.path, dict(request.headers)))
+        request.send_response(200)
+        for key, value in drip.headers.items():
+            request.send_header(key, value)
+        request.send_header("Content-Length", str(len(drip.body)))
+        request.end_headers()
+        for i in range(len(drip.body)):
+            if self._stopping.wait(drip.interval):
+                return
+            request.wfile.write(drip.body[i : i + 1])
+            request.wfile.flush()
+
+    def _serve_on_ipv6_loopback(self) -> None:
+        handler = self._httpd.RequestHandlerClass
+        self._httpd.server_close()
+        self._httpd = _IPv6Server(("::1", 0), handler)  # type: ignore[assignment,arg-type]
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
