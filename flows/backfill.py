@@ -35,13 +35,13 @@ from ieiwatch.config import Settings
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.domain import BEIJING, CheckpointStatus, DeliveryKind, IeiwatchError, StopReason
 from ieiwatch.flows import observe
-from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
 from ieiwatch.flows.polling import RelevantItem
 from ieiwatch.flows.runtime import RunContext, open_fetcher, open_store, run_inputs
 from ieiwatch.notify.planning import plan_alerts
-from ieiwatch.notify.render import format_date
 from ieiwatch.notify.sending import DeliveryReport, deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
+from ieiwatch.notify.wording import format_date
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
 from ieiwatch.scrapers.paging import ListPage, fetch_page
@@ -197,6 +197,7 @@ async def run_backfill(
             await asyncio.to_thread(_notify, run, cp)
         return report
     finally:
+        stop_classifier_pool()
         engine.dispose()
 
 

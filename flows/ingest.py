@@ -221,6 +221,14 @@ def _store(
         return done, bookkeeping(session, row, done)
 
 
+def stop_classifier_pool() -> None:
+    """End the classifier's worker processes (a later pass starts new ones)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _start_pool() -> ProcessPoolExecutor:
     """A worker per core, forked from a server that imported only the classifier: they do
     not inherit this process's threads (Prefect's, httpx's) nor its memory."""

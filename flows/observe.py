@@ -15,7 +15,8 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 
 from ieiwatch.flows.polling import RelevantItem
-from ieiwatch.notify.render import md_escape, type_label
+from ieiwatch.notify.chat_render import md_escape
+from ieiwatch.notify.wording import type_label
 
 RELEVANT_EVENT = "ieiwatch.item.relevant"
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
-from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
 from ieiwatch.flows.runtime import RunContext, health_rules, open_fetcher, open_store
 from ieiwatch.notify.admin import queue_admin_alert
 from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, send_batch
@@ -137,6 +137,9 @@ async def run_pass(
         report.deliveries.add(await asyncio.to_thread(deliver_due, outbox, config))
         return report
     finally:
+        # The classifier's worker processes end with the pass: left behind, they keep
+        # the process that ran it (a Prefect worker's child, a test) from exiting.
+        stop_classifier_pool()
         engine.dispose()
 
 

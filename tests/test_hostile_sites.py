@@ -26,7 +26,6 @@ from sqlmodel import select
 from ieiwatch.config import AppConfig, Settings
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain.text import MAX_TITLE_CHARS
-from ieiwatch.flows import ingest as ingest_module
 from ieiwatch.flows.polling import run_pass
 from ieiwatch.scrapers.errors import ResponseTooLarge, TooManyRedirects, UnsafeLink
 from ieiwatch.scrapers.fetch import Fetcher, Response, make_client
@@ -242,10 +241,7 @@ def pass_in_fresh_process(settings: Settings, config: AppConfig, out: Connection
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
-    report = asyncio.run(run_pass(settings, config))
-    pool = getattr(ingest_module, "_pool", None)  # the classifier's workers, if started
-    if pool is not None:
-        pool.shutdown(wait=True)
+    report = asyncio.run(run_pass(settings, config))  # it ends the classifier's workers
     out.send(
         {
             "sources": {s.name: (str(s.status), list(s.errors), s.new) for s in report.sources},
