@@ -10,7 +10,7 @@ import typer
 from ieiwatch.cli.common import ConfigOption, echo, fail, load_or_exit, shown
 from ieiwatch.config import Settings
 from ieiwatch.flows.runtime import open_store, read_store
-from ieiwatch.notify.render import format_date, party_text
+from ieiwatch.notify.wording import format_date, party_text
 from ieiwatch.storage.articles import list_articles, source_names
 from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.marks import MarkError, export_marks, mark_article

@@ -16,7 +16,7 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.checking import CheckResult, check_source
 from ieiwatch.flows.runtime import read_store
-from ieiwatch.notify.render import party_text, region_text, type_label
+from ieiwatch.notify.wording import party_text, region_text, type_label
 from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing
 from ieiwatch.storage.health import SourceHealth, health_table, never_polled
 

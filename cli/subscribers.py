@@ -22,10 +22,10 @@ from ieiwatch.domain import ArticleType, SubscriberMode
 from ieiwatch.flows.runtime import open_store, read_store
 from ieiwatch.notify.channels import NotifyError, mask, send, validate
 from ieiwatch.notify.planning import plan_since
-from ieiwatch.notify.render import Letter
 from ieiwatch.notify.samples import sample_messages
 from ieiwatch.notify.sending import letters
 from ieiwatch.notify.subscriptions import Subscription, load_subscriptions, subscriptions
+from ieiwatch.notify.views import Letter
 from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.subscribers import (
     SubscriberError,

@@ -20,7 +20,7 @@ from ieiwatch.demo.static_site import StaticSite
 from ieiwatch.flows.monitor import monitor, summary_lines
 from ieiwatch.flows.polling import RunReport
 from ieiwatch.flows.runtime import read_store
-from ieiwatch.notify.render import party_text
+from ieiwatch.notify.wording import party_text
 from ieiwatch.storage.articles import list_articles, source_names
 
 DEMO_DIR = Path(__file__).parent

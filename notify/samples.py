@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from ieiwatch.domain import Party, PartyKind, Region
 from ieiwatch.notify.channels import Message
 from ieiwatch.notify.chat import channel_for
-from ieiwatch.notify.render import AlertItem, Letter, alert_parts
+from ieiwatch.notify.render import alert_parts
+from ieiwatch.notify.views import AlertItem, Letter
 
 _TITLES = {
     "zh": "【测试】滨江大学与恒远新能源集团签署协议 共建储能技术联合实验室",

@@ -25,9 +25,10 @@ from ieiwatch.notify.channels import (
     send,
 )
 from ieiwatch.notify.chat import Channel, channel_for
-from ieiwatch.notify.render import AlertItem, Letter, Part, Scope, alert_parts, digest_parts
+from ieiwatch.notify.render import alert_parts, digest_parts
 from ieiwatch.notify.schedule import last_occurrence
 from ieiwatch.notify.subscriptions import Subscription, subscriptions
+from ieiwatch.notify.views import AlertItem, Letter, Part, Scope
 from ieiwatch.storage import failpoints
 from ieiwatch.storage.deliveries import ClaimedDelivery, Outbox, Queued
 from ieiwatch.storage.models import Delivery, Subscriber

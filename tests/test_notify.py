@@ -15,9 +15,10 @@ from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.flows.ingest import to_store
 from ieiwatch.notify.channels import InvalidAppriseURL, Message, mask, send, validate
 from ieiwatch.notify.planning import plan_alerts
-from ieiwatch.notify.render import AlertItem, Letter, render_alert
+from ieiwatch.notify.render import render_alert
 from ieiwatch.notify.sending import deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
+from ieiwatch.notify.views import AlertItem, Letter
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles, deliveries
 from ieiwatch.storage.db import session_scope

@@ -13,7 +13,7 @@ from sqlmodel import select
 from ieiwatch.config import AppConfig, Settings
 from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.flows.polling import RunReport, run_pass
-from ieiwatch.notify.render import format_date
+from ieiwatch.notify.wording import format_date
 from ieiwatch.storage.db import make_engine, session_scope
 from ieiwatch.storage.models import Article, Source
 

@@ -24,18 +24,11 @@ from ieiwatch.flows.ingest import to_store
 from ieiwatch.notify.channels import send
 from ieiwatch.notify.chat import CHANNELS, EMAIL, Channel, channel_for, size
 from ieiwatch.notify.planning import plan_alerts
-from ieiwatch.notify.render import (
-    AlertItem,
-    Letter,
-    Scope,
-    alert_parts,
-    digest_parts,
-    excerpt,
-    region_text,
-    why_line,
-)
+from ieiwatch.notify.render import alert_parts, digest_parts
 from ieiwatch.notify.sending import alert_item, deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
+from ieiwatch.notify.views import AlertItem, Letter, Scope, why_line
+from ieiwatch.notify.wording import excerpt, region_text
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles
 from ieiwatch.storage.db import session_scope

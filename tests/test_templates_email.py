@@ -14,7 +14,8 @@ import pytest
 from test_render import MANAGE, _config, _lab_and_college
 
 from ieiwatch.notify.chat import EMAIL
-from ieiwatch.notify.render import AlertItem, Letter, Scope, alert_parts, digest_parts
+from ieiwatch.notify.render import alert_parts, digest_parts
+from ieiwatch.notify.views import AlertItem, Letter, Scope
 from ieiwatch.storage.db import init_db, make_engine
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
