@@ -19,8 +19,8 @@ from ieiwatch.scrapers.cms import detect_cms
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.errors import NotAFeed, ScrapeError
 from ieiwatch.scrapers.feed import parse_feed
-from ieiwatch.scrapers.html import parse_html
-from ieiwatch.scrapers.list_finder import RECORDS_CLASS, ListStructure, find_items, read_list
+from ieiwatch.scrapers.html import RECORDS_CLASS, parse_html
+from ieiwatch.scrapers.list_finder import ListStructure, find_items, read_list
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.next_page import NextPage, next_page
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urljoin
 
 import lxml.html
 from cssselect import HTMLTranslator, SelectorError
@@ -55,3 +56,24 @@ _TRANSLATOR = HTMLTranslator()
 def plain_text(element: lxml.html.HtmlElement) -> str:
     """The element's text with whitespace runs folded to single spaces."""
     return " ".join(" ".join(element.itertext()).split())
+
+
+RECORDS_CLASS = "hanweb-records"
+"""The class of the block that :func:`unwrap_records` makes of Hanweb's script records."""
+_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
+
+
+def unwrap_records(html: str) -> str:
+    """Hanweb ships list items as CDATA inside a script; make them markup."""
+    records = _HANWEB_RECORD.findall(html)
+    if not records:
+        return html
+    block = f'<div class="{RECORDS_CLASS}">{"".join(records)}</div>'
+    # Inside the body: lxml drops what follows </html>.
+    end = html.lower().rfind("</body>")
+    return html[:end] + block + html[end:] if end >= 0 else html + block
+
+
+def document_base(root: lxml.html.HtmlElement, page_url: str) -> str:
+    bases = root.xpath("//base[@href]")
+    return urljoin(page_url, bases[0].get("href").strip()) if bases else page_url

@@ -24,7 +24,13 @@ import lxml.html
 from ieiwatch.domain import BEIJING
 from ieiwatch.scrapers.dates import date_from_url, has_year, list_date
 from ieiwatch.scrapers.errors import SelectorMatchedNothing
-from ieiwatch.scrapers.html import css_select, parse_html, plain_text
+from ieiwatch.scrapers.html import (
+    css_select,
+    document_base,
+    parse_html,
+    plain_text,
+    unwrap_records,
+)
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.urls import canonicalize
 
@@ -33,9 +39,7 @@ MIN_TITLE_CHARS = 5
 MAX_ITEMS = 1000
 """Items read from one page at most, as ``scrapers.listing`` reads."""
 
-RECORDS_CLASS = "hanweb-records"
 """The element Hanweb's script records are unwrapped into."""
-_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Class and id words of blocks that hold links but are not the news list.
 _NOT_LIST_WORDS = re.compile(
@@ -429,22 +433,6 @@ def _item_date(url: str, date_text: str | None) -> datetime | None:
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-def unwrap_records(html: str) -> str:
-    """Hanweb ships list items as CDATA inside a script; make them markup."""
-    records = _HANWEB_RECORD.findall(html)
-    if not records:
-        return html
-    block = f'<div class="{RECORDS_CLASS}">{"".join(records)}</div>'
-    # Inside the body: lxml drops what follows </html>.
-    end = html.lower().rfind("</body>")
-    return html[:end] + block + html[end:] if end >= 0 else html + block
-
-
-def document_base(root: lxml.html.HtmlElement, page_url: str) -> str:
-    bases = root.xpath("//base[@href]")
-    return urljoin(page_url, bases[0].get("href").strip()) if bases else page_url
 
 
 def http_url(base_url: str, href: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -10,14 +9,13 @@ import lxml.html
 
 from ieiwatch.scrapers.dates import find_all_dates, parse_cn_datetime
 from ieiwatch.scrapers.errors import SelectorMatchedNothing
-from ieiwatch.scrapers.html import css_select, parse_html, plain_text
+from ieiwatch.scrapers.html import css_select, document_base, parse_html, plain_text, unwrap_records
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.urls import InvalidLink, canonicalize
 
 MAX_LIST_ITEMS = 1000
 """Items read from one list page or feed. News lists show 20–100; a page of 100,000 links
 is a dump or an attack, and reading it whole would hold the event loop for seconds."""
-_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 
 
 class ListEntry(NamedTuple):
@@ -66,10 +64,10 @@ def list_entries(
     Templates reuse the news-list markup for footer link boxes; when some lists carry dates,
     items of lists (same parent element) without a single date are dropped.
     """
-    root = parse_html(_unwrap_records(html))
+    root = parse_html(unwrap_records(html))
     if root is None:
         return []
-    base_url = _document_base(root, base_url)
+    base_url = document_base(root, base_url)
     entries: list[tuple[object, ListEntry]] = []
     seen: set[str] = set()
     items = css_select(root, item_selector)
@@ -108,22 +106,6 @@ def next_link(html: str, base_url: str, next_selector: str) -> str | None:
 def _matches(html: str, selector: str) -> bool:
     root = parse_html(html)
     return root is not None and bool(css_select(root, selector))
-
-
-def _document_base(root: lxml.html.HtmlElement, page_url: str) -> str:
-    bases = root.xpath("//base[@href]")
-    return urljoin(page_url, bases[0].get("href").strip()) if bases else page_url
-
-
-def _unwrap_records(html: str) -> str:
-    """Hanweb ships list items as CDATA inside a script; make them markup."""
-    records = _HANWEB_RECORD.findall(html)
-    if not records:
-        return html
-    block = f"<div>{''.join(records)}</div>"
-    # Inside the body: lxml drops what follows </html>.
-    end = html.lower().rfind("</body>")
-    return html[:end] + block + html[end:] if end >= 0 else html + block
 
 
 def _item_link(item: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement | None:

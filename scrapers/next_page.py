@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ieiwatch.scrapers.html import css_select, parse_html, plain_text
-from ieiwatch.scrapers.list_finder import document_base, http_url, simple_selector
+from ieiwatch.scrapers.html import css_select, document_base, parse_html, plain_text
+from ieiwatch.scrapers.list_finder import http_url, simple_selector
 
 _NEXT_TEXTS = {
     "下一页",
