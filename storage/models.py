@@ -132,7 +132,21 @@ class Subscriber(SQLModel, table=True):
     """The language of its alerts (zh or en); rows from before languages read zh."""
 
 
-class Delivery(SQLModel, table=True):
+class OutboxRow(SQLModel):
+    """What every outbox row has: its state, the claim of the sender that holds it, and
+    the attempts, error and times of sending it."""
+
+    status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
+    claimed_at: datetime | None = _ts(default=None)
+    """When a sender took it (status sending); a stale claim means the sender died."""
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    next_attempt_at: datetime | None = _ts(default=None)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class Delivery(OutboxRow, table=True):
     """One story for one channel of one subscriber: an instant alert, or a line of a digest.
 
     The row exists before anything is sent, so a crash never loses it; the unique key
@@ -151,17 +165,9 @@ class Delivery(SQLModel, table=True):
     kind: DeliveryKind = _enum(DeliveryKind.INSTANT)
     channel_key: str
     channel: str
-    status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
-    claimed_at: datetime | None = _ts(default=None)
-    """When a sender took it (status sending); a stale claim means the sender died."""
-    attempts: int = 0
-    last_error: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = _ts(default_factory=utcnow)
-    next_attempt_at: datetime | None = _ts(default=None)
-    sent_at: datetime | None = _ts(default=None)
 
 
-class AdminAlert(SQLModel, table=True):
+class AdminAlert(OutboxRow, table=True):
     """A message for the operator (``admin_notify``): a source broken or recovered,
     deliveries given up. Queued like a delivery, once per admin channel, and retried with
     the same backoff, so one failure of the admin channel does not lose it."""
@@ -174,13 +180,6 @@ class AdminAlert(SQLModel, table=True):
     """The masked URL: the URL itself stays in the config."""
     title: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)
-    status: DeliveryStatus = _enum(DeliveryStatus.PENDING, index=True)
-    claimed_at: datetime | None = _ts(default=None)
-    attempts: int = 0
-    last_error: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = _ts(default_factory=utcnow)
-    next_attempt_at: datetime | None = _ts(default=None)
-    sent_at: datetime | None = _ts(default=None)
 
 
 class BackfillCheckpoint(SQLModel, table=True):
