@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,13 +105,26 @@ def next_steps(paths: DemoPaths) -> list[str]:
         shlex.quote(str(paths.database.resolve())),
         shlex.quote(str(paths.config.resolve())),
     )
+    ieiwatch = _command()
     return [
         "",
         "look at what it stored:",
-        f"  ieiwatch --db {db} items list --relevant",
-        f"  ieiwatch --db {db} deliveries list --config {config}",
+        f"  {ieiwatch} --db {db} items list --relevant",
+        f"  {ieiwatch} --db {db} deliveries list --config {config}",
         "open the web app on it:",
-        f"  ieiwatch --db {db} web --config {config}    (then http://127.0.0.1:8080/)",
+        f"  {ieiwatch} --db {db} web --config {config}    (then http://127.0.0.1:8080/)",
         "monitor on a schedule (and serve the web app):",
-        f"  ieiwatch --db {db} serve --config {config}",
+        f"  {ieiwatch} --db {db} serve --config {config}",
     ]
+
+
+def _command() -> str:
+    """How to call ieiwatch from here: the script beside this Python (``.venv/bin/ieiwatch``
+    after ``make demo``), as short as the current directory allows."""
+    script = Path(sys.executable).parent / "ieiwatch"
+    if not script.exists():
+        return "ieiwatch"
+    try:
+        return shlex.quote(str(script.relative_to(Path.cwd())))
+    except ValueError:
+        return shlex.quote(str(script))
