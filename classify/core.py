@@ -234,8 +234,11 @@ def _party_term(
     found: list[party_mod.Found], hits: dict[str, Hit], rules: LangRules, sc: Scoring
 ) -> Term:
     w = sc.parties
-    schools = [f.party for f in found if f.party.kind in EDUCATION_KINDS]
-    partners = [f for f in found if f.party.kind not in EDUCATION_KINDS]
+    # An authority that runs schools ("Department of Polytechnic Education") stands
+    # for them: with a company it is industry–education cooperation.
+    school_side = [f for f in found if party_mod.runs_schools(f.party, rules.lang)]
+    schools = [f.party for f in school_side]
+    partners = [f for f in found if f not in school_side]
     # Named as shown (学校 is left out when the school is named).
     named = {f.party for f in party_mod.shown(found)}
     if schools and partners:

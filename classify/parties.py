@@ -38,6 +38,8 @@ class Found:
     # colleges"): it counts for scoring, and is shown only when nobody on its side
     # (schools, or partners) is named.
     unnamed: bool = False
+    # "local manufacturers", "area employers": counts for scoring, never shown.
+    vague: bool = False
 
 
 def extract(prep: Prepared) -> list[Found]:
@@ -71,7 +73,7 @@ def shown(found: list[Found]) -> list[Found]:
     out: list[Found] = []
     selves: set[str] = set()
     for f in found:
-        if f.unnamed and (f.party.kind in EDUCATION_KINDS) in named_sides:
+        if f.vague or (f.unnamed and (f.party.kind in EDUCATION_KINDS) in named_sides):
             continue
         if f.self_ref and not f.paired:
             if kinds & _SELF_RESOLVED_BY.get(f.party.kind, set()) or f.party.kind in selves:
@@ -449,7 +451,7 @@ def _zh_slots(text: str, orig: str, zone: str, r: _ZhRules, ends: set[int]) -> l
     right after a party already found, so that 和前期沟通合作 is no partner."""
     found = []
     for m in r.slot_re.finditer(text):
-        if m.start() not in ends:
+        if m.start() not in ends and _alias_start(text, m.start()) not in ends:
             continue
         name = m.group(1)
         if r.slot_exclude_re.search(name) or r.suffix_re.search(name):
@@ -458,6 +460,15 @@ def _zh_slots(text: str, orig: str, zone: str, r: _ZhRules, ends: set[int]) -> l
             Found(Party(orig[m.start(1) : m.end(1)], "other"), zone, m.start(1), slot=True)
         )
     return found
+
+
+_ALIAS_BEFORE = re.compile(r"[(（][^()（）]{1,20}[)）]$")
+
+
+def _alias_start(text: str, pos: int) -> int:
+    """Where a parenthesis just before `pos` opens: 某学院（以下简称“某院”）与华为合作."""
+    m = _ALIAS_BEFORE.search(text, max(0, pos - 22), pos)
+    return m.start() if m else -1
 
 
 _BEFORE_PARTY = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,10})(?:与|和|携手|牵手)$")
@@ -577,11 +588,6 @@ _ALIAS_RE = re.compile(r"\s*\(([A-Z][A-Za-z&*\-]{1,12})\)")
 _SENT_END = re.compile(r"[.!?\n](?=\s|$)")
 # Lower-case, matched against lower-cased text: a tenth of the time of re.IGNORECASE,
 # which counts as it runs once per candidate name.
-_COOP_RE = re.compile(
-    r"sign|agreement|partner|cooperat|collaborat|jointly|\bmous?\b|memorandum|alliance|donat|sponsor|"
-    r"launch|unveil|inaugurat|"
-    r"establish|join|team|co-build|set up|letter of intent"
-)
 _CREATE_BEFORE = re.compile(
     r"(?:establish\w*|set up|build|built|co-build\w*|inaugurat\w*|unveil\w*|launch\w*|open\w*|"
     r"called|named|create\w*|construction of|of the)\s+(?:the\s+|a\s+|an\s+|new\s+)*[\"“]?$",
@@ -610,15 +616,18 @@ class _EnRules:
     common_words: frozenset[str]
     field_words: frozenset[str]
     venue_words: frozenset[str]
+    clause_words: frozenset[str]
     person_re: re.Pattern[str]
     person_titles: frozenset[str]
     places: frozenset[str]
     slot_before_re: re.Pattern[str]
     slot_after_re: re.Pattern[str]
+    coop_re: re.Pattern[str]
     hint_re: re.Pattern[str]
     self_re: re.Pattern[str]
     self_kind: dict[str, str]
     aggregate_re: re.Pattern[str]
+    authority_re: re.Pattern[str]
 
 
 def _slot_after_re(items: list[str]) -> re.Pattern[str]:
@@ -654,6 +663,7 @@ def _en_rules() -> _EnRules:
         common_words=frozenset(e["common_words"]),
         field_words=frozenset(e["field_words"]),
         venue_words=frozenset(e["venue_words"]),
+        clause_words=frozenset(e["clause_words"]),
         person_re=re.compile(
             r"(?<![\w-])"
             + alternation(e["titles_before_names"])
@@ -669,17 +679,24 @@ def _en_rules() -> _EnRules:
             re.IGNORECASE,
         ),
         slot_after_re=_slot_after_re(e["slot_after"]),
+        # Lower-case, matched against lower-cased text: a tenth of the time of
+        # re.IGNORECASE, which counts as it runs once per candidate name.
+        coop_re=re.compile("|".join(e["cooperation_words"])),
         hint_re=re.compile(r"\b" + alternation(e["enterprise_hints"]) + r"(?!\w)", re.IGNORECASE),
         self_re=re.compile(r"\b" + alternation(self_kind) + r"\b", re.IGNORECASE),
         self_kind=self_kind,
         aggregate_re=re.compile(
-            r"(?:(?<![\d,])(?:more than |over |nearly |about |some )?(?:\d[\d,]*\+?|two|three|four|"
-            r"five|six|seven|eight|nine|ten|eleven|twelve)\s+"
-            r"|\b(?:network|consortium|coalition|group|system) of\s+)"
+            # the opening word may start a sentence ("Ten manufacturers …"); the
+            # words after it are lower case ("Five Singapore polytechnics" names them)
+            r"(?:(?<![\d,])(?i:(?:more than |over |nearly |about |some )?(?:\d[\d,]*\+?|two|three|"
+            r"four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
+            r"|\b(?:network|consortium|coalition|group|system) of\s+"
+            r"|\b(?i:local|area|regional|several|participating)\s+)"
             r"(?:[a-z-]+\s+){0,2}?"
-            r"(enterprises|companies|firms|employers|universities|colleges|schools|institutions"
-            r"|polytechnics)\b"
+            r"(enterprises|companies|firms|employers|manufacturers|businesses|hospitals"
+            r"|universities|colleges|schools|institutions|polytechnics)\b"
         ),
+        authority_re=re.compile(e["school_authorities"]),
     )
 
 
@@ -705,11 +722,49 @@ def _split_run(words: list[str], r: _EnRules) -> list[list[str]]:
     pieces: list[list[str]] = [[]]
     for i, w in enumerate(words):
         cur = pieces[-1]
-        if w in ("and", "&") and cur and _splits_here(cur, _until_and(words[i + 1 :]), r):
+        if w in ("and", "&") and cur and _and_splits(cur, words[i + 1 :], r):
             pieces.append([])
             continue
         cur.append(w)
     return [p for p in pieces if p]
+
+
+# Title-cased headlines capitalise every word: "Kaiser Permanente And Pasadena City
+# College", "Grove City College Partners With Intel On …". Their connectors are read as
+# such, and a preposition or a clause word (Signs, Visits: orgs.yaml) ends a name.
+_TITLE_CONNECTORS = {"And": "and", "Of": "of", "For": "for", "The": "the"}
+_TITLE_BREAKS = frozenset(
+    {"With", "On", "To", "In", "At", "By", "From", "Into", "As", "After", "Amid", "Over", "Via"}
+)
+
+
+def _headline_pieces(words: list[str], r: _EnRules) -> list[list[str]]:
+    out: list[list[str]] = []
+    part: list[str] = []
+    for i, w in enumerate(words):
+        if i and (w in _TITLE_BREAKS or w in r.clause_words):
+            out += _split_run(part, r) if part else []
+            part = []
+            continue
+        part.append(_TITLE_CONNECTORS.get(w, w) if part else w)
+    return out + (_split_run(part, r) if part else [])
+
+
+def _and_splits(left: list[str], rest: list[str], r: _EnRules) -> bool:
+    """ "Toyota and Bluegrass Community and Technical College": a lone name before
+    "and" is split from a school whose own name holds "and"."""
+    right = _until_and(rest)
+    if _splits_here(left, right, r) or _is_acronym(right, r):
+        return True  # "Ngee Ann Poly and SMRT"
+    return (
+        len(left) == 1
+        and left[0] not in r.field_words
+        and left[0] not in r.generic_words
+        and left[0] not in r.stopwords
+        and bool(rest)
+        and rest[0] not in r.field_words
+        and _has_noun(rest, r)
+    )
 
 
 def _until_and(words: list[str]) -> list[str]:
@@ -764,12 +819,25 @@ def _trim(piece: list[str], r: _EnRules) -> list[str]:
 
 def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
     """(name, kind) when the piece holds an organisation noun, else None."""
+    # "University of Science and Technology of China Signs MoU": the name ends
+    # where the headline's clause starts.
+    cut = next((i for i, w in enumerate(piece) if w in r.clause_words), None)
+    if cut is not None:
+        piece = piece[:cut]
     idx = [i for i, w in enumerate(piece) if _noun(w, r)]
     if not idx:
         return None
     last = idx[-1]
     tail = piece[last + 1 :]
     keep = piece if tail and tail[0] in ("of", "for") else piece[: last + 1]
+    if (
+        tail
+        and len(piece) > 2
+        and piece[1] in ("of", "for")
+        and r.noun_kind.get(piece[0]) == "government"
+        and all(w in r.field_words or w in _CONNECTORS for w in tail)
+    ):
+        keep = piece  # "Department of Polytechnic Education": an office named by its field
     content = [w for w in keep if not _noun(w, r) and w not in _CONNECTORS]
     # "Ministry of Education", "Department of Labor": a government body named by its field.
     office = len(keep) > 2 and keep[1] in ("of", "for") and r.noun_kind.get(keep[0]) == "government"
@@ -825,12 +893,14 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
         return None  # a person, a title ("Siemens' Global Vice President") or common words
     if (start and text[start - 1] in _OPEN_QUOTES) or _followed_by_title(text[end : end + 40], r):
         return None
-    if _PLACE_BEFORE.search(text, max(0, start - 8), start):
-        return None  # "in Louisville, Kentucky": a place, not a party
+    if _PLACE_BEFORE.search(text, max(0, start - 8), start) and text[end : end + 1] not in "'’":
+        return None  # "in Louisville, Kentucky": a place, not a party ("in Tesla's …" is)
+    if name.isupper() and _DATELINE.match(text, end):
+        return None  # "WACO, Texas (KXAN) —": the dateline's place
     after = r.slot_after_re.match(text, end)
     if not (after or r.slot_before_re.search(text[max(0, start - 30) : start])):
         return None
-    if not _COOP_RE.search(_sentence(text, start, end).lower()) or _title_case(_line(text, start)):
+    if not r.coop_re.search(_sentence(text, start, end).lower()) or _title_case(_line(text, start)):
         return None  # no cooperation here, or capitals that come from a headline
     # "Toyota has donated …", "Siemens and Ngee Ann Polytechnic …": a clear slot.
     strong = bool(after and after.group(0).strip() not in (",", "and", "&"))
@@ -838,10 +908,14 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     if len(words) == 1 and not strong and _sentence_initial_only(name, text, start):
         return None  # "Scholars and corporate leaders …": an ordinary word
     window = text[max(0, start - 80) : end + 80]
+    for pattern, kind in r.overrides:
+        if pattern.search(name):
+            return kind  # "TAFE SA", "Denver Public Schools" named without a noun
     return "enterprise" if r.hint_re.search(window) else "other"
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|near|based in)\s+$")
+_DATELINE = re.compile(r",\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s*(?:\([A-Z][^)]{0,30}\)\s*)?[—–-]")
 _AND_NAME = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
 _BUILT_NOUNS = ("Lab", "Laboratory", "Laboratories", "Base", "Room", "Workshop", "Centre", "Center")
 _JOINT_BUILT = frozenset((*_BUILT_NOUNS, "Institute", "Academy", "College", "School"))
@@ -892,6 +966,7 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
     found: list[Found] = []
     aliases: set[str] = set()
     bare: list[Found] = []
+    headline: list[tuple[str, int]] = []
     allow_bare = not (zone == "title" and _title_case(text))
     persons = {w for m in r.person_re.finditer(text) for w in m.group(1).split() if len(w) > 1}
     persons |= {
@@ -900,7 +975,7 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
     for m in _RUN_RE.finditer(text):
         alias = _ALIAS_RE.match(text, m.end())
         offset = m.start()
-        for piece in _split_run(m.group(0).split(), r):
+        for piece in _headline_pieces(m.group(0).split(), r):
             piece = _trim(piece, r)
             if not piece:
                 continue
@@ -912,13 +987,62 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
                     found.append(Found(Party(*named), zone, start))
                     aliases.update([alias.group(1)] if alias else [])
                 continue
-            name = " ".join(piece)
-            kind = _bare(name, text, start, start + len(name), r, persons) if allow_bare else None
+            name = " ".join(_before_possessive(piece))
+            if not allow_bare:
+                headline.append((name, start))
+                continue
+            kind = _bare(name, text, start, start + len(name), r, persons)
             if kind:
                 bare.append(Found(Party(name, kind), zone, start, slot=True))
+    for name, start in headline:
+        kind = _headline_partner(name, text, start, found, r, persons)
+        if kind:
+            bare.append(Found(Party(name, kind), zone, start, slot=True))
     initials = {"".join(w[0] for w in f.party.name.split() if w[0].isupper()) for f in found}
     found += [b for b in bare if b.party.name not in aliases and b.party.name not in initials]
     return found
+
+
+_HEADLINE_JOIN = re.compile(
+    r"\s*(?:,|and|&|(?:[A-Z]\w+\s+){0,2}with)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _headline_partner(
+    name: str, text: str, start: int, found: list[Found], r: _EnRules, persons: set[str]
+) -> str | None:
+    """In a title-cased headline every word is capitalised, so an unsuffixed name
+    counts only joined to an organisation named just before it or right after it:
+    "Kaiser Permanente and Pasadena City College announce …", "… Partners With Intel"."""
+    words = name.split()
+    if len(words) > 3 or words[0] in r.stopwords or name in r.places or name in persons:
+        return None
+    ordinary = r.generic_words | r.common_words | r.person_titles | r.clause_words
+    if any(w in ordinary for w in words):
+        return None
+    end = start + len(name)
+    if text[end : end + 1] in ("'", "’") and r.slot_after_re.match(text, end):
+        return "other"  # "… Joins Tesla's START Program"
+    for f in found:
+        f_end = f.pos + len(f.party.name)
+        before = f_end <= start and _HEADLINE_JOIN.fullmatch(text, f_end, start)
+        after = f.pos >= end and _HEADLINE_JOIN.fullmatch(text[end : f.pos] + " ")
+        if before or after:
+            for pattern, kind in r.overrides:
+                if pattern.search(name):
+                    return kind
+            return "other"
+    return None
+
+
+def _before_possessive(piece: list[str]) -> list[str]:
+    """ "Lockheed Martin's Lexington" -> "Lockheed Martin": an unsuffixed name owns
+    what follows its possessive (a plant, a programme); named ones keep theirs
+    (Children's Hospital never comes here)."""
+    for i, w in enumerate(piece[:-1]):
+        if w.endswith(("'s", "’s")) and len(w) > 2:
+            return [*piece[:i], w[:-2]]
+    return piece
 
 
 def _en_self(text: str, zone: str, r: _EnRules) -> list[Found]:
@@ -934,7 +1058,11 @@ _AGG_KIND = {
     "polytechnics": "vocational_school",
     "schools": "college",
     "institutions": "other",
+    "hospitals": "hospital",
 }
+
+
+_VAGUE = frozenset({"local", "area", "regional", "several", "participating"})
 
 
 def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
@@ -943,13 +1071,26 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
     # it counts, so the count is no party of its own.
     return [
         Found(
-            Party(m.group(0), _AGG_KIND.get(m.group(1), "enterprise")),
+            Party(m.group(0), _AGG_KIND.get(m.group(1).lower(), "enterprise")),
             zone,
             m.start(),
             unnamed=True,
+            vague=m.group(0).split()[0].lower() in _VAGUE,
         )
         for m in r.aggregate_re.finditer(text)
     ]
+
+
+def runs_schools(party: Party, lang: str) -> bool:
+    """A school, or (in English) a government body that runs schools
+    (orgs.yaml `en.school_authorities`)."""
+    if party.kind in EDUCATION_KINDS:
+        return True
+    return (
+        lang == "en"
+        and party.kind == "government"
+        and bool(_en_rules().authority_re.search(party.name))
+    )
 
 
 def _extract_en(text: str, zone: str) -> list[Found]:
