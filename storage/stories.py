@@ -30,12 +30,12 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Select, func, text, union_all, update
+from sqlalchemy import Select, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -168,75 +168,177 @@ class _Candidate:
 def assign_stories(session: Session, articles: Sequence[Article]) -> None:
     """Give each new article a story: the one(s) it is the same news as, or a new one.
 
-    The caller holds ``lock_stories`` (``insert_new`` takes it).
+    The caller holds ``lock_stories`` (``insert_new`` takes it). The articles are compared
+    in order, each with the recent articles and the batch's earlier ones, as if stored one
+    at a time; the index is read once for the whole batch and the results written at the
+    end (a handful of statements a batch, not a handful an article).
     """
     since = utcnow() - WINDOW
+    keys = [fingerprint_keys(a.simhash, a.title, len(a.text)) for a in articles]
+    recent = _candidates_by_key(session, sorted({k for ks in keys for k in ks}), since)
+    batch = _Batch({a.id or 0: a.text for a in articles})
     for n, article in enumerate(articles):
-        keys = fingerprint_keys(article.simhash, article.title, len(article.text))
+        found = {c.id: c for k in keys[n] for c in batch.sharing(k, recent.get(k, []))}
         matches = sorted(
             {
-                c.story_id
-                for c in _candidates(session, keys, since)
-                if _same_story(session, article, c)
+                batch.find(c.story_id)
+                for c in found.values()
+                if _same_story(session, article, c, batch.texts)
             }
         )
-        if matches:
-            article.story_id = _merge(session, matches)
-            for earlier in articles[:n]:  # the UPDATE does not reach objects in the session
-                if earlier.story_id in matches:
-                    earlier.story_id = article.story_id
-        else:
-            story = Story(title=article.title)
-            session.add(story)
-            session.flush()
-            article.story_id = story.id
-        session.add(article)
-        session.flush()
-        _store_keys(session, article.id or 0, keys)
+        story = matches[0] if matches else _NEW_STORY + n
+        batch.merged.update(dict.fromkeys(matches[1:], story))
+        batch.stories.append(story)
+        batch.add(_candidate_of(article, story), keys[n])
+    _write(session, articles, keys, batch)
 
 
-def _candidates(session: Session, keys: list[int], since: datetime) -> list[_Candidate]:
-    """Recent articles sharing a band key, and the latest ones sharing the title key (a
-    site that titles every page with its name must not make each new page read all)."""
-    bands = [k for k in keys if k < _TITLE_KEY_BASE]
-    titles = [k for k in keys if k >= _TITLE_KEY_BASE]
-    selects = [_sharing(bands, since)] if bands else []
-    if titles:
-        latest = _sharing(titles, since).order_by(col(Article.id).desc())
-        selects.append(sa_select(latest.limit(MAX_TITLE_CANDIDATES).subquery()))
-    if not selects:
-        return []
-    stmt = selects[0] if len(selects) == 1 else union_all(*selects)
-    found = {row[0]: _Candidate(*row) for row in session.execute(stmt)}
-    return [found[article_id] for article_id in sorted(found)]
+_NEW_STORY = 1 << 62
+"""Stories made by this batch, before they have ids: after every stored story (newer)."""
 
 
-def _sharing(keys: list[int], since: datetime) -> Select[Any]:
-    ids = sa_select(col(StoryKey.article_id)).where(col(StoryKey.key).in_(keys))
-    # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
-    return sa_select(
-        col(Article.id),
-        col(Article.story_id),
-        col(Article.simhash),
-        col(Article.content_hash),
-        col(Article.title),
-        func.length(col(Article.text)),
-        col(Article.published_at),
-        col(Article.parties),
-    ).where(
-        col(Article.id).in_(ids.scalar_subquery()),
-        col(Article.fetched_at) >= since,
-        col(Article.story_id).is_not(None),
+@dataclass
+class _Batch:
+    """The stories a batch makes and merges, and its articles as candidates for the later
+    ones."""
+
+    texts: dict[int, str]
+    merged: dict[int, int] = field(default_factory=dict)
+    """Story → the (older) story it was merged into by this batch."""
+    by_key: dict[int, list[_Candidate]] = field(default_factory=dict)
+    """The batch's earlier articles by index key, oldest first."""
+    stories: list[int] = field(default_factory=list)
+    """The story each article of the batch joined or made (``_NEW_STORY + n``)."""
+
+    def find(self, story: int) -> int:
+        while story in self.merged:
+            story = self.merged[story]
+        return story
+
+    def add(self, candidate: _Candidate, keys: list[int]) -> None:
+        for key in keys:
+            self.by_key.setdefault(key, []).append(candidate)
+
+    def sharing(self, key: int, recent: list[_Candidate]) -> list[_Candidate]:
+        """The articles sharing a key: stored ones, and the batch's earlier ones; for a
+        title key, the latest ``MAX_TITLE_CANDIDATES`` of them."""
+        found = recent + self.by_key.get(key, [])
+        return found[-MAX_TITLE_CANDIDATES:] if key >= _TITLE_KEY_BASE else found
+
+
+def _candidate_of(article: Article, story: int) -> _Candidate:
+    return _Candidate(
+        article.id or 0,
+        story,
+        article.simhash,
+        article.content_hash,
+        article.title,
+        len(article.text),
+        article.published_at,
+        list(article.parties),
     )
 
 
-def _store_keys(session: Session, article_id: int, keys: list[int]) -> None:
-    if not keys:
+def _write(
+    session: Session, articles: Sequence[Article], keys: list[list[int]], batch: _Batch
+) -> None:
+    """The batch's new stories (in the order a one-at-a-time pass would make them, so
+    older stories keep smaller ids), merges, article stories and index keys."""
+    new = {
+        n: Story(title=article.title)
+        for n, article in enumerate(articles)
+        if batch.stories[n] == _NEW_STORY + n
+    }
+    session.add_all(new.values())
+    session.flush()
+
+    def story_id(story: int) -> int:
+        return (new[story - _NEW_STORY].id or 0) if story >= _NEW_STORY else story
+
+    for article, story in zip(articles, batch.stories, strict=True):
+        article.story_id = story_id(batch.find(story))
+        session.add(article)
+    session.flush()
+    groups: dict[int, list[int]] = {}
+    for story in batch.merged:
+        groups.setdefault(story_id(batch.find(story)), []).append(story_id(story))
+    for keep, others in sorted(groups.items()):
+        _merge(session, [keep, *sorted(others)])
+    _store_keys(session, [(k, a.id or 0) for a, ks in zip(articles, keys, strict=True) for k in ks])
+
+
+def _candidates(session: Session, keys: list[int], since: datetime) -> list[_Candidate]:
+    """Recent articles sharing a key with ``keys``, each once."""
+    by_key = _candidates_by_key(session, keys, since)
+    found = {c.id: c for key in keys for c in by_key.get(key, [])}
+    return [found[article_id] for article_id in sorted(found)]
+
+
+def _candidates_by_key(
+    session: Session, keys: list[int], since: datetime
+) -> dict[int, list[_Candidate]]:
+    """Key → the recent articles sharing it, oldest first: all of them for a band key, the
+    latest ``MAX_TITLE_CANDIDATES`` for a title key (a site that titles every page with its
+    name must not make each new page read all)."""
+    found: dict[int, list[_Candidate]] = {}
+    for chunk in _chunks(keys):
+        # One statement for both kinds of key: a batch of one article costs one query.
+        ranked = _ranked_sharing(chunk, since).subquery()
+        latest = sa_select(*list(ranked.c)[:-1]).where(
+            (ranked.c.key < _TITLE_KEY_BASE) | (ranked.c.rank <= MAX_TITLE_CANDIDATES)
+        )
+        for key, *row in session.execute(latest):
+            found.setdefault(key, []).append(_Candidate(*row))
+    for candidates in found.values():
+        candidates.sort(key=lambda c: c.id)
+    return found
+
+
+_IN_CHUNK = 5_000
+"""Keys per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
+
+
+def _chunks(keys: list[int]) -> list[list[int]]:
+    return [keys[n : n + _IN_CHUNK] for n in range(0, len(keys), _IN_CHUNK)]
+
+
+def _ranked_sharing(keys: list[int], since: datetime) -> Select[Any]:
+    """(key, the eight columns of a ``_Candidate``, rank among the key's articles newest
+    first) of the recent articles sharing a key."""
+    rank = func.row_number().over(partition_by=col(StoryKey.key), order_by=col(Article.id).desc())
+    # Ten columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    return (
+        sa_select(
+            col(StoryKey.key),
+            col(Article.id),
+            col(Article.story_id),
+            col(Article.simhash),
+            col(Article.content_hash),
+            col(Article.title),
+            func.length(col(Article.text)),
+            col(Article.published_at),
+            col(Article.parties),
+            rank.label("rank"),
+        )
+        .join(Article, col(Article.id) == col(StoryKey.article_id))
+        .where(
+            col(StoryKey.key).in_(keys),
+            col(Article.fetched_at) >= since,
+            col(Article.story_id).is_not(None),
+        )
+    )
+
+
+def _store_keys(session: Session, rows: list[tuple[int, int]]) -> None:
+    """Index the (key, article id) pairs."""
+    if not rows:
         return
     table = table_of(StoryKey)
-    rows = [{"key": key, "article_id": article_id} for key in keys]
     # executemany: one statement compiled once, whatever the number of keys.
-    session.execute(insert_for(session)(table).on_conflict_do_nothing(), rows)
+    session.execute(
+        insert_for(session)(table).on_conflict_do_nothing(),
+        [{"key": key, "article_id": article_id} for key, article_id in rows],
+    )
 
 
 def _merge(session: Session, story_ids: list[int]) -> int:
@@ -254,7 +356,8 @@ def _merge(session: Session, story_ids: list[int]) -> int:
     return keep
 
 
-def _same_story(session: Session, a: Article, b: _Candidate) -> bool:
+def _same_story(session: Session, a: Article, b: _Candidate, texts: dict[int, str]) -> bool:
+    """``texts``: the batch's articles' texts by id (the others are read when needed)."""
     long_texts = min(len(a.text), b.text_length) >= MIN_TEXT_CHARS
     if long_texts and a.content_hash == b.content_hash:
         return True
@@ -262,7 +365,7 @@ def _same_story(session: Session, a: Article, b: _Candidate) -> bool:
     same_title = _equal_titles(a.title, b.title) and _compatible(a, b)
     if not (near or same_title):
         return False
-    other = _text_of(session, b.id)
+    other = texts[b.id] if b.id in texts else _text_of(session, b.id)
     if not long_texts:
         # Too short for shingles to say much (a feed summary, a listing's blurb): the
         # shorter must be part of the longer one.
