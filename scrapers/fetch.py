@@ -65,21 +65,14 @@ class Response:
         return self.status == 304
 
 
-KEPT_ALIVE = 512
-"""Idle connections kept for reuse, over all hosts: one or two per host of a large config.
-With as few as the requests in flight, a pass over hundreds of hosts reconnected for
-nearly every request."""
-
-
 def make_client(settings: Settings) -> httpx.AsyncClient:
+    pool = max(settings.http_global_concurrency, 1)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout),
         follow_redirects=False,  # the Fetcher follows them, checking each hop
         # Only what BodyDecoder decodes (and counts) itself.
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-        # Requests in flight are bounded by the politeness limits (globally and per host),
-        # not here, so the idle connections of every host can be kept.
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=KEPT_ALIVE),
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )
 
 
