@@ -1,7 +1,10 @@
 """Process-wide settings, read from ``IEIWATCH_*`` environment variables.
 
-This is the only module that reads the environment (besides ``${VAR}`` substitution in the
-YAML loader); everything else receives a ``Settings`` object.
+This is the only module that reads the environment, besides ``${VAR}`` substitution in the
+YAML loader and two readers in storage, which sits below config: the key of stored secrets
+(``storage/secrets.py``) and the fault suite's kill points (``storage/failpoints.py``).
+Everything else receives a ``Settings`` object; ``ieiwatch --db`` sets
+``IEIWATCH_DATABASE_URL`` for the command it runs.
 """
 
 from __future__ import annotations
