@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-from ieiwatch.domain import ArticleType, PartyKind, Region, region_names
+from ieiwatch.domain import Region, region_names
+from ieiwatch.notify import wording
 
 LANGS = ("zh", "en")
-
-TYPE_NAMES: dict[str, tuple[str, str]] = {
-    ArticleType.JOINT_LAB: ("联合实验室/研发中心", "Joint lab / R&D centre"),
-    ArticleType.INDUSTRY_COLLEGE: ("产业学院", "Industry college"),
-    ArticleType.STRATEGIC_AGREEMENT: ("战略合作协议", "Strategic agreement"),
-    ArticleType.TRAINING_BASE: ("实习实训基地", "Training base"),
-    ArticleType.TALENT_PROGRAM: ("联合人才培养", "Joint talent programme"),
-    ArticleType.ALLIANCE: ("产教联合体/联盟", "Alliance"),
-    ArticleType.POLICY_EVENT: ("政策/会议", "Policy event"),
-    ArticleType.OTHER_COOPERATION: ("其他校企合作", "Other cooperation"),
-}
-
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    PartyKind.UNIVERSITY: ("高校", "university"),
-    PartyKind.COLLEGE: ("学院", "college"),
-    PartyKind.VOCATIONAL_SCHOOL: ("职业院校", "vocational school"),
-    PartyKind.ENTERPRISE: ("企业", "enterprise"),
-    PartyKind.GOVERNMENT: ("政府部门", "government"),
-    PartyKind.ASSOCIATION: ("协会", "association"),
-    PartyKind.RESEARCH_INSTITUTE: ("科研院所", "research institute"),
-    PartyKind.HOSPITAL: ("医院", "hospital"),
-    PartyKind.OTHER: ("其他", "other"),
-}
 
 _LABELS: dict[str, tuple[str, str]] = {
     "app": ("产教合作资讯监测", "ieiwatch: industry–education cooperation news"),
@@ -156,15 +134,14 @@ def pick(lang: str) -> dict[str, str]:
 
 
 def type_name(kind: str | None, lang: str) -> str:
+    """The type's name as the alerts write it (``notify/templates/labels.yaml``)."""
     if not kind:
         return pick(lang)["not_relevant"]
-    pair = TYPE_NAMES.get(kind)
-    return pair[1 if lang == "en" else 0] if pair else kind
+    return str(wording.labels(lang)["types"].get(kind, kind))
 
 
 def kind_name(kind: str, lang: str) -> str:
-    pair = KIND_NAMES.get(kind)
-    return pair[1 if lang == "en" else 0] if pair else kind
+    return str(wording.labels(lang)["kinds"].get(kind, kind))
 
 
 def place_name(key: str, lang: str) -> str:
@@ -176,9 +153,8 @@ def place_name(key: str, lang: str) -> str:
 
 
 def region_text(region: Region | None, lang: str) -> str:
-    if region is None:
-        return ""
-    return " · ".join(place_name(p, lang) for p in region.names())
+    """浙江省杭州市 / Hangzhou, Zhejiang, as the alerts write it."""
+    return wording.region_text(region, lang)
 
 
 def _is_chinese(text: str) -> bool:
