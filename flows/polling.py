@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,7 +27,6 @@ from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, se
 from ieiwatch.notify.subscriptions import subscriptions
 from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing, SourceTimedOut
-from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery
 from ieiwatch.storage import health
 from ieiwatch.storage import sources as source_store
@@ -93,11 +91,6 @@ BatchPoller = Callable[[RunContext, list[str]], Awaitable[list[SourceReport]]]
 SOURCES_PER_BATCH = 25
 """Sources polled by one batch (one Prefect task): a task per source costs the run more
 bookkeeping than a source that has not changed costs to poll."""
-SOURCES_AT_ONCE = 300
-"""Sources being polled at the same time in a pass (the others wait their turn): enough
-to keep the fetcher busy while each host is asked politely, few enough that a pass over
-thousands of sources does not hold all their pages in memory at once."""
-_slots: weakref.WeakKeyDictionary[Fetcher, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 async def run_pass(
@@ -354,10 +347,8 @@ async def _within_limit(
     """One source's poll with its retries, given up after ``source_timeout`` so a slow site
     holds up no pass."""
     limit = ctx.settings.source_timeout
-    # The run's fetcher stands for the run: its batches share the slots.
-    slots = _slots.setdefault(ctx.fetcher, asyncio.Semaphore(SOURCES_AT_ONCE))
     try:
-        async with slots, asyncio.timeout(limit):
+        async with ctx.source_slots, asyncio.timeout(limit):
             return await _retried(ctx, source, validators, retries, retry_delay)
     except TimeoutError:
         raise SourceTimedOut(

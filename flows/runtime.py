@@ -12,9 +12,10 @@ for every flow and command.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +35,11 @@ from ieiwatch.storage.db import init_db, make_engine, opening, session_scope, sq
 from ieiwatch.storage.health import HealthRules
 from ieiwatch.storage.subscribers import sync_subscribers
 
+SOURCES_AT_ONCE = 300
+"""Sources being polled at the same time in a pass (the others wait their turn): enough
+to keep the fetcher busy while each host is asked politely, few enough that a pass over
+thousands of sources does not hold all their pages in memory at once."""
+
 
 @dataclass(frozen=True)
 class RunContext:
@@ -43,6 +49,10 @@ class RunContext:
     config: AppConfig
     engine: Engine
     fetcher: Fetcher
+    source_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(SOURCES_AT_ONCE)
+    )
+    """Shared by the run's batches: at most ``SOURCES_AT_ONCE`` sources polled at a time."""
 
 
 class StoreNotReady(IeiwatchError):

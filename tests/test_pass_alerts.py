@@ -117,9 +117,9 @@ def test_a_new_source_with_a_long_archive_never_alerts_its_archive(
 def test_a_pass_polls_at_most_so_many_sources_at_once(
     site: LocalSite, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ieiwatch.flows import polling
+    from ieiwatch.flows import runtime
 
-    monkeypatch.setattr(polling, "SOURCES_AT_ONCE", 1)
+    monkeypatch.setattr(runtime, "SOURCES_AT_ONCE", 1)
     for name in ("one", "two", "three"):
         site.routes[f"/{name}.xml"] = Route(200, _feed([]), {"Content-Type": RSS}, delay=0.3)
     config = AppConfig.model_validate(
