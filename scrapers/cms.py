@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from ieiwatch.scrapers.listing import ListEntry, list_entries, next_link
@@ -92,8 +93,9 @@ PRESETS: dict[str, CmsPreset] = {
         next_selector=None,
         page_url=None,
     ),
-    # UCAP-style county and city portals (<ucaptitle>, <ucapcontent>, <publishtime>).
-    # List selectors unverified: no list page is saved.
+    # UCAP-style portals (<ucaptitle>, <ucapcontent>, <publishtime>; articles at
+    # /{site}/{column}/{yyyymm}/{32 hex}.shtml). List selectors unverified; discovery finds the
+    # list of the one saved list page (国家卫健委 法规司) without them.
     "ucap": CmsPreset(
         name="ucap",
         item_selector='li:has(a[href$=".shtml"])',
@@ -134,11 +136,20 @@ _FINGERPRINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("hanweb", ("hanweb", "大汉版通", "/module/jslib/", "/module/web/jpage/")),
-    ("ucap", ("<ucaptitle", "<ucapcontent")),
-    ("trs", ("__$pubtime", "<!--<$[", "createpagehtml(")),
+    # UCAP-style portals' list pages carry no ucap tag; their template's generation-time meta,
+    # <meta name="others" content="页面生成时间 2026-07-29 09:20:33">, is on every page.
+    ("ucap", ("<ucaptitle", "<ucapcontent", 'content="页面生成时间')),
+    # "所在页从0开始" is the comment of TRS's inline pager script (var currentPage = 0).
+    ("trs", ("__$pubtime", "<!--<$[", "createpagehtml(", "所在页从0开始")),
 )
 # The element, not the name: pages also style ".TRS_Editor p" in CSS.
 _TRS_ELEMENT = re.compile(r"class\s*=\s*[\"']?[^\"'>]*?\btrs_(?:editor|ueditor)\b")
+
+
+# TRS article links: ./202607/t20260703_674272.shtml. Several on a page without any other
+# fingerprint: a TRS list whose pager or body markers the template left out.
+_TRS_LINK = re.compile(r"""href\s*=\s*["']?[^"'\s>]*?\bt20\d{6}_\d+\.s?html?\b""")
+_TRS_LINKS = 3
 
 
 def detect_cms(html: str) -> str | None:
@@ -147,7 +158,10 @@ def detect_cms(html: str) -> str | None:
     for name, markers in _FINGERPRINTS:
         if any(marker in lowered for marker in markers):
             return name
-    return "trs" if _TRS_ELEMENT.search(lowered) else None
+    if _TRS_ELEMENT.search(lowered):
+        return "trs"
+    links = islice(_TRS_LINK.finditer(lowered), _TRS_LINKS)
+    return "trs" if sum(1 for _ in links) == _TRS_LINKS else None
 
 
 def get_preset(name: str) -> CmsPreset:

@@ -46,8 +46,10 @@ _NOT_LIST_WORDS = re.compile(
     r"nav|menu|foot|copyright|sidebar|aside|hot|rank|paihang|friend|yqlj|banner|header|"
     r"crumb|position|location|dqwz|search|login|share|tab_?title|toolbar|quick"
 )
+_MARKUP = re.compile(r"<[^<>]*>")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NOT_LIST_TAGS = {"nav", "footer", "header", "aside", "select", "form"}
+_SUBLIST_TAGS = {"ul", "ol", "li", "dl"}
 # Article URLs of the usual CMSes: /info/1002/1234.htm, /t20240324_123.html,
 # /art/2024/3/24/art_1_2.html, /c1234a5678/page.htm, content_123.html, or a long number.
 _ARTICLE_URL = re.compile(
@@ -155,13 +157,16 @@ def _merged(groups: Iterator[_Group]) -> list[_Group]:
 def _record(element: lxml.html.HtmlElement, base_url: str) -> _Record | None:
     links = [element] if element.tag == "a" else list(element.iter("a"))
     best: tuple[lxml.html.HtmlElement, str, str] | None = None
-    best_rank = -1
+    best_rank = (False, -1)
     for link in links:
         url = http_url(base_url, link.get("href"))
         if url is None:
             continue
         title = _title(link)
-        rank = _title_rank(link, title, element)
+        # A list inside the item (its 相关解读 links) belongs to the item: its links are
+        # not the item's title while a titled link stands outside it.
+        own = len(title) >= MIN_TITLE_CHARS and not _in_sublist(link, element)
+        rank = (own, _title_rank(link, title, element))
         if rank > best_rank:
             best, best_rank = (link, url, title), rank
     if best is None or len(best[2]) < MIN_TITLE_CHARS or (list_date(best[2]) and _is_date(best[2])):
@@ -171,6 +176,16 @@ def _record(element: lxml.html.HtmlElement, base_url: str) -> _Record | None:
     if date_element is not None and _inside(date_element, link):
         title = _title(link, without=date_element)
     return _Record(element, link, url, title, date_element, date_text)
+
+
+def _in_sublist(link: lxml.html.HtmlElement, record: lxml.html.HtmlElement) -> bool:
+    """Whether the link sits in a list nested inside the record."""
+    for e in link.iterancestors():
+        if e is record:
+            return False
+        if e.tag in _SUBLIST_TAGS:
+            return True
+    return False
 
 
 def _title_rank(link: lxml.html.HtmlElement, title: str, record: lxml.html.HtmlElement) -> int:
@@ -194,7 +209,8 @@ def _title(link: lxml.html.HtmlElement, without: lxml.html.HtmlElement | None = 
     text = _inline_text(link)
     if without is not None:
         text = " ".join(text.replace(_inline_text(without), " ", 1).split())
-    attr = " ".join((link.get("title") or "").split())
+    # Some templates write markup into the attribute: title="…<br>（央视《新闻联播》）".
+    attr = " ".join(_MARKUP.sub(" ", link.get("title") or "").split())
     # The title attribute holds the full title when the visible one is cut to "…".
     cut = text.rstrip(".…· ")
     return attr if attr and len(attr) >= len(cut) and not _is_date(attr) else text
@@ -239,6 +255,9 @@ def _score(group: _Group) -> float:
     title_length = sum(min(len(r.title), 40) for r in records) / n
     score = n * (0.25 + dated) * min(max(title_length / 10, 0.25), 1.0) * (1 + article_like)
     score *= len(urls) / n  # repeated links: a menu or a slideshow
+    # Links to sites' home pages (http://other.gov.cn/): a "related sites" block, not news.
+    home = sum(1 for r in records if urlsplit(r.url).path in ("", "/")) / n
+    score *= 1 - 0.8 * home
     score *= n / group.siblings  # many same-tag siblings without a link: not a list of links
     links = sum(_link_count(r.element) for r in records) / n
     if links > 3:  # each "item" a block of links: the list is inside them

@@ -1,7 +1,8 @@
 """A list page's link to its next (older) page, from its markup or its paging script:
 ``rel=next``; VSB's ``pb_sys_common`` pager (pages numbered in reverse, so only its link
 leads on); WebPlus ``list2.htm``; a 下一页/下页/Next/> link; TRS's ``createPageHTML(...)``
-script (page N >= 2 is ``index_{N-1}``). A next control that leads nowhere we can follow (a
+or inline pager script (page N >= 2 is ``index_{N-1}``); ``createPageHTML('page_div', ...)``
+(page N >= 2 is ``new_list_N``). A next control that leads nowhere we can follow (a
 ``javascript:`` link) while the pager says more pages follow is reported as such
 (``NextPage.url`` None), so backfill never takes it for the end of the history.
 """
@@ -36,7 +37,20 @@ _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]"
 )
+_PAGE_DIV = re.compile(
+    r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"\s*['\"](\w+)['\"]"
+)
+"""The other pager script: createPageHTML('page_div', 34, 1, 'new_list', 'shtml', 798), pages
+first, the current page counted from 1, page N >= 2 at new_list_N.shtml."""
 _JS_INT = r"var\s+{name}\s*=\s*['\"]?(\d+)"
+# TRS's inline pager (no createPageHTML call): "var currentPage = 0;//所在页从0开始",
+# "var countPage = 25//共多少页" and links written as "index" + "_" + nextPage + "." + "shtml".
+# Not a commented-out "//var currentPage".
+_TRS_VAR = r"(?<![/\w])var\s+{name}\s*=\s*(\d+)"
+_TRS_NEXT_NAME = re.compile(
+    r"(\w+)\\?[\"']\s*\+\s*[\"']_[\"']\s*\+\s*nextPage\s*\+\s*[\"']\.[\"']\s*\+\s*[\"'](\w+)"
+)
 _WEBPLUS_PAGES = re.compile(
     r"class=['\"]?curr_page['\"]?>\s*(\d+)\s*<.*?class=['\"]?all_pages['\"]?>\s*(\d+)", re.DOTALL
 )
@@ -69,7 +83,8 @@ def next_page(html: str, page_url: str) -> NextPage | None:
 
 
 def find_next(root: lxml.html.HtmlElement, html: str, base_url: str) -> NextPage | None:
-    for finder in (_rel_next, _vsb_next, _webplus_next, _text_next, _trs_script_next):
+    finders = (_rel_next, _vsb_next, _webplus_next, _text_next, _trs_script_next, _page_div_next)
+    for finder in finders:
         found = finder(root, html, base_url)
         if found is not None:
             return found
@@ -170,7 +185,11 @@ def _numbered_pages(link: lxml.html.HtmlElement) -> bool:
 
 
 def _trs_counts(html: str) -> tuple[int, int, str, str] | None:
-    """(pages, current 0-based, prefix, extension) of a TRS ``createPageHTML(...)`` call."""
+    """(pages, current 0-based, prefix, extension) of a TRS pager: its inline script, which
+    templates keep live below a commented-out ``//createPageHTML(...)``, else the call."""
+    inline = _trs_inline_counts(html)
+    if inline is not None:
+        return inline
     match = _CREATE_PAGE.search(html)
     if match is None:
         return None
@@ -178,6 +197,16 @@ def _trs_counts(html: str) -> tuple[int, int, str, str] | None:
     if count is None or current is None:
         return None
     return count, current, match.group(3), match.group(4)
+
+
+def _trs_inline_counts(html: str) -> tuple[int, int, str, str] | None:
+    """The same four from TRS's inline pager script, which writes its links itself."""
+    name = _TRS_NEXT_NAME.search(html)
+    current = re.search(_TRS_VAR.format(name="currentPage"), html)
+    count = re.search(_TRS_VAR.format(name="countPage"), html)
+    if name is None or current is None or count is None:
+        return None
+    return int(count.group(1)), int(current.group(1)), name.group(1), name.group(2)
 
 
 def _js_value(html: str, token: str) -> int | None:
@@ -188,8 +217,9 @@ def _js_value(html: str, token: str) -> int | None:
 
 
 def _trs_script_next(root: lxml.html.HtmlElement, html: str, base_url: str) -> NextPage | None:
-    """TRS writes its pager with ``createPageHTML(pages, current, "index", "html")``: page
-    N >= 2 is ``index_{N-1}.html``."""
+    """TRS writes its pager with ``createPageHTML(pages, current, "index", "html")`` or an
+    inline script (``var countPage``, ``"index" + "_" + nextPage``): page N >= 2 is
+    ``index_{N-1}.html``."""
     counts = _trs_counts(html)
     if counts is None:
         return None
@@ -197,4 +227,17 @@ def _trs_script_next(root: lxml.html.HtmlElement, html: str, base_url: str) -> N
     if current + 1 >= pages:
         return None
     url = urljoin(base_url, f"{prefix}_{current + 1}.{ext}")
-    return NextPage(url, page_url=f"{prefix}_{{index}}.{ext}", how="TRS createPageHTML")
+    return NextPage(url, page_url=f"{prefix}_{{index}}.{ext}", how="TRS pager script")
+
+
+def _page_div_next(_root: lxml.html.HtmlElement, html: str, base_url: str) -> NextPage | None:
+    """``createPageHTML('page_div', pages, current, "new_list", "shtml", records)``: the current
+    page counted from 1, page N >= 2 at ``new_list_N.shtml``."""
+    match = _PAGE_DIV.search(html)
+    if match is None:
+        return None
+    pages, current, prefix, ext = int(match[1]), int(match[2]), match[3], match[4]
+    if current >= pages:
+        return None
+    url = urljoin(base_url, f"{prefix}_{current + 1}.{ext}")
+    return NextPage(url, page_url=f"{prefix}_{{page}}.{ext}", how="createPageHTML('page_div')")
