@@ -13,7 +13,14 @@ from . import learned, principal
 from . import parties as party_mod
 from .data_files import load
 from .model import CLASSIFIER_VERSION, EDUCATION_KINDS, Classification, Party
-from .places import find_region, find_sectors, region_led, with_publisher
+from .places import (
+    date_prefix_end,
+    find_sectors,
+    held_at_publisher,
+    locate,
+    region_led,
+    with_publisher,
+)
 from .rules import CueGroup, LangRules, Scoring, lang_rules, scoring
 from .text import Prepared, detect_language, prepare
 
@@ -78,6 +85,7 @@ def classify(
             f" (rules alone: {raw:+.1f} against {sc.threshold:g})"
         )
     shown = principal.sort_parties(party_mod.shown(found), prep, publisher)
+    region, weak_region = locate(prep, ignore=principal.company_spans(found, prep))
     if shown.mentioned:
         evidence.append("mentioned: " + _names(shown.mentioned, limit=5))
     return Classification(
@@ -86,7 +94,11 @@ def classify(
         type=ArticleType(type_[0]) if type_ else None,
         parties=shown.principal,
         region=with_publisher(
-            find_region(prep, ignore=principal.company_spans(found, prep)), publisher, lang
+            region,
+            publisher,
+            lang,
+            held_at_publisher=held_at_publisher(prep),
+            weak=weak_region,
         ),
         sectors=find_sectors(prep),
         evidence=evidence,
@@ -118,7 +130,7 @@ def _analyse(title: str, text: str, lang: str | None) -> _Analysis:
     prep = prepare(title, text, lang, sc.lead_chars)
     rules = lang_rules(lang)
     found = party_mod.extract(prep)
-    government = any(f.party.kind == "government" for f in found) or region_led(prep)
+    government = any(f.party.kind == "government" for f in found) or _place_led(prep, found)
     title_partner = _has_partner([f for f in found if f.zone == "title"])
     industry = any(
         f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in found
@@ -279,7 +291,7 @@ def _type_scores(prep: Prepared, rules: LangRules, sc: Scoring) -> dict[str, tup
             continue
         mult, snippet, title = hit
         value = cue.weight * mult
-        if title:
+        if title and not cue.vague:
             in_title.add(cue.type)
         # The object of a cooperation action says what was done.
         if cue.type not in rules.action_bonus_excludes:
@@ -381,10 +393,21 @@ def _decide_type(
     scores: dict[str, tuple[float, str]],
 ) -> tuple[str, str]:
     """(type, the phrase that decided it); `scores` are `_type_scores`'."""
-    policy = sum(_group_value(g, hits[g.name]) for g in rules.groups if g.policy and g.name in hits)
-    if policy >= sc.policy_type_min and _government_led(prep, hits, found):
+    typed = [g for g in rules.groups if g.policy and g.policy_type and g.name in hits]
+    policy = sum(_group_value(g, hits[g.name]) for g in typed)
+    # The headline dominates: a concrete act named in it (…成立“英德茶产业学院”) beats
+    # a policy meeting found only in the body (…产教融合大会上).
+    # (Only meetings: a pilot or a document is the government's act wherever it is told.)
+    policy_firm = any(hits[g.name].zone == "title" or g.name != "policy_meeting" for g in typed)
+    concrete_title = not policy_firm and any(
+        cue.type not in ("policy_event", "other_cooperation")
+        and not cue.vague
+        and cue.pattern.search(prep.title)
+        for cue in rules.type_cues
+    )
+    if policy >= sc.policy_type_min and not concrete_title and _government_led(prep, hits, found):
         best = max(
-            (hits[g.name] for g in rules.groups if g.policy and g.name in hits),
+            (hits[g.name] for g in typed),
             key=lambda h: h.multiplier,
         )
         return "policy_event", best.snippet
@@ -428,7 +451,18 @@ def _government_led(prep: Prepared, hits: dict[str, Hit], found: list[party_mod.
     # with a place: 晋江举办…, 遂宁市…签约仪式).
     if "policy_doc" in hits or "policy_pilot" in hits:
         return True
-    return any(f.party.kind == "government" for f in found) or region_led(prep)
+    return any(f.party.kind == "government" for f in found) or _place_led(prep, found)
+
+
+def _place_led(prep: Prepared, found: list[party_mod.Found]) -> bool:
+    """A headline that opens with an acting place (晋江举办…), not with an organisation
+    whose name starts with a place (湖南某职业技术学院与某公司…: the school acts)."""
+    if not region_led(prep):
+        return False
+    start = date_prefix_end(prep.title)
+    return not any(
+        f.zone == "title" and f.pos <= start and f.party.kind != "government" for f in found
+    )
 
 
 # -------------------------------------------------------------- evidence ----

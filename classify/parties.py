@@ -48,10 +48,52 @@ def extract(prep: Prepared) -> list[Found]:
         found = _extract_zh(prep.title, prep.orig_title, "title") + _extract_zh(
             prep.body, prep.orig_body, "body"
         )
-        found = _zh_qualify(prep, _zh_publisher(prep, found) + found)
+        found = _zh_units(_zh_qualify(prep, _zh_publisher(prep, found) + found))
     else:  # English names need their capitals: read the original text
         found = _extract_en(prep.orig_title, "title") + _extract_en(prep.orig_body, "body")
+        found = _en_units(found, prep.orig_body)
     return _dedupe(found)[:MAX_PARTIES]
+
+
+def _en_units(found: list[Found], body: str) -> list[Found]:
+    """A name the body calls a unit of a school ("WMG, at The University of Warwick")
+    is that unit wherever it is named (the headline's "WMG and Binghamton University")."""
+    units = {
+        f.party.name for f in found if f.slot and f.zone == "body" and f.party.kind == "college"
+    }
+    units = {
+        n
+        for n in units
+        if any(_UNIT_OF_SCHOOL.match(body, m.end()) for m in re.finditer(re.escape(n), body))
+    }
+    return [
+        dataclasses.replace(f, party=Party(f.party.name, "college")) if f.party.name in units else f
+        for f in found
+    ]
+
+
+# Kinds that a school's own unit may carry (某大学材料学院产业技术研究院, 某学院检测中心).
+_UNIT_KINDS = frozenset({"research_institute", "other"})
+
+
+def _zh_units(found: list[Found]) -> list[Found]:
+    """An institute or centre whose name opens with a school found in the item
+    (材料科学与工程学院产业技术研究院) is that school's unit, not a partner of it."""
+    schools = [f.party.name for f in found if f.party.kind in EDUCATION_KINDS and not f.self_ref]
+    units = {
+        f.party.name
+        for f in found
+        if f.party.kind in _UNIT_KINDS
+        and any(f.party.name.startswith(s) and len(f.party.name) > len(s) for s in schools)
+    }
+    out = []
+    for f in found:
+        name = f.party.name
+        # …and the same unit named again without its school (到产业技术研究院参观)
+        if f.party.kind in _UNIT_KINDS and any(u.endswith(name) for u in units):
+            f = dataclasses.replace(f, party=Party(name, "college"))
+        out.append(f)
+    return out
 
 
 # The named schools a self-reference can stand for: 我校/学校 a university or a
@@ -105,7 +147,12 @@ def _dedupe(found: list[Found]) -> list[Found]:
 def _short_form(short: str, long: str) -> bool:
     """恒远集团 for 恒远新能源集团有限公司, 华为公司 for 华为技术有限公司: the same
     opening and organisation suffix (Chinese names only)."""
-    if len(short) >= len(long) or not short or not "\u4e00" <= short[-1] <= "\u9fff":
+    if (
+        len(short) > len(long)
+        or short == long
+        or not short
+        or not "\u4e00" <= short[-1] <= "\u9fff"
+    ):
         return False
     m = _zh_rules().suffix_re.search(short, max(0, len(short) - 6))
     while m and m.end() != len(short):
@@ -113,18 +160,48 @@ def _short_form(short: str, long: str) -> bool:
     if not m or m.start() < 2:
         return False
     head = short[: m.start()]
+    if m.group(0) in _GROUP_SUFFIXES and _zh_rules().suffix_re.search(long):
+        # 华为集团 / 华为公司 for 华为技术有限公司, 春秋集团 beside 春秋航空股份有限公司,
+        # 凯悦酒店集团 beside 宁波杭州湾凯悦酒店有限公司: a brand's group or company.
+        return head in long
     at = long.find(head, 0, len(head) + 3)  # after a province: 江苏德丰建设集团 for 德丰集团
     return at >= 0 and m.group(0) in long[at + len(head) :]
 
 
+def company_brand(name: str) -> str:
+    """A Chinese company's brand: its name up to its first organisation suffix, less a
+    trade word (天士力控股集团 -> 天士力, 华为技术有限公司 -> 华为)."""
+    r = _zh_rules()
+    m = r.suffix_re.search(name)
+    head = name[: m.start()] if m else name
+    for cut in ("控股", "科技", "股份", "技术", "实业"):
+        if head.endswith(cut) and len(head) - len(cut) >= 2:
+            head = head[: -len(cut)]
+    return head
+
+
+# A company named by its brand and a bare 集团/公司 (华为公司) is the brand's company.
+_GROUP_SUFFIXES = frozenset({"集团", "公司", "集团公司"})
+
+
+def _same_side(a: Party, b: Party) -> bool:
+    """Same kind, or both English schools ("Cincinnati State" in "Cincinnati State
+    Technical and Community College"). A Chinese school and its 学院 stay two
+    (淮阴工学院, 淮阴工学院人文学院: the unit is sorted out by principal.py)."""
+    if a.kind == b.kind:
+        return True
+    english = a.name.isascii() and b.name.isascii()
+    return english and a.kind in EDUCATION_KINDS and b.kind in EDUCATION_KINDS
+
+
 def _merge_into(kept: list[Found], keys: list[str], f: Found, key: str) -> bool:
     for i, (k, other) in enumerate(zip(kept, keys, strict=True)):
-        if key == other or (key in other and (f.slot or k.party.kind == f.party.kind)):
+        if key == other or (key in other and (f.slot or _same_side(k.party, f.party))):
             if k.venue and not f.venue and key != other:
                 # 滨江大学 named as a party beats 滨江大学材料学院 named as the venue
                 kept[i], keys[i] = dataclasses.replace(f, zone=k.zone, pos=k.pos), key
             return True
-        if other in key and (k.party.kind == f.party.kind or k.slot):
+        if other in key and (_same_side(k.party, f.party) or k.slot):
             if not f.venue:  # the venue (在滨江大学材料学院举行) does not rename a party
                 kept[i] = dataclasses.replace(f, zone=k.zone, pos=k.pos, slot=k.slot and f.slot)
                 keys[i] = key
@@ -602,7 +679,8 @@ _NAME_THEN_TITLE = re.compile(
     r"(?:[Pp]resident|CEO|CTO|"
     r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"
     r"[Gg]eneral [Mm]anager|"
-    r"[Hh]ead|[Dd]eputy|[Ff]ounder|[Pp]rincipal|[Ss]enior)"
+    r"[Hh]ead|[Dd]eputy|[Ff]ounder|[Pp]rincipal|[Ss]enior|[Pp]rovost|[Cc]hancellor|"
+    r"[Ss]uperintendent|[Cc]ommissioner|[Cc]hair)"
 )
 _CONNECTORS = frozenset({"of", "for", "and", "the", "de", "des", "la", "du", "&"})
 
@@ -787,7 +865,23 @@ def _splits_here(left: list[str], right: list[str], r: _EnRules) -> bool:
         return False  # "National Development and Reform Commission": no name on the left
     if _noun(words[-1], r) or _is_acronym(words, r) or right[0] == "the":
         return True
+    if (
+        words[-1] in r.field_words
+        and any(w in _SCHOOL_WORDS for w in right)
+        and all(w in _SCHOOL_WORDS or _noun(w, r) for w in right)
+    ):
+        return False  # "Cincinnati State Technical and Community College": one school
     return _has_noun(left, r) or _has_noun(right, r)
+
+
+_PROGRAMME = re.compile(r"\b(?:Program|Programme|Initiative|Pathway)s?$")
+_UNIT_OF_SCHOOL = re.compile(
+    r",?\s+(?:at|of|part of|within)\s+(?:[Tt]he\s+)?(?:[A-Z][\w&-]*\s+){0,3}"
+    r"(?:University|College|Polytechnic)\b"
+)
+_ALIAS_WORD = re.compile(r"^\([A-Z][A-Za-z&.-]{1,9}\)$")
+_FIELD_PLURALS = frozenset({"Technologies", "Industries", "Solutions", "Services", "Systems"})
+_SCHOOL_WORDS = frozenset({"Community", "Technical", "Junior", "Comprehensive"})
 
 
 def _is_acronym(piece: list[str], r: _EnRules) -> bool:
@@ -829,6 +923,8 @@ def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
         return None
     last = idx[-1]
     tail = piece[last + 1 :]
+    if piece[last] == "Tech" and last and piece[last - 1].endswith(("'s", "’s")):
+        return None  # "Virginia's Tech Workforce": an adjective, not Georgia Tech
     keep = piece if tail and tail[0] in ("of", "for") else piece[: last + 1]
     if (
         tail
@@ -845,7 +941,12 @@ def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
         not office and all(w in r.stopwords or w in r.generic_words for w in content)
     ):
         return None
-    name = " ".join(keep).rstrip(",")
+    if piece[last] in _FIELD_PLURALS and all(w in r.field_words for w in content):
+        return None  # "Information and Communication Technologies": a field, not a firm
+    # "Government College of Engineering (GCE) Keonjhar": the alias inside a name is
+    # left out of it (one at the end is kept: "Shibaura Institute of Technology (SIT)")
+    words = [w for i, w in enumerate(keep) if not (0 < i < len(keep) - 1 and _ALIAS_WORD.match(w))]
+    name = " ".join(words).rstrip(",")
     kind = _en_kind(name, _noun(piece[last], r) or "", r)
     if kind == "other" and any(w in r.venue_words for w in keep):
         return None  # Conference Center of Yanta Campus: where, not who
@@ -884,11 +985,13 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     plain = re.sub(r"\s*\(.*?\)", "", name)
     if not words or len(words) > 4 or plain in r.places or words[0] in r.stopwords:
         return None
+    if _PROGRAMME.search(plain):
+        return None  # "Connecticut Advanced Manufacturing Initiative": what is run, not who
     if all(w in r.places or w in _CONNECTORS for w in plain.split()):
         return None
     ordinary = r.generic_words | r.common_words
     if any(w in persons or w in r.person_titles for w in words) or all(
-        w in ordinary or _noun(w, r) or w in _CONNECTORS for w in words
+        w in ordinary or _noun(w, r) or w in _CONNECTORS or w.isdigit() for w in plain.split()
     ):
         return None  # a person, a title ("Siemens' Global Vice President") or common words
     if (start and text[start - 1] in _OPEN_QUOTES) or _followed_by_title(text[end : end + 40], r):
@@ -900,13 +1003,21 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     after = r.slot_after_re.match(text, end)
     if not (after or r.slot_before_re.search(text[max(0, start - 30) : start])):
         return None
-    if not r.coop_re.search(_sentence(text, start, end).lower()) or _title_case(_line(text, start)):
+    if not _mentions_cooperation(r.coop_re, _sentence(text, start, end)) or _title_case(
+        _line(text, start)
+    ):
         return None  # no cooperation here, or capitals that come from a headline
     # "Toyota has donated …", "Siemens and Ngee Ann Polytechnic …": a clear slot.
-    strong = bool(after and after.group(0).strip() not in (",", "and", "&"))
+    strong = bool(
+        after
+        and after.group(0).strip() not in (",", "and", "&")
+        and not _PEOPLE_AFTER.match(after.group(0).strip())
+    )
     strong = strong or bool(_AND_NAME.match(text, end))
     if len(words) == 1 and not strong and _sentence_initial_only(name, text, start):
         return None  # "Scholars and corporate leaders …": an ordinary word
+    if _UNIT_OF_SCHOOL.match(text, end):
+        return "college"  # "WMG, at the University of Warwick": a unit of the school
     window = text[max(0, start - 80) : end + 80]
     for pattern, kind in r.overrides:
         if pattern.search(name):
@@ -914,11 +1025,31 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
     return "enterprise" if r.hint_re.search(window) else "other"
 
 
+# Donors and alumni are people: "G. Wayne Hawk and his wife, Charline Hawk", "alumnus
+# Bryan Rand".
+_FAMILY = re.compile(
+    r"([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),? and (?:his|her) (?:wife|husband)"
+    r"|(?:his wife|her husband|alumn(?:us|a|i|ae)|donors?),? ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})"
+    # "Robert Beyster, a University of Michigan graduate, …"
+    r"|([A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z]+){1,2}), (?:a|an) (?:[\w&.-]+ ){0,6}?"
+    r"(?:graduate|alumn(?:us|a)|alum|student|donor|philanthropist|entrepreneur)\b"
+)
+# "Honeywell leaders": a slot, but a weak one ("Top leaders" is no name).
+_PEOPLE_AFTER = re.compile(
+    r"(?i)(?:leaders|executives|officials|employees|engineers|representatives)"
+)
 _PLACE_BEFORE = re.compile(r"\b(?:in|near|based in)\s+$")
 _DATELINE = re.compile(r",\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s*(?:\([A-Z][^)]{0,30}\)\s*)?[—–-]")
 _AND_NAME = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
 _BUILT_NOUNS = ("Lab", "Laboratory", "Laboratories", "Base", "Room", "Workshop", "Centre", "Center")
 _JOINT_BUILT = frozenset((*_BUILT_NOUNS, "Institute", "Academy", "College", "School"))
+
+
+@lru_cache(maxsize=256)
+def _mentions_cooperation(coop_re: re.Pattern[str], sentence: str) -> bool:
+    """Whether a sentence holds a cooperation word (cached: the names of one
+    sentence ask about it once)."""
+    return coop_re.search(sentence.lower()) is not None
 
 
 def _line(text: str, pos: int) -> str:
@@ -956,6 +1087,23 @@ def _is_created(name: str, text: str, start: int) -> bool:
     return False
 
 
+# "in Lagos State", "New York State": a place. "Ohio State", "Cincinnati State" (named
+# without University) are schools.
+_STATE_PLACE_BEFORE = re.compile(
+    r"\b(?:in|of|across|throughout|from|to|into|around)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_STATE_NOT_SCHOOL = re.compile(
+    r"^(?:the\s+)?(?:New York|Washington|Free|Islamic|Member|Head of|Secretary of|Department of"
+    r"|Ministry of|Garden|Empire|Sunshine|Lone Star|Golden|Federal|Union|Nation)\s+State$"
+)
+
+
+def _state_school(name: str, text: str, start: int) -> bool:
+    if len(name.split()) > 4 or _STATE_NOT_SCHOOL.match(name):
+        return False
+    return not _STATE_PLACE_BEFORE.search(text[max(0, start - 20) : start])
+
+
 def _title_case(text: str) -> bool:
     words = re.findall(r"[A-Za-z]+", text)
     caps = sum(1 for w in words if w[0].isupper())
@@ -972,6 +1120,9 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
     persons |= {
         w for m in _NAME_THEN_TITLE.finditer(text) for w in m.group(1).split() if len(w) > 1
     }
+    persons |= {
+        w for m in _FAMILY.finditer(text) for g in m.groups() if g for w in g.split() if len(w) > 1
+    }
     for m in _RUN_RE.finditer(text):
         alias = _ALIAS_RE.match(text, m.end())
         offset = m.start()
@@ -982,6 +1133,8 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
             start = text.find(piece[0], offset)
             offset = max(offset, start)
             named = _named(piece, r)
+            if named and named[0].endswith(" State") and not _state_school(named[0], text, start):
+                named = None
             if named:
                 if not _is_created(named[0], text, start):
                     found.append(Found(Party(*named), zone, start))
@@ -1008,6 +1161,13 @@ _HEADLINE_JOIN = re.compile(
 )
 
 
+# A title-cased headline that opens with its actor: "Toyota Donates … To <a school>".
+_HEADLINE_ACTS = re.compile(
+    r"\s+(?:Donates|Donated|Gives|Gave|Pledges|Pledged|Partners|Teams|Signs|Opens|Launches|Joins"
+    r"|Invests|Funds|Sponsors|Expands|Renews|Inks|Unveils|Hires|Brings|Awards|Endows|Gifts)\b"
+)
+
+
 def _headline_partner(
     name: str, text: str, start: int, found: list[Found], r: _EnRules, persons: set[str]
 ) -> str | None:
@@ -1023,6 +1183,12 @@ def _headline_partner(
     end = start + len(name)
     if text[end : end + 1] in ("'", "’") and r.slot_after_re.match(text, end):
         return "other"  # "… Joins Tesla's START Program"
+    if (
+        not text[:start].strip()
+        and _HEADLINE_ACTS.match(text, end)
+        and any(f.party.kind in EDUCATION_KINDS for f in found)
+    ):
+        return "other"  # "Toyota Donates Hybrid Vehicles To Bluegrass Community College"
     for f in found:
         f_end = f.pos + len(f.party.name)
         before = f_end <= start and _HEADLINE_JOIN.fullmatch(text, f_end, start)

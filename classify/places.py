@@ -51,16 +51,39 @@ def find_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]] = ()) -> 
     the most mentioned province. Places inside an `ignore` span ((zone, start,
     end): a company's name such as 宁德时代) do not count, unless nothing else
     names a place."""
+    return locate(prep, ignore)[0]
+
+
+def locate(
+    prep: Prepared, ignore: Sequence[tuple[str, int, int]] = ()
+) -> tuple[Region | None, bool]:
+    """`find_region`, and whether the region comes only from places inside the
+    `ignore` spans (a company's name: 百胜餐饮(福州)有限公司), a weak hint that the
+    publisher's own place overrides."""
     found = _count_region(prep, ignore)
-    return found if found or not ignore else _count_region(prep, ())
+    if found or not ignore:
+        return found, False
+    fallback = _count_region(prep, ())
+    return fallback, fallback is not None
 
 
-def with_publisher(region: Region | None, publisher: str | None, lang: str) -> Region | None:
+def with_publisher(
+    region: Region | None,
+    publisher: str | None,
+    lang: str,
+    *,
+    held_at_publisher: bool = False,
+    weak: bool = False,
+) -> Region | None:
     """Fill what the text leaves open from the publisher's name (大连理工大学 ->
     Dalian): a school's news happens where the school is unless the text says
     otherwise. A region the text names is kept; only a missing city is added, and
-    only when it lies in the province the text names."""
-    if not publisher or (region and region.city):
+    only when it lies in the province the text names. When the text says the event
+    is held at the publisher itself (在我校…举行, "on our campus"), the publisher's
+    place wins over places the text names (a partner's city); so it does when the
+    text's only places are inside a company's name (`weak`) and lie in another
+    province (北京某公司云南分公司 on a Yunnan school's site)."""
+    if not publisher or (region and region.city and not (held_at_publisher or weak)):
         return region
     p = _places(lang)
     text = to_simplified(publisher) if lang == "zh" else publisher
@@ -68,9 +91,29 @@ def with_publisher(region: Region | None, publisher: str | None, lang: str) -> R
     if not m:
         return region
     prov, city = p.where[m.group(0)]
-    if region is None:
+    if region is None or (held_at_publisher and city) or (weak and prov != region.province):
         return Region(province=prov, city=city)
     return Region(province=prov, city=city) if prov == region.province and city else region
+
+
+_AT_PUBLISHER = {
+    "zh": re.compile(r"在(?:我校|本校|我院|本院)"),
+    "en": re.compile(r"\b(?:on|at) our (?:campus|university|college|school)\b", re.IGNORECASE),
+}
+
+
+def held_at_publisher(prep: Prepared) -> bool:
+    """Whether the title or the lead says the event takes place at the publisher
+    itself (在我校…举行, "at our campus")."""
+    texts = (
+        (prep.title, prep.body[: prep.lead_end])
+        if prep.lang == "zh"
+        else (
+            prep.orig_title,
+            prep.orig_body[: prep.lead_end],
+        )
+    )
+    return any(_AT_PUBLISHER[prep.lang].search(t) for t in texts)
 
 
 _VENUE_BEFORE = re.compile(r"(?:在|于|held in|hosted in|took place in)\s?$")
@@ -98,12 +141,18 @@ def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Reg
             provinces[prov] += w
             if city:
                 cities[(prov, city)] += w
-    if cities:
-        (prov, city), _ = cities.most_common(1)[0]
+    if not provinces:
+        return None
+    # The province first (its cities count towards it), then its most-mentioned city:
+    # a school named after another city (无锡某学校) does not outweigh a province the
+    # item names again and again (青海某学院 … 在海东市举行).
+    best = max(provinces.values())
+    top = [(n, prov, c) for (prov, c), n in cities.items() if provinces[prov] == best]
+    if top:
+        _, prov, city = max(top, key=lambda t: t[0])
         return Region(province=prov, city=city)
-    if provinces:
-        return Region(province=provinces.most_common(1)[0][0], city=None)
-    return None
+    prov = next(p for p, n in provinces.most_common() if n == best)
+    return Region(province=prov, city=None)
 
 
 _LEADING_DATE = re.compile(r"^(?:[\s\d０-９年月日号,，、:：.（）()]|上午|下午|晚上|近日|日前)*")
@@ -115,11 +164,11 @@ def region_led(prep: Prepared) -> bool:
     if prep.lang == "zh" and leading_place(prep):
         return True
     title = prep.title if prep.lang == "zh" else prep.orig_title
-    title = title[_date_prefix_end(title) :]
+    title = title[date_prefix_end(title) :]
     return _places(prep.lang).pattern.match(title) is not None
 
 
-def _date_prefix_end(title: str) -> int:
+def date_prefix_end(title: str) -> int:
     """Where a headline starts after its leading date and time words (the pattern also
     matches nothing, so it always matches)."""
     found = _LEADING_DATE.match(title)
@@ -139,7 +188,7 @@ def leading_place(prep: Prepared) -> str | None:
     临江市召开… -> 临江市); None otherwise."""
     if prep.lang != "zh":
         return None
-    skip = _date_prefix_end(prep.title)
+    skip = date_prefix_end(prep.title)
     m = _places("zh").pattern.match(prep.title, skip)
     end = m.end() if m else skip
     act = _ZH_PLACE_ACTS.match(prep.title, end) if m else None

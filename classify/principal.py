@@ -18,7 +18,7 @@ from functools import cache
 from ieiwatch.domain import EDUCATION_KINDS, Party
 
 from .data_files import load
-from .parties import Found
+from .parties import Found, company_brand
 from .places import starts_with_place
 from .text import Prepared, to_simplified
 
@@ -36,6 +36,10 @@ class _Rules:
     zh_coop_before: re.Pattern[str]
     zh_attending: re.Pattern[str]
     zh_window: int
+    zh_owner: re.Pattern[str]
+    zh_official: re.Pattern[str]
+    venue_end: dict[str, re.Pattern[str]]
+    venue_before: dict[str, re.Pattern[str]]
     en_not_party: re.Pattern[str]
     en_built: re.Pattern[str]
     en_coop: re.Pattern[str]
@@ -54,6 +58,10 @@ def _rules() -> _Rules:
         zh_coop_before=re.compile(zh["cooperating_before"]),
         zh_attending=re.compile(zh["attending_after"]),
         zh_window=int(zh["attending_window"]),
+        zh_owner=re.compile(zh["owner_after"]),
+        zh_official=re.compile(zh["official_after"]),
+        venue_end={"zh": re.compile(zh["venue_endings"]), "en": re.compile(en["venue_endings"])},
+        venue_before={"zh": re.compile(zh["venue_before"]), "en": re.compile(en["venue_before"])},
         en_not_party=re.compile(f"{en['not_parties']}|{en['place_endings']}"),
         en_built=re.compile(en["built_endings"]),
         en_coop=re.compile(en["cooperating"], re.IGNORECASE),
@@ -94,6 +102,15 @@ def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = Non
             # "Semiconductor Training Center", "Miller Information Technology Center":
             # what is built or where it happens, not who cooperates.
             mentioned.append(party)
+        elif not f.self_ref and _venue_only(f, prep, r):
+            # 在某大酒店举行, "took place at … Resort and Hotel": where, not who.
+            mentioned.append(party)
+        elif prep.lang == "zh" and _company_unit(f, kept):
+            # 天士力创新药物研究院 beside 天士力控股集团: the company's own institute.
+            mentioned.append(party)
+        elif prep.lang == "zh" and not f.self_ref and _owner_only(f, prep, r):
+            # 某集团所属某学院: the group owns the school that cooperates.
+            mentioned.append(party)
         elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
             # is the party (the name is kept among the mentioned).
@@ -124,15 +141,27 @@ def _initials(name: str) -> str:
 
 def _without_abbreviations(parties: list[Party]) -> list[Party]:
     """Drop a short form ("UofL", "U-M", "CSCC") whose capitals are the initials of
-    another shown party's name (University of Louisville): the same party twice."""
+    another shown party's name (University of Louisville): the same party twice. The
+    short form may spell one word more or less than the name as found ("UNR" for the
+    University of Nevada, Reno; "KCTCS" for … Technical College System)."""
     out = []
     for p in parties:
         caps = "".join(c for c in p.name if c.isupper())
         short = " " not in p.name and len(p.name) <= 8 and len(caps) >= 2
-        if short and any(q is not p and _initials(q.name) == caps for q in parties):
+        if short and any(q is not p and _abbreviates(caps, q.name) for q in parties):
             continue
         out.append(p)
     return out
+
+
+def _abbreviates(caps: str, name: str) -> bool:
+    if " " not in name:
+        return False
+    initials = _initials(name)
+    if initials == caps:
+        return True
+    longer, shorter = (caps, initials) if len(caps) > len(initials) else (initials, caps)
+    return len(shorter) >= 2 and len(longer) == len(shorter) + 1 and longer.startswith(shorter)
 
 
 _EN_UNIT = re.compile(
@@ -197,6 +226,48 @@ def _roles(f: Found, prep: Prepared, r: _Rules) -> tuple[bool, bool]:
     return cooperates, attends
 
 
+def _company_unit(f: Found, found: list[Found]) -> bool:
+    """Whether a research institute's name opens with the brand of a company found in
+    the item (天士力创新药物研究院, 天士力控股集团): the company's own unit."""
+    if f.party.kind != "research_institute":
+        return False
+    for g in found:
+        if g.party.kind != "enterprise" or g is f:
+            continue
+        brand = company_brand(g.party.name)
+        if len(brand) >= 2 and f.party.name.startswith(brand):
+            return True
+    return False
+
+
+def _venue_only(f: Found, prep: Prepared, r: _Rules) -> bool:
+    """Whether the name is a hotel or a hall and every mention of it says where
+    something is held (在某大酒店, "at the … Hotel")."""
+    lang = prep.lang if prep.lang in r.venue_end else "en"
+    if not r.venue_end[lang].search(f.party.name):
+        return False
+    for zone, start, _ in _mentions(f, prep):
+        text = prep.zone_text(zone) if lang == "zh" else prep.original(zone, 0, 10**9)
+        if not r.venue_before[lang].search(text[max(0, start - 40) : start]):
+            return False
+    return True
+
+
+def _owner_only(f: Found, prep: Prepared, r: _Rules) -> bool:
+    """Whether every mention of the name is followed by 所属/旗下 (it owns the party
+    named next) and none names it cooperating."""
+    mentions = _mentions(f, prep)
+    owner = False
+    for zone, start, end in mentions:
+        text = prep.zone_text(zone)
+        if not r.zh_owner.match(text[end : end + 2]):
+            return False
+        owner = True
+        if r.zh_coop_before.search(text[max(0, start - 4) : start]):
+            return False
+    return owner
+
+
 def _mentions(f: Found, prep: Prepared) -> list[tuple[str, int, int]]:
     """Every place the party's name occurs (title and body), else where it was found."""
     # zh rules read the simplified text, which keeps the original's offsets.
@@ -218,8 +289,12 @@ def _zh_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:
     # A text that opens with the body (晋江举办…, 某市人民政府印发…): it acts.
     lead = _DATE_PREFIX.match(text)
     opens = lead is not None and start <= lead.end()
-    cooperates = bool(r.zh_coop_after.match(after) or r.zh_coop_before.search(before) or opens)
-    attends = bool(r.zh_attending.search(after[: r.zh_window]))
+    # 由某局副局长主持: its official chairs or attends; 由 does not make it a party.
+    official = bool(r.zh_official.match(after))
+    cooperates = bool(
+        r.zh_coop_after.match(after) or (r.zh_coop_before.search(before) and not official) or opens
+    )
+    attends = official or bool(r.zh_attending.search(after[: r.zh_window]))
     return cooperates, attends
 
 

@@ -29,6 +29,9 @@ class CueGroup:
     only_without_title_partner: bool
     requires_government: bool
     only_without_industry: bool = False  # counts only when every partner is a government body
+    policy_type: bool = True
+    """A policy group that also makes the type policy_event; false for a bureau's list
+    of new bases or colleges, whose type is that of what it lists."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class TypeCue:
     type: str
     weight: float
     pattern: re.Pattern[str]
+    vague: bool = False
+    """Names a cooperation without saying what it does ("a new partnership"): no
+    title bonus, so the headline's vehicle does not outweigh the lead's content."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
         only_without_title_partner=bool(spec.get("only_without_title_partner", False)),
         requires_government=bool(spec.get("requires_government", False)),
         only_without_industry=bool(spec.get("only_without_industry", False)),
+        policy_type=bool(spec.get("policy_type", True)),
     )
 
 
@@ -164,7 +171,8 @@ def _type_cues(spec: dict[str, Any], lang: str) -> tuple[TypeCue, ...]:
         for item in items:
             if lang in item:
                 pattern = compile_cue(item[lang], lang)
-                cues.append(TypeCue(type_name, float(item["w"]), pattern))
+                vague = bool(item.get("vague", False))
+                cues.append(TypeCue(type_name, float(item["w"]), pattern, vague))
     return tuple(cues)
 
 
