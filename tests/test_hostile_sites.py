@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import os
-import resource
 import tracemalloc
 from collections.abc import Iterator
 from multiprocessing import get_context
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh_process import pass_in_fresh_process
 from servers import Drip, HostileSite, LocalSite, Route
 from sqlmodel import select
 
@@ -234,26 +232,11 @@ def _sources(site: HostileSite, robots_site: HostileSite, v6: HostileSite) -> li
     ]
 
 
-def pass_in_fresh_process(settings: Settings, config: AppConfig, out: Connection) -> None:
-    """Run one pass; send what each source ended in, and this process's peak RSS in bytes."""
-    # Helper processes the pass may start (the classifier's pool) outlive this one: they
-    # must not hold the test run's output open.
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)
-    os.dup2(quiet, 2)
-    report = asyncio.run(run_pass(settings, config))  # it ends the classifier's workers
-    out.send(
-        {
-            "sources": {s.name: (str(s.status), list(s.errors), s.new) for s in report.sources},
-            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        }
-    )
-    out.close()
-
-
 def _run_in_fresh_process(settings: Settings, config: AppConfig) -> dict[str, Any]:
     context = get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
+    # The child imports its target by module name: from tests/ (on sys.path), not from
+    # this test module, which pytest imports under a name of its own.
     child = context.Process(target=pass_in_fresh_process, args=(settings, config, sending))
     child.start()
     try:
