@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ieiwatch.domain.fingerprint import Fingerprint
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 """The sources' own time: dates on their pages, and dates shown to people, are Beijing time."""
 
@@ -178,6 +180,9 @@ class ArticleToStore:
     sectors: tuple[str, ...]
     evidence: tuple[str, ...]
     classifier_version: str
+    fingerprint: Fingerprint | None = None
+    """Its text's fingerprint, when computed beside the classification (storage makes
+    it otherwise)."""
 
 
 def url_key(canonical_url: str) -> str:

@@ -25,10 +25,12 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from ieiwatch.classify import Classification, classify
+from ieiwatch.classify import Classification
+from ieiwatch.classify.batch import Classified, classify_batch
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import ArticleToStore, DeliveryKind
+from ieiwatch.domain.fingerprint import Fingerprint
 from ieiwatch.flows.runtime import RunContext
 from ieiwatch.notify.planning import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
@@ -81,7 +83,9 @@ Bookkeeping = Callable[[Session, Source, Ingested], T]
 last in the same transaction."""
 
 
-def to_store(article: ScrapedArticle, cls: Classification) -> ArticleToStore:
+def to_store(
+    article: ScrapedArticle, cls: Classification, fingerprint: Fingerprint | None = None
+) -> ArticleToStore:
     return ArticleToStore(
         url=article.url,
         title=article.title,
@@ -96,6 +100,7 @@ def to_store(article: ScrapedArticle, cls: Classification) -> ArticleToStore:
         sectors=tuple(cls.sectors),
         evidence=tuple(cls.evidence),
         classifier_version=cls.version,
+        fingerprint=fingerprint,
     )
 
 
@@ -117,7 +122,7 @@ async def harvest(
     kept = [a for a in batch.articles if keep is None or keep(a)]
     found = await classify_all([(a.title, a.text) for a in kept], source.publisher)
     return Harvest(
-        [to_store(a, cls) for a, cls in zip(kept, found, strict=True)],
+        [to_store(a, *done) for a, done in zip(kept, found, strict=True)],
         batch.articles,
         batch.errors,
         batch.skipped,
@@ -126,20 +131,18 @@ async def harvest(
 
 INLINE_UP_TO = 2
 """Items classified on the event loop itself: fewer than a process round trip is worth."""
+CHUNK = 8
+"""Items a worker classifies per round trip: a source's page is a few trips, not one an
+item, and still spread over every worker."""
 _pool: ProcessPoolExecutor | None = None
-
-
-def classify_batch(
-    pairs: Sequence[tuple[str, str]], publisher: str | None = None
-) -> list[Classification]:
-    return [classify(title, text, None, publisher) for title, text in pairs]
 
 
 async def classify_all(
     pairs: Sequence[tuple[str, str]], publisher: str | None = None
-) -> list[Classification]:
-    """Classify a source's articles in a worker process, so that CPU-bound rules neither
-    block fetching nor leave the other cores idle; a few items are classified here."""
+) -> list[Classified]:
+    """Classify a source's articles (and fingerprint their texts) in worker processes, so
+    that CPU-bound rules neither block fetching nor leave the other cores idle; a few items
+    are classified here."""
     global _pool
     if len(pairs) <= INLINE_UP_TO:
         return classify_batch(pairs, publisher)
@@ -147,21 +150,19 @@ async def classify_all(
         _pool = _start_pool()
     loop = asyncio.get_running_loop()
     pool = _pool
+    size = min(CHUNK, -(-len(pairs) // _workers()))
+    chunks = [pairs[n : n + size] for n in range(0, len(pairs), size)]
     try:
-        # ``classify`` itself crosses to the worker: unpickling it imports the classifier
+        # ``classify_batch`` lives in the classifier: unpickling it imports the classifier
         # only, where a function of this module would import the whole of ieiwatch there.
-        return list(
-            await asyncio.gather(
-                *(
-                    loop.run_in_executor(pool, classify, title, text, None, publisher)
-                    for title, text in pairs
-                )
-            )
+        done = await asyncio.gather(
+            *(loop.run_in_executor(pool, classify_batch, chunk, publisher) for chunk in chunks)
         )
     except BrokenProcessPool:
         # A worker died (out of memory, killed): classify here; a fresh pool next time.
         _pool = None
         return await asyncio.to_thread(classify_batch, pairs, publisher)
+    return [item for chunk in done for item in chunk]
 
 
 async def ingest(
@@ -234,7 +235,7 @@ def _start_pool() -> ProcessPoolExecutor:
     not inherit this process's threads (Prefect's, httpx's) nor its memory."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["ieiwatch.classify"])
-    workers = os.cpu_count() or 1
+    workers = _workers()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     # Each submit starts a worker while there are fewer than ``workers``: start them all
     # now, with a bare __main__, or each would import the program's main module again (the
@@ -243,6 +244,10 @@ def _start_pool() -> ProcessPoolExecutor:
         for _ in range(workers):
             pool.submit(int)
     return pool
+
+
+def _workers() -> int:
+    return os.cpu_count() or 1
 
 
 @contextlib.contextmanager

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -11,19 +9,15 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import ArticleToStore, url_key, utcnow
+from ieiwatch.domain.fingerprint import Fingerprint
 from ieiwatch.storage.db import insert_for, table_of
 from ieiwatch.storage.models import Article, Source
-from ieiwatch.storage.stories import assign_stories, lock_stories, simhash
+from ieiwatch.storage.stories import assign_stories, lock_stories
 
 T = TypeVar("T")
 
 IN_CHUNK = 5_000
 """Values per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
-
-
-def content_hash(text: str) -> str:
-    normalised = re.sub(r"\s+", " ", text).strip()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
 
 
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
@@ -75,6 +69,8 @@ def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
+    # Computed where the article was classified, off this writer's lock, when it could be.
+    fingerprint = item.fingerprint or Fingerprint.of(item.text)
     return {
         "source_id": source_id,
         "url": item.url,
@@ -83,8 +79,8 @@ def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
         "published_at": item.published_at,
         "fetched_at": now,
         "text": item.text,
-        "content_hash": content_hash(item.text),
-        "simhash": simhash(item.text),
+        "content_hash": fingerprint.content_hash,
+        "simhash": fingerprint.simhash,
         **classification_columns(item),
     }
 

@@ -12,11 +12,12 @@ Two articles are the same news when
   title alone never merges: many sites put their name in every page's title, and yearly
   notices repeat theirs.
 
-Candidates come from an index, not from reading the archive: each article stores keys
-(``story_keys``) for every pair of its SimHash's eight bytes, which any SimHash within six
-bits shares (six flipped bits leave two bytes whole), and one for its normalised title. A
-new article looks up the articles of the last ``WINDOW`` sharing a key, and only the few
-that pass the cheap checks have their text read.
+Candidates come from an index, not from reading the archive: each article stores the keys
+of ``domain.fingerprint`` (``story_keys``: SimHash band pairs, which any SimHash within six
+bits shares, and its normalised title). A new article looks up the latest articles of the
+last ``WINDOW`` sharing a key (at most ``MAX_BAND_CANDIDATES`` or ``MAX_TITLE_CANDIDATES`` a
+key, so that its cost does not grow with the archive), and only those that pass the cheap
+checks have their text read, in one query.
 
 Stories are the connected groups of that relation: an article matching two stories merges
 them into the older one, so the grouping does not depend on the order articles arrive in.
@@ -26,13 +27,9 @@ storing copies of the same news at once make one story, not two.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Select, func, text, update
@@ -40,103 +37,32 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import Party, utcnow
+from ieiwatch.domain.fingerprint import (
+    CANDIDATE_DISTANCE,
+    MIN_TEXT_CHARS,
+    MIN_TITLE_CHARS,
+    TITLE_KEY_BASE,
+    distance,
+    fingerprint_keys,
+    normalise_title,
+    shingle_containment,
+    shingles,
+    without_noise,
+)
 from ieiwatch.storage.db import dialect_of, insert_for, table_of
 from ieiwatch.storage.models import Article, Source, Story, StoryKey
 
-CANDIDATE_DISTANCE = 6
-"""SimHash bits two copies may differ by and still be compared; the band keys find every
-pair this close (unrelated texts differ by ~32, rarely under 17)."""
 MIN_CONTAINMENT = 0.8
-MIN_TEXT_CHARS = 80
-"""Shorter texts say too little for SimHash to tell reposts from look-alikes."""
-MIN_TITLE_CHARS = 10
 DATE_SLACK = timedelta(days=2)
 WINDOW = timedelta(days=30)
 MAX_TITLE_CANDIDATES = 50
 """Equal-titled articles compared per new one, newest first."""
+MAX_BAND_CANDIDATES = 50
+"""Articles read per band key, newest first: a key that many texts of one template share
+must not make every new article read them all (a copy shares several keys)."""
 
 STORY_LOCK = 0x1E1_5708
 """PostgreSQL advisory lock id that makes story assignment one writer at a time."""
-
-_BYTE_PAIRS = list(combinations(range(8), 2))
-_TITLE_KEY_BASE = 1 << 48
-"""Title keys live above every band key (pair index << 16 | two bytes < 2**21)."""
-_LANE = 32
-"""Bits per counter lane: room for far more shingles than MAX_TEXT_CHARS makes."""
-_LANE_MASK = (1 << _LANE) - 1
-_SPREAD = [sum((v >> bit & 1) << (bit * _LANE) for bit in range(8)) for v in range(256)]
-"""A byte value's eight bits, one per lane."""
-_MASK64 = (1 << 64) - 1
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_NOISE = re.compile(r"[\W_]+", re.UNICODE)
-
-
-# --- fingerprints ------------------------------------------------------------------------
-
-
-def simhash(text: str) -> int:
-    """Signed 64-bit SimHash of character 3-grams (Chinese) or word 3-grams (English).
-
-    Bit b is set when more than half the shingles' BLAKE2b-64 hashes have it set. The bits
-    are counted without a loop over shingles and bits: a byte position at a time,
-    ``Counter`` (in C) counts each byte value, and each value adds its count to the eight
-    bits it sets at once, as eight ``_LANE``-bit lanes of one integer.
-    """
-    shingles = _shingles(text)
-    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
-    half = len(shingles)
-    value = 0
-    for position in range(8):
-        lanes = sum(_SPREAD[byte] * n for byte, n in Counter(digests[position::8]).items())
-        shift = (7 - position) * 8  # big-endian: the first byte holds the top bits
-        for bit in range(8):
-            if 2 * (lanes >> (bit * _LANE) & _LANE_MASK) > half:
-                value |= 1 << (shift + bit)
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def distance(a: int, b: int) -> int:
-    return ((a ^ b) & _MASK64).bit_count()
-
-
-def _shingles(text: str) -> list[str]:
-    if len(_CJK.findall(text)) * 3 > len(text):
-        chars = _NOISE.sub("", text)
-        return [chars[i : i + 3] for i in range(max(1, len(chars) - 2))]
-    words = _NOISE.sub(" ", text.lower()).split()
-    return [" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))]
-
-
-def normalise_title(title: str) -> str:
-    return _NOISE.sub("", title).lower()
-
-
-def fingerprint_keys(signed_simhash: int, title: str, text_length: int) -> list[int]:
-    """The index keys of an article: band pairs (texts long enough to compare), title."""
-    keys = []
-    if text_length >= MIN_TEXT_CHARS:
-        raw = (signed_simhash & _MASK64).to_bytes(8, "big")
-        keys += [n << 16 | raw[i] << 8 | raw[j] for n, (i, j) in enumerate(_BYTE_PAIRS)]
-    title_key = _title_key(title)
-    if title_key is not None:
-        keys.append(title_key)
-    return keys
-
-
-def _title_key(title: str) -> int | None:
-    normalised = normalise_title(title)
-    if len(normalised) < MIN_TITLE_CHARS:
-        return None
-    digest = hashlib.blake2b(normalised.encode("utf-8"), digest_size=5).digest()
-    return _TITLE_KEY_BASE + int.from_bytes(digest, "big")
-
-
-def containment(a: str, b: str) -> float:
-    """Share of the shorter text's shingles found in the other text."""
-    sa, sb = set(_shingles(a)), set(_shingles(b))
-    small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    return len(small & large) / len(small) if small else 0.0
 
 
 # --- assignment --------------------------------------------------------------------------
@@ -179,11 +105,14 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> None:
     batch = _Batch({a.id or 0: a.text for a in articles})
     for n, article in enumerate(articles):
         found = {c.id: c for k in keys[n] for c in batch.sharing(k, recent.get(k, []))}
+        verdicts = {c.id: _verdict_without_text(article, c) for c in found.values()}
+        # The texts still to compare are read in one query, not one an article.
+        batch.read_texts(session, [i for i, v in verdicts.items() if v is None])
         matches = sorted(
             {
                 batch.find(c.story_id)
                 for c in found.values()
-                if _same_story(session, article, c, batch.texts)
+                if verdicts[c.id] or (verdicts[c.id] is None and batch.texts_agree(article, c))
             }
         )
         story = matches[0] if matches else _NEW_STORY + n
@@ -203,12 +132,39 @@ class _Batch:
     ones."""
 
     texts: dict[int, str]
+    """Article id → text: the batch's articles, and the stored ones read to compare."""
     merged: dict[int, int] = field(default_factory=dict)
     """Story → the (older) story it was merged into by this batch."""
     by_key: dict[int, list[_Candidate]] = field(default_factory=dict)
     """The batch's earlier articles by index key, oldest first."""
     stories: list[int] = field(default_factory=list)
     """The story each article of the batch joined or made (``_NEW_STORY + n``)."""
+    shingle_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Article id → its text's shingles, made once however often it is compared."""
+
+    def read_texts(self, session: Session, ids: Sequence[int]) -> None:
+        missing = sorted(set(ids) - self.texts.keys())
+        for chunk in _chunks(missing):
+            rows = session.execute(
+                sa_select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
+            )
+            self.texts.update((article_id, text) for article_id, text in rows)
+
+    def texts_agree(self, a: Article, b: _Candidate) -> bool:
+        """The texts of two articles whose cheap checks passed tell the same news."""
+        a_id, other = a.id or 0, self.texts[b.id]
+        if min(len(a.text), b.text_length) < MIN_TEXT_CHARS:
+            # Too short for shingles to say much (a feed summary, a listing's blurb): the
+            # shorter must be part of the longer one (and the titles are equal).
+            short, long = sorted((without_noise(a.text), without_noise(other)), key=len)
+            return short in long
+        return shingle_containment(self._shingles(a_id), self._shingles(b.id)) >= MIN_CONTAINMENT
+
+    def _shingles(self, article_id: int) -> frozenset[str]:
+        found = self.shingle_sets.get(article_id)
+        if found is None:
+            found = self.shingle_sets[article_id] = frozenset(shingles(self.texts[article_id]))
+        return found
 
     def find(self, story: int) -> int:
         while story in self.merged:
@@ -220,10 +176,9 @@ class _Batch:
             self.by_key.setdefault(key, []).append(candidate)
 
     def sharing(self, key: int, recent: list[_Candidate]) -> list[_Candidate]:
-        """The articles sharing a key: stored ones, and the batch's earlier ones; for a
-        title key, the latest ``MAX_TITLE_CANDIDATES`` of them."""
+        """The latest articles sharing a key: stored ones, and the batch's earlier ones."""
         found = recent + self.by_key.get(key, [])
-        return found[-MAX_TITLE_CANDIDATES:] if key >= _TITLE_KEY_BASE else found
+        return found[-_limit(key) :]
 
 
 def _candidate_of(article: Article, story: int) -> _Candidate:
@@ -267,6 +222,10 @@ def _write(
     _store_keys(session, [(k, a.id or 0) for a, ks in zip(articles, keys, strict=True) for k in ks])
 
 
+def _limit(key: int) -> int:
+    return MAX_TITLE_CANDIDATES if key >= TITLE_KEY_BASE else MAX_BAND_CANDIDATES
+
+
 def _candidates(session: Session, keys: list[int], since: datetime) -> list[_Candidate]:
     """Recent articles sharing a key with ``keys``, each once."""
     by_key = _candidates_by_key(session, keys, since)
@@ -277,21 +236,24 @@ def _candidates(session: Session, keys: list[int], since: datetime) -> list[_Can
 def _candidates_by_key(
     session: Session, keys: list[int], since: datetime
 ) -> dict[int, list[_Candidate]]:
-    """Key → the recent articles sharing it, oldest first: all of them for a band key, the
-    latest ``MAX_TITLE_CANDIDATES`` for a title key (a site that titles every page with its
-    name must not make each new page read all)."""
-    found: dict[int, list[_Candidate]] = {}
+    """Key → the latest recent articles sharing it, oldest first: ``MAX_BAND_CANDIDATES``
+    for a band key, ``MAX_TITLE_CANDIDATES`` for a title key (a site that titles every page
+    with its name must not make each new page read all).
+
+    Two lookups: the keys' article ids from the index alone, then the columns of the latest
+    few per key; a key shared by many articles costs ids, not rows of articles."""
+    sharing: dict[int, list[int]] = {}
     for chunk in _chunks(keys):
-        # One statement for both kinds of key: a batch of one article costs one query.
-        ranked = _ranked_sharing(chunk, since).subquery()
-        latest = sa_select(*list(ranked.c)[:-1]).where(
-            (ranked.c.key < _TITLE_KEY_BASE) | (ranked.c.rank <= MAX_TITLE_CANDIDATES)
+        stmt = sa_select(col(StoryKey.key), col(StoryKey.article_id)).where(
+            col(StoryKey.key).in_(chunk)
         )
-        for key, *row in session.execute(latest):
-            found.setdefault(key, []).append(_Candidate(*row))
-    for candidates in found.values():
-        candidates.sort(key=lambda c: c.id)
-    return found
+        for key, article_id in session.execute(stmt):
+            sharing.setdefault(key, []).append(article_id)
+    latest = {key: sorted(ids)[-_limit(key) :] for key, ids in sharing.items()}
+    by_id: dict[int, _Candidate] = {}
+    for chunk in _chunks(sorted({i for ids in latest.values() for i in ids})):
+        by_id.update((row[0], _Candidate(*row)) for row in session.execute(_recent(chunk, since)))
+    return {key: [by_id[i] for i in ids if i in by_id] for key, ids in latest.items()}
 
 
 _IN_CHUNK = 5_000
@@ -302,30 +264,22 @@ def _chunks(keys: list[int]) -> list[list[int]]:
     return [keys[n : n + _IN_CHUNK] for n in range(0, len(keys), _IN_CHUNK)]
 
 
-def _ranked_sharing(keys: list[int], since: datetime) -> Select[Any]:
-    """(key, the eight columns of a ``_Candidate``, rank among the key's articles newest
-    first) of the recent articles sharing a key."""
-    rank = func.row_number().over(partition_by=col(StoryKey.key), order_by=col(Article.id).desc())
-    # Ten columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
-    return (
-        sa_select(
-            col(StoryKey.key),
-            col(Article.id),
-            col(Article.story_id),
-            col(Article.simhash),
-            col(Article.content_hash),
-            col(Article.title),
-            func.length(col(Article.text)),
-            col(Article.published_at),
-            col(Article.parties),
-            rank.label("rank"),
-        )
-        .join(Article, col(Article.id) == col(StoryKey.article_id))
-        .where(
-            col(StoryKey.key).in_(keys),
-            col(Article.fetched_at) >= since,
-            col(Article.story_id).is_not(None),
-        )
+def _recent(ids: list[int], since: datetime) -> Select[Any]:
+    """The columns of a ``_Candidate`` of those articles that are recent and in a story."""
+    # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    return sa_select(
+        col(Article.id),
+        col(Article.story_id),
+        col(Article.simhash),
+        col(Article.content_hash),
+        col(Article.title),
+        func.length(col(Article.text)),
+        col(Article.published_at),
+        col(Article.parties),
+    ).where(
+        col(Article.id).in_(ids),
+        col(Article.fetched_at) >= since,
+        col(Article.story_id).is_not(None),
     )
 
 
@@ -356,22 +310,17 @@ def _merge(session: Session, story_ids: list[int]) -> int:
     return keep
 
 
-def _same_story(session: Session, a: Article, b: _Candidate, texts: dict[int, str]) -> bool:
-    """``texts``: the batch's articles' texts by id (the others are read when needed)."""
+def _verdict_without_text(a: Article, b: _Candidate) -> bool | None:
+    """Whether two articles are one news by what is known without their texts: ``True``
+    (the same text), ``False`` (neither close SimHashes nor equal titles of compatible
+    dates and parties), ``None`` (only the texts can tell)."""
     long_texts = min(len(a.text), b.text_length) >= MIN_TEXT_CHARS
     if long_texts and a.content_hash == b.content_hash:
         return True
     near = long_texts and distance(a.simhash, b.simhash) <= CANDIDATE_DISTANCE
     same_title = _equal_titles(a.title, b.title) and _compatible(a, b)
-    if not (near or same_title):
-        return False
-    other = texts[b.id] if b.id in texts else _text_of(session, b.id)
-    if not long_texts:
-        # Too short for shingles to say much (a feed summary, a listing's blurb): the
-        # shorter must be part of the longer one.
-        short, long = sorted((_NOISE.sub("", a.text), _NOISE.sub("", other)), key=len)
-        return same_title and short in long
-    return containment(a.text, other) >= MIN_CONTAINMENT
+    # Texts too short to compare (``near`` is False for them) need equal titles too.
+    return None if near or same_title else False
 
 
 def _equal_titles(a: str, b: str) -> bool:
@@ -385,10 +334,6 @@ def _compatible(a: Article, b: _Candidate) -> bool:
         return False
     names_a, names_b = {p.name for p in a.parties}, {p.name for p in b.parties}
     return not (names_a and names_b and names_a.isdisjoint(names_b))
-
-
-def _text_of(session: Session, article_id: int) -> str:
-    return session.exec(select(Article.text).where(Article.id == article_id)).one()
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None
         ),
     ] * 3  # more than are classified inline: through the process pool
     found = asyncio.run(classify_all(pairs, "滨江职业技术学院"))
-    for cls in found:
+    for cls, _ in found:
         assert "滨江职业技术学院" in [p.name for p in cls.parties]
     config = AppConfig.model_validate(
         {

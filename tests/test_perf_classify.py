@@ -6,6 +6,7 @@ import asyncio
 import pytest
 
 from ieiwatch.classify import classify
+from ieiwatch.domain.fingerprint import Fingerprint
 from ieiwatch.flows import ingest
 
 
@@ -27,7 +28,8 @@ def _pairs() -> list[tuple[str, str]]:
 def test_worker_processes_classify_as_this_process_does() -> None:
     pairs = _pairs()
     found = asyncio.run(ingest.classify_all(pairs))
-    assert found == [classify(title, text) for title, text in pairs]
+    assert [cls for cls, _ in found] == [classify(title, text) for title, text in pairs]
+    assert [fp for _, fp in found] == [Fingerprint.of(text) for _, text in pairs]
     assert ingest._pool is not None  # the pool was used, and is kept for the next source
 
 

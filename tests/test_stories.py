@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from ieiwatch.classify import Classification, Party
 from ieiwatch.config import AppConfig
-from ieiwatch.domain import ArticleToStore
+from ieiwatch.domain import ArticleToStore, fingerprint
 from ieiwatch.flows.ingest import to_store
 from ieiwatch.notify.planning import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
@@ -139,7 +139,7 @@ def _count(engine: Engine, model: type[Story] | type[Delivery]) -> int:
 
 def _reference_simhash(text: str) -> int:
     weights = [0] * 64
-    for shingle in stories._shingles(text):
+    for shingle in fingerprint.shingles(text):
         digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
         h = int.from_bytes(digest, "big")
         for bit in range(64):
@@ -153,26 +153,26 @@ def _reference_simhash(text: str) -> int:
 )
 def test_fast_simhash_gives_the_stored_values_of_the_bit_by_bit_one(text: str) -> None:
     # Articles stored before keep their SimHash: the fast count must not change a bit.
-    assert stories.simhash(text) == _reference_simhash(text)
+    assert fingerprint.simhash(text) == _reference_simhash(text)
 
 
 def test_every_simhash_within_the_candidate_distance_shares_a_band_key() -> None:
     rng = random.Random(16)
     for _ in range(2_000):
         a = rng.getrandbits(64)
-        flipped = rng.sample(range(64), rng.randint(0, stories.CANDIDATE_DISTANCE))
+        flipped = rng.sample(range(64), rng.randint(0, fingerprint.CANDIDATE_DISTANCE))
         b = a
         for bit in flipped:
             b ^= 1 << bit
         signed = [v - (1 << 64) if v >= 1 << 63 else v for v in (a, b)]
-        keys_a = set(stories.fingerprint_keys(signed[0], "", 500))
-        keys_b = set(stories.fingerprint_keys(signed[1], "", 500))
+        keys_a = set(fingerprint.fingerprint_keys(signed[0], "", 500))
+        keys_b = set(fingerprint.fingerprint_keys(signed[1], "", 500))
         assert keys_a & keys_b, (a, b)
 
 
 def test_unrelated_texts_rarely_share_a_band_key() -> None:
     rng = random.Random(10)
-    keys = [set(stories.fingerprint_keys(rng.getrandbits(63), "", 500)) for _ in range(2_000)]
+    keys = [set(fingerprint.fingerprint_keys(rng.getrandbits(63), "", 500)) for _ in range(2_000)]
     pairs_sharing = sum(1 for a, b in itertools.combinations(keys[:400], 2) if a & b)
     # 28 keys of 16 bits: about 28 / 65,536 of all pairs.
     assert pairs_sharing < 0.002 * 400 * 399 / 2
@@ -310,14 +310,14 @@ def test_candidates_come_from_the_index_not_the_archive(engine: Engine) -> None:
     ]
     _store(engine, "university", archive)
     new = _item(1000, "滨江大学与恒远新能源集团共建联合实验室", LAB)
-    keys = stories.fingerprint_keys(stories.simhash(new.text), new.title, len(new.text))
+    keys = fingerprint.fingerprint_keys(fingerprint.simhash(new.text), new.title, len(new.text))
     with session_scope(engine) as s:
         found = stories._candidates(s, keys, datetime.now(UTC) - stories.WINDOW)
     assert len(found) <= 3  # of 300 recent articles
     # and a repost of an archived one is found
     with session_scope(engine) as s:
         text = archive[7].text + "（转载）"
-        keys = stories.fingerprint_keys(stories.simhash(text), "转载", len(text))
+        keys = fingerprint.fingerprint_keys(fingerprint.simhash(text), "转载", len(text))
         found = stories._candidates(s, keys, datetime.now(UTC) - stories.WINDOW)
     assert archive[7].url in _urls_of(engine, [c.id for c in found])
 
@@ -457,7 +457,7 @@ def _insert_at_0002(conn: Connection, old: ArticleToStore) -> None:
         article_table.insert().values(
             source_id=source_id,
             story_id=story_id,
-            simhash=stories.simhash(old.text),
+            simhash=fingerprint.simhash(old.text),
             url=old.url,
             url_key="k1",
             title=old.title,

@@ -39,7 +39,7 @@ def upgrade() -> None:
 
 def _index_stored_articles() -> None:
     """Keys for the articles already stored, so their stories are found by new copies."""
-    from ieiwatch.storage.stories import fingerprint_keys
+    from ieiwatch.domain.fingerprint import fingerprint_keys
 
     bind = op.get_bind()
     articles = sa.table(
