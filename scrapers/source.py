@@ -138,8 +138,12 @@ async def fetch_articles(
             except ScrapeError as exc:
                 return exc
         # Kept (if not huge) until every page is in, to read again if its <title> turns
-        # out to be the site's.
-        kept = html if len(html) <= KEEP_FOR_SITE_NAMES else None
+        # out to be the site's; not when the listing's title is the one kept anyway.
+        kept = (
+            html
+            if len(html) <= KEEP_FOR_SITE_NAMES and not _titled_by_listing(source, item)
+            else None
+        )
         return _Page(_extract(source, item, html, url), page_title(html), kept, url)
 
     results = await asyncio.gather(*(one(i) for i in items))
@@ -201,6 +205,11 @@ KEEP_FOR_SITE_NAMES = 1_000_000
 """Characters of a page kept until its source's other pages are in (bounds memory)."""
 
 
+def _titled_by_listing(source: SourceConfig, item: ListedItem) -> bool:
+    # Feed titles are written for readers; list-page titles are often cut short.
+    return source.kind == "feed" and bool(item.title)
+
+
 def _extract(
     source: SourceConfig,
     item: ListedItem,
@@ -213,8 +222,7 @@ def _extract(
     page = extract_article(
         html, url, content_selector=source.content_selector, cms=source.cms, hints=hints
     )
-    # Feed titles are written for readers; list-page titles are often cut short.
-    title = item.title if source.kind == "feed" and item.title else page.title or item.title
+    title = item.title if _titled_by_listing(source, item) else page.title or item.title
     return ScrapedArticle(
         url=item.url,
         title=title,
