@@ -46,6 +46,7 @@ from ieiwatch.scrapers.robots import (
     origin_of,
 )
 from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy, UrlGuard
+from ieiwatch.scrapers.transport import PerHostTransport
 
 __all__ = ["Fetcher", "Response", "UrlGuard", "make_client", "parse_retry_after"]
 
@@ -66,13 +67,15 @@ class Response:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    pool = max(settings.http_global_concurrency, 1)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout),
         follow_redirects=False,  # the Fetcher follows them, checking each hop
         # Only what BodyDecoder decodes (and counts) itself.
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        # Connections are kept per host; no request outlives the Fetcher's deadline.
+        transport=PerHostTransport(
+            per_host=settings.http_host_concurrency, idle_after=settings.http_timeout * 2 + 5
+        ),
     )
 
 

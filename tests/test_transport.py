@@ -1,0 +1,77 @@
+"""Connections per host: a pass over many sites reuses each site's connections, and the
+pools of sites it is done with are closed, so open sockets do not grow with the sources."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from ieiwatch.config import Settings
+from ieiwatch.scrapers.fetch import make_client
+from ieiwatch.scrapers.transport import PerHostTransport
+
+
+class KeepAliveSite:
+    """An HTTP/1.1 server on loopback that keeps connections open and counts them."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+        self.closed = 0
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> KeepAliveSite:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.opened += 1
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.closed += 1
+            writer.close()
+
+
+def test_requests_to_one_site_reuse_its_connection() -> None:
+    async def go() -> int:
+        async with KeepAliveSite() as site, make_client(Settings()) as client:
+            for _ in range(10):
+                assert (await client.get(site.url)).text == "ok"
+            return site.opened
+
+    assert asyncio.run(go()) == 1
+
+
+def test_pools_of_sites_left_idle_are_closed() -> None:
+    async def go() -> tuple[list[int], int]:
+        transport = PerHostTransport(per_host=2, idle_after=0.0, max_hosts=2)
+        sites = [KeepAliveSite() for _ in range(5)]
+        for site in sites:
+            await site.__aenter__()
+        async with httpx.AsyncClient(transport=transport) as client:
+            for site in sites:
+                await client.get(site.url)
+            await asyncio.sleep(0)  # let the servers see the closed connections
+            kept = len(transport._hosts)
+            closed = [site.closed for site in sites]
+        for site in sites:
+            await site.__aexit__()
+        return closed, kept
+
+    closed, kept = asyncio.run(go())
+    assert kept <= 3  # the two kept and the one just asked
+    assert closed[:2] == [1, 1]  # the first sites' connections were closed on the way
