@@ -322,6 +322,23 @@ def test_candidates_come_from_the_index_not_the_archive(engine: Engine) -> None:
     assert archive[7].url in _urls_of(engine, [c.id for c in found])
 
 
+def test_a_key_many_articles_share_reads_only_the_latest_of_them(engine: Engine) -> None:
+    """A template many pages share must not make each new page read all of them."""
+    text = "".join(
+        f"第{n}段：学校召开本学期教学工作会议，部署课程建设和教学质量监控任务。" for n in range(6)
+    )
+    shared = [_item(n, f"教学工作会议纪要第{n}期", text + f"（{n}）") for n in range(80)]
+    _store(engine, "university", shared)
+    new = _item(1000, "教学工作会议纪要", text)
+    keys = fingerprint.fingerprint_keys(fingerprint.simhash(new.text), new.title, len(new.text))
+    with session_scope(engine) as s:
+        by_key = stories._candidates_by_key(s, keys, datetime.now(UTC) - stories.WINDOW)
+    crowded = max(by_key.values(), key=len)
+    assert len(crowded) == stories.MAX_BAND_CANDIDATES  # of 80 sharing the key
+    assert crowded[-1].id == max(c.id for c in crowded)  # oldest first, the newest kept
+    assert _urls_of(engine, [crowded[-1].id]) == [shared[-1].url]
+
+
 def _urls_of(engine: Engine, ids: list[int]) -> list[str]:
     with session_scope(engine) as s:
         return list(s.exec(select(Article.url).where(Article.id.in_(ids))))  # type: ignore[union-attr]
