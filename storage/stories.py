@@ -16,8 +16,9 @@ Candidates come from an index, not from reading the archive: each article stores
 of ``domain.fingerprint`` (``story_keys``: SimHash band pairs, which any SimHash within six
 bits shares, and its normalised title). A new article looks up the latest articles of the
 last ``WINDOW`` sharing a key (at most ``MAX_BAND_CANDIDATES`` or ``MAX_TITLE_CANDIDATES`` a
-key, so that its cost does not grow with the archive), and only those that pass the cheap
-checks have their text read, in one query.
+key, so that its cost does not grow with the archive); of those, only the ones with a close
+SimHash or an equal title are read, and only those that pass the cheap checks have their
+text read, in one query.
 
 Stories are the connected groups of that relation: an article matching two stories merges
 them into the older one, so the grouping does not depend on the order articles arrive in.
@@ -27,12 +28,13 @@ storing copies of the same news at once make one story, not two.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, text, update
+from sqlalchemy import Select, TextClause, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -55,9 +57,9 @@ from ieiwatch.storage.models import Article, Source, Story, StoryKey
 MIN_CONTAINMENT = 0.8
 DATE_SLACK = timedelta(days=2)
 WINDOW = timedelta(days=30)
-MAX_TITLE_CANDIDATES = 50
+MAX_TITLE_CANDIDATES = 20
 """Equal-titled articles compared per new one, newest first."""
-MAX_BAND_CANDIDATES = 50
+MAX_BAND_CANDIDATES = 20
 """Articles read per band key, newest first: a key that many texts of one template share
 must not make every new article read them all (a copy shares several keys)."""
 
@@ -101,7 +103,11 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> None:
     """
     since = utcnow() - WINDOW
     keys = [fingerprint_keys(a.simhash, a.title, len(a.text)) for a in articles]
-    recent = _candidates_by_key(session, sorted({k for ks in keys for k in ks}), since)
+    near: dict[int, list[int]] = {}
+    for article, article_keys in zip(articles, keys, strict=True):
+        for key in article_keys:
+            near.setdefault(key, []).append(article.simhash)
+    recent = _candidates_by_key(session, sorted(near), since, near)
     batch = _Batch({a.id or 0: a.text for a in articles})
     for n, article in enumerate(articles):
         found = {c.id: c for k in keys[n] for c in batch.sharing(k, recent.get(k, []))}
@@ -234,26 +240,73 @@ def _candidates(session: Session, keys: list[int], since: datetime) -> list[_Can
 
 
 def _candidates_by_key(
-    session: Session, keys: list[int], since: datetime
+    session: Session,
+    keys: list[int],
+    since: datetime,
+    near: Mapping[int, Sequence[int]] | None = None,
 ) -> dict[int, list[_Candidate]]:
-    """Key → the latest recent articles sharing it, oldest first: ``MAX_BAND_CANDIDATES``
-    for a band key, ``MAX_TITLE_CANDIDATES`` for a title key (a site that titles every page
-    with its name must not make each new page read all).
+    """Key → the latest recent articles sharing it, oldest first: of the latest
+    ``MAX_BAND_CANDIDATES`` sharing a band key those whose SimHash is within
+    ``CANDIDATE_DISTANCE`` of one in ``near[key]`` (the new articles' SimHashes; all of them
+    without ``near``), and the latest ``MAX_TITLE_CANDIDATES`` sharing a title key.
 
-    Two lookups: the keys' article ids from the index alone, then the columns of the latest
-    few per key; a key shared by many articles costs ids, not rows of articles."""
-    sharing: dict[int, list[int]] = {}
-    for chunk in _chunks(keys):
-        stmt = sa_select(col(StoryKey.key), col(StoryKey.article_id)).where(
-            col(StoryKey.key).in_(chunk)
-        )
-        for key, article_id in session.execute(stmt):
-            sharing.setdefault(key, []).append(article_id)
-    latest = {key: sorted(ids)[-_limit(key) :] for key, ids in sharing.items()}
+    The index is read first, with each key's limit in SQL (a template that thousands of
+    pages share costs its limit, not its thousands); only the articles that pass are read."""
+    sharing = _latest_sharing(session, keys)
+    wanted = {
+        article_id
+        for key, found in sharing.items()
+        for article_id, article_simhash in found
+        if key >= TITLE_KEY_BASE
+        or near is None
+        or any(distance(article_simhash, s) <= CANDIDATE_DISTANCE for s in near[key])
+    }
     by_id: dict[int, _Candidate] = {}
-    for chunk in _chunks(sorted({i for ids in latest.values() for i in ids})):
+    for chunk in _chunks(sorted(wanted)):
         by_id.update((row[0], _Candidate(*row)) for row in session.execute(_recent(chunk, since)))
-    return {key: [by_id[i] for i in ids if i in by_id] for key, ids in latest.items()}
+    return {
+        key: [by_id[article_id] for article_id, _ in found if article_id in by_id]
+        for key, found in sharing.items()
+    }
+
+
+_UNION_CHUNK = 250
+"""Keys per statement: SQLite takes at most 500 SELECTs in one compound statement."""
+
+
+def _latest_sharing(session: Session, keys: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Key → (article id, SimHash) of the latest articles sharing it (at most the key's
+    limit), oldest first: one index range scan per key, a statement per 250 keys."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for n in range(0, len(keys), _UNION_CHUNK):
+        chunk = keys[n : n + _UNION_CHUNK]
+        # Always 250 scans (the rest of a key that is never stored, limit 0), so that the
+        # statement's text is one and the database prepares it once.
+        padding = [_NO_KEY] * (_UNION_CHUNK - len(chunk))
+        params = {f"k{i}": key for i, key in enumerate(chunk + padding)}
+        params |= {f"l{i}": _limit(key) for i, key in enumerate(chunk)}
+        params |= {f"l{i}": 0 for i in range(len(chunk), _UNION_CHUNK)}
+        for key, article_id, article_simhash in session.execute(_latest_scans(), params):
+            found.setdefault(key, []).append((article_id, article_simhash))
+    for rows in found.values():
+        rows.sort()
+    return found
+
+
+_NO_KEY = -1
+"""No article has it: keys are never negative."""
+
+
+@cache
+def _latest_scans() -> TextClause:
+    return text(
+        " UNION ALL ".join(
+            "SELECT * FROM (SELECT k.key, k.article_id, a.simhash FROM story_keys k"
+            f" JOIN articles a ON a.id = k.article_id WHERE k.key = :k{i}"
+            f" ORDER BY k.article_id DESC LIMIT :l{i}) AS s{i}"
+            for i in range(_UNION_CHUNK)
+        )
+    )
 
 
 _IN_CHUNK = 5_000
