@@ -72,10 +72,7 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
         follow_redirects=False,  # the Fetcher follows them, checking each hop
         # Only what BodyDecoder decodes (and counts) itself.
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-        # Connections are kept per host; no request outlives the Fetcher's deadline.
-        transport=PerHostTransport(
-            per_host=settings.http_host_concurrency, idle_after=settings.http_timeout * 2 + 5
-        ),
+        transport=PerHostTransport(per_host=settings.http_host_concurrency),
     )
 
 

@@ -2,17 +2,17 @@
 
 One shared pool sized for the whole pass either drops each host's connection as soon as
 the next host needs the slot (a new TCP connection per request) or, made large, costs a
-scan of every pooled connection on each request. So each host gets its own small pool (as
-many kept-alive connections as the politeness rules let one host have), created on its first
-request, sharing one TLS context (building one loads the CA bundle: milliseconds each).
-Pools of hosts not asked for a while are closed, so open sockets do not grow with the
-number of sources.
+scan of every pooled connection on each request. So each host gets its own small pool,
+created on its first request, sharing one TLS context (building one loads the CA bundle:
+milliseconds each). Beyond ``max_hosts`` pools, the least recently used ones with no
+request in flight are closed, so open sockets stay bounded however many sources a pass
+has (a host's pool keeps at most ``per_host`` idle connections).
 """
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -23,22 +23,14 @@ _Origin = tuple[bytes, str, int | None]
 @dataclass
 class _HostPool:
     transport: httpx.AsyncHTTPTransport
-    last_used: float
+    in_flight: int = 0
+    """Responses not closed yet: a pool is never closed under them."""
 
 
 class PerHostTransport(httpx.AsyncBaseTransport):
-    def __init__(
-        self,
-        *,
-        per_host: int,
-        idle_after: float,
-        max_hosts: int = 256,
-        keepalive_expiry: float = 5.0,
-    ) -> None:
-        """``idle_after``: seconds after its last request when a host's pool may be closed;
-        longer than any request may take, so that none is in flight then."""
+    def __init__(self, *, per_host: int, max_hosts: int = 256, keepalive_expiry: float = 5.0):
         # The politeness rules bound the requests to a host; the pool only keeps
-        # ``per_host`` connections open between them (and a connection a cancelled
+        # ``per_host`` connections open between them (and a connection that a cancelled
         # request left behind never blocks the next one).
         self._limits = httpx.Limits(
             max_connections=None,
@@ -46,33 +38,60 @@ class PerHostTransport(httpx.AsyncBaseTransport):
             keepalive_expiry=keepalive_expiry,
         )
         self._tls = httpx.create_ssl_context()
-        self._idle_after = idle_after
         self._max_hosts = max_hosts
         self._hosts: OrderedDict[_Origin, _HostPool] = OrderedDict()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         origin = (request.url.raw_scheme, request.url.host, request.url.port)
-        now = time.monotonic()
         pool = self._hosts.get(origin)
         if pool is None:
-            await self._close_idle(now)
+            await self._close_idle()
             transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits)
-            pool = self._hosts[origin] = _HostPool(transport, now)
+            pool = self._hosts[origin] = _HostPool(transport)
         else:
             self._hosts.move_to_end(origin)
-            pool.last_used = now
-        return await pool.transport.handle_async_request(request)
+        pool.in_flight += 1
+        try:
+            response = await pool.transport.handle_async_request(request)
+        except BaseException:
+            pool.in_flight -= 1
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Counted(response.stream, lambda: _done(pool))
+        return response
 
-    async def _close_idle(self, now: float) -> None:
+    async def _close_idle(self) -> None:
         """Close the least recently used pools beyond ``max_hosts`` that are idle."""
-        while len(self._hosts) > self._max_hosts:
-            origin, pool = next(iter(self._hosts.items()))
-            if now - pool.last_used < self._idle_after:
-                return  # the oldest is still (possibly) busy: so are the others
-            del self._hosts[origin]
-            await pool.transport.aclose()
+        excess = len(self._hosts) - self._max_hosts + 1
+        idle = [o for o, pool in self._hosts.items() if pool.in_flight == 0][: max(excess, 0)]
+        for origin in idle:
+            await self._hosts.pop(origin).transport.aclose()
 
     async def aclose(self) -> None:
         pools, self._hosts = list(self._hosts.values()), OrderedDict()
         for pool in pools:
             await pool.transport.aclose()
+
+
+def _done(pool: _HostPool) -> None:
+    pool.in_flight -= 1
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A response body that says when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, closed: Callable[[], None]) -> None:
+        self._stream = stream
+        self._closed: Callable[[], None] | None = closed
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            closed, self._closed = self._closed, None
+            if closed is not None:
+                closed()
