@@ -44,14 +44,16 @@ class PerHostTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         origin = (request.url.raw_scheme, request.url.host, request.url.port)
         pool = self._hosts.get(origin)
+        created = pool is None
         if pool is None:
-            await self._close_idle()
-            transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits)
-            pool = self._hosts[origin] = _HostPool(transport)
-        else:
-            self._hosts.move_to_end(origin)
-        pool.in_flight += 1
+            pool = self._hosts[origin] = _HostPool(
+                httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits)
+            )
+        self._hosts.move_to_end(origin)
+        pool.in_flight += 1  # before any await: this pool is never the one closed
         try:
+            if created:
+                await self._close_idle()
             response = await pool.transport.handle_async_request(request)
         except BaseException:
             pool.in_flight -= 1
@@ -62,10 +64,12 @@ class PerHostTransport(httpx.AsyncBaseTransport):
 
     async def _close_idle(self) -> None:
         """Close the least recently used pools beyond ``max_hosts`` that are idle."""
-        excess = len(self._hosts) - self._max_hosts + 1
+        excess = len(self._hosts) - self._max_hosts
         idle = [o for o, pool in self._hosts.items() if pool.in_flight == 0][: max(excess, 0)]
-        for origin in idle:
-            await self._hosts.pop(origin).transport.aclose()
+        # Out of the table before the first await: the other requests see them gone.
+        closing = [self._hosts.pop(origin) for origin in idle]
+        for pool in closing:
+            await pool.transport.aclose()
 
     async def aclose(self) -> None:
         pools, self._hosts = list(self._hosts.values()), OrderedDict()

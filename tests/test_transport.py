@@ -90,3 +90,22 @@ def test_a_site_with_a_response_still_open_keeps_its_pool() -> None:
 
     body, closed = asyncio.run(go())
     assert body == "ok" and closed == 0
+
+
+def test_many_sites_asked_at_once_beyond_the_pool_limit_all_answer() -> None:
+    """Pools closed while other requests create and use theirs: none is lost or reused."""
+
+    async def go() -> list[str]:
+        transport = PerHostTransport(per_host=2, max_hosts=2)
+        sites = [KeepAliveSite() for _ in range(40)]
+        for site in sites:
+            await site.__aenter__()
+        answers = []
+        async with httpx.AsyncClient(transport=transport) as client:
+            for wave in (sites[:20], sites[20:]):  # the second closes the first's pools
+                answers += await asyncio.gather(*(client.get(site.url) for site in wave))
+        for site in sites:
+            await site.__aexit__()
+        return [a.text for a in answers]
+
+    assert asyncio.run(go()) == ["ok"] * 40
