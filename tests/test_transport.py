@@ -80,13 +80,16 @@ def test_pools_of_sites_left_idle_are_closed() -> None:
 def test_a_site_with_a_response_still_open_keeps_its_pool() -> None:
     async def go() -> tuple[str, int]:
         transport = PerHostTransport(per_host=2, max_hosts=1)
-        async with KeepAliveSite() as a, KeepAliveSite() as b:
-            async with httpx.AsyncClient(transport=transport) as client:
-                async with client.stream("GET", a.url) as reading:
-                    await client.get(b.url)  # one pool too many, but ``a`` is busy
-                    body = (await reading.aread()).decode()
-                await client.get(b.url)
-                return body, a.closed
+        async with (
+            KeepAliveSite() as a,
+            KeepAliveSite() as b,
+            httpx.AsyncClient(transport=transport) as client,
+        ):
+            async with client.stream("GET", a.url) as reading:
+                await client.get(b.url)  # one pool too many, but ``a`` is busy
+                body = (await reading.aread()).decode()
+            await client.get(b.url)
+            return body, a.closed
 
     body, closed = asyncio.run(go())
     assert body == "ok" and closed == 0
