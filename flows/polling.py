@@ -1,7 +1,7 @@
 """One monitoring pass as plain functions: no Prefect here, so it runs and tests without it.
 
 ``poll_source`` reads like the pass of one source: its fetch state → its listing (a
-conditional GET) → if unchanged, record that and stop → ingest the new items (fetch,
+conditional GET) → if unchanged, stop (its batch records it) → ingest the new items (fetch,
 classify, store, plan alerts, save the validators, in one transaction) → send those alerts
 → report health. ``run_pass`` polls the sources concurrently, in batches, and then sends
 whatever else is due; ``monitor.py`` runs each batch as a Prefect task.
@@ -163,25 +163,50 @@ async def poll_sources(
 ) -> list[SourceReport]:
     """Poll the named sources concurrently, each within its time limit and retried up to
     ``retries`` times on a transient error; a failure is recorded on its source and
-    reported, and the others go on."""
+    reported, and the others go on.
+
+    The sources whose lists did not change are recorded together once they are all in:
+    one transaction for the batch, not one commit per source."""
     configured = {s.name: s for s in ctx.config.sources}
     sources = [configured[name] for name in names]
     known = _all_validators(ctx, names)
+    unchanged: list[Unchanged] = []
     outcomes = await asyncio.gather(
-        *(_within_limit(ctx, s, known.get(s.name), retries, retry_delay) for s in sources),
+        *(
+            _within_limit(ctx, s, known.get(s.name), retries, retry_delay, unchanged)
+            for s in sources
+        ),
         return_exceptions=True,
     )
-    return [
+    reports = [
         _report_outcome(ctx, s.name, outcome) for s, outcome in zip(sources, outcomes, strict=True)
     ]
+    if unchanged:
+        lines = await asyncio.to_thread(_record_unchanged, ctx, unchanged)
+        for report in reports:
+            report.errors += lines.get(report.name, [])
+    return reports
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A source whose list answered "not modified", to be recorded with its batch."""
+
+    name: str
+    etag: str | None
+    last_modified: str | None
 
 
 async def poll_source(
-    ctx: RunContext, source: SourceConfig, validators: Validators | None = None
+    ctx: RunContext,
+    source: SourceConfig,
+    validators: Validators | None = None,
+    unchanged: list[Unchanged] | None = None,
 ) -> SourceReport:
     """Poll one source: state → listing → unchanged? record and stop → ingest → alerts →
     health.
 
+    An unchanged source is added to ``unchanged`` for its batch to record, when given.
     Raises ``ScrapeError`` when the listing cannot be had; article errors are reported."""
     report = SourceReport(source.name)
     etag, last_modified = validators or _validators(ctx, source.name)
@@ -191,8 +216,12 @@ async def poll_source(
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:
         report.status = SourceStatus.NOT_MODIFIED
-        change = _record_unchanged(ctx, source.name, etag, last_modified)
-        report.errors += await asyncio.to_thread(_announce, ctx, change)
+        seen = Unchanged(source.name, etag, last_modified)
+        if unchanged is not None:
+            unchanged.append(seen)  # no await after this: the poll cannot fail any more
+        else:
+            lines = await asyncio.to_thread(_record_unchanged, ctx, [seen])
+            report.errors += lines.get(source.name, [])
         return report
     report.listed = len(listing.items)
     done, change = await ingest(
@@ -296,15 +325,19 @@ def _alertable(ctx: RunContext, source: Source, stored: list[Article]) -> list[A
     return [a for a in stored if a.published_at is not None and a.published_at >= since]
 
 
-def _record_unchanged(
-    ctx: RunContext, name: str, etag: str | None, last_modified: str | None
-) -> health.HealthChange | None:
+def _record_unchanged(ctx: RunContext, seen: Sequence[Unchanged]) -> dict[str, list[str]]:
+    """Record unchanged sources' polls and health in one transaction; report lines (a
+    source turning broken or recovering) by source name."""
     with session_scope(ctx.engine) as session:
-        row = source_store.get_source(session, name)
-        if row is None:
-            return None
-        source_store.record_success(session, row, etag, last_modified)
-        return health.after_success(session, row, health_rules(ctx.settings))
+        rows = source_store.get_sources(session, [s.name for s in seen])
+        recorded = []
+        for item in seen:
+            row = rows.get(item.name)
+            if row is not None:
+                source_store.record_success(session, row, item.etag, item.last_modified)
+                recorded.append(row)
+        changes = health.after_unchanged(session, recorded, health_rules(ctx.settings))
+    return {change.source: _announce(ctx, change) for change in changes}
 
 
 def record_source_failure(ctx: RunContext, name: str, error: str, exc: object = None) -> list[str]:
@@ -343,13 +376,14 @@ async def _within_limit(
     validators: Validators | None,
     retries: int,
     retry_delay: float,
+    unchanged: list[Unchanged] | None = None,
 ) -> SourceReport:
     """One source's poll with its retries, given up after ``source_timeout`` so a slow site
     holds up no pass."""
     limit = ctx.settings.source_timeout
     try:
         async with ctx.source_slots, asyncio.timeout(limit):
-            return await _retried(ctx, source, validators, retries, retry_delay)
+            return await _retried(ctx, source, validators, retries, retry_delay, unchanged)
     except TimeoutError:
         raise SourceTimedOut(
             source.url, f"no result within {limit:g}s (source_timeout); given up for this pass"
@@ -362,11 +396,12 @@ async def _retried(
     validators: Validators | None,
     retries: int,
     retry_delay: float,
+    unchanged: list[Unchanged] | None = None,
 ) -> SourceReport:
     """Retry timeouts, refused connections, 429 and 5xx; not a 404 or a broken page."""
     for attempt in itertools.count():
         try:
-            return await poll_source(ctx, source, validators)
+            return await poll_source(ctx, source, validators, unchanged)
         except ScrapeError as exc:
             if not exc.transient or attempt >= retries:
                 raise

@@ -96,6 +96,32 @@ def item_times(session: Session, source_id: int, limit: int = CADENCE_SAMPLE) ->
     return [published or fetched for published, fetched in session.exec(stmt)]
 
 
+def item_times_of(
+    session: Session, source_ids: Sequence[int], limit: int = CADENCE_SAMPLE
+) -> dict[int, list[datetime]]:
+    """``item_times`` of many sources in one query: source id → its newest items' times."""
+    if not source_ids:
+        return {}
+    when = func.coalesce(col(Article.published_at), col(Article.fetched_at))
+    rank = (
+        func.row_number()
+        .over(partition_by=col(Article.source_id), order_by=when.desc())
+        .label("rank")
+    )
+    ranked = (
+        select(col(Article.source_id), col(Article.published_at), col(Article.fetched_at), rank)
+        .where(col(Article.source_id).in_(source_ids))
+        .subquery()
+    )
+    stmt = select(ranked.c.source_id, ranked.c.published_at, ranked.c.fetched_at).where(
+        ranked.c.rank <= limit
+    )
+    found: dict[int, list[datetime]] = {i: [] for i in source_ids}
+    for source_id, published, fetched in session.execute(stmt):
+        found[source_id].append(published or fetched)
+    return found
+
+
 def items_per_week(session: Session, now: datetime | None = None) -> dict[int, int]:
     """Source id → articles stored in the last 7 days."""
     since = (now or utcnow()) - WEEK
@@ -180,6 +206,37 @@ def after_success(
     change = mark_broken(source, reason, now) if reason else mark_recovered(source)
     session.add(source)
     return change
+
+
+def after_unchanged(
+    session: Session,
+    sources: Sequence[Source],
+    rules: HealthRules,
+    *,
+    now: datetime | None = None,
+) -> list[HealthChange]:
+    """``after_success`` for many sources whose lists did not change, in the caller's one
+    transaction: their items' times in one query, and only for the sources that could be
+    silent (a source with an item younger than ``rules.silent_after`` cannot be)."""
+    now = now or utcnow()
+    maybe_silent = [s.id for s in sources if s.id is not None and not _recent(s, now, rules)]
+    times = item_times_of(session, maybe_silent)
+    changes = []
+    for source in sources:
+        assert source.id is not None
+        found = times.get(source.id)
+        reason = silence_reason(source.last_item_at, found, now, rules) if found else None
+        change = mark_broken(source, reason, now) if reason else mark_recovered(source)
+        session.add(source)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _recent(source: Source, now: datetime, rules: HealthRules) -> bool:
+    """An item within ``silent_after``: ``silence_reason`` is None whatever the cadence."""
+    last = source.last_item_at
+    return last is not None and now - min(last, now) <= rules.silent_after
 
 
 def after_failure(

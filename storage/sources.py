@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Table
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ieiwatch.domain import SourceKind, utcnow
 from ieiwatch.storage.db import insert_for, table_of
@@ -29,24 +29,31 @@ def sync_sources(session: Session, configured: Sequence[SourceSpec]) -> dict[str
     """Make the table match the config by name; fetch state survives edits of other keys.
 
     New names are inserted with ON CONFLICT DO NOTHING first, so two workers syncing the
-    same config at once both end up reading the one row instead of one failing.
+    same config at once both end up reading the one row instead of one failing. A config
+    that matches the table costs one query: rows are written only where something changed.
     """
-    insert_missing(
-        session,
-        table_of(Source),
-        "name",
-        [{"name": c.name, "kind": c.kind, "url": c.url} for c in configured],
-    )
     existing = {s.name: s for s in session.exec(select(Source))}
+    missing = [c for c in configured if c.name not in existing]
+    if missing:
+        insert_missing(
+            session,
+            table_of(Source),
+            "name",
+            [{"name": c.name, "kind": c.kind, "url": c.url} for c in missing],
+        )
+        added = select(Source).where(col(Source.name).in_([c.name for c in missing]))
+        existing.update((s.name, s) for s in session.exec(added))
     for cfg in configured:
         row = existing[cfg.name]
+        kind = SourceKind(cfg.kind)
+        if row.url == cfg.url and row.kind == kind:
+            continue
         if row.url != cfg.url:
             # A new URL is a new resource: its validators and its list would be meaningless.
             row.etag = row.last_modified = None
             row.discovered_list = None
-        row.kind, row.url = SourceKind(cfg.kind), cfg.url
+        row.kind, row.url = kind, cfg.url
         session.add(row)
-        existing[cfg.name] = row
     session.flush()
     return existing
 
@@ -79,6 +86,14 @@ def record_failure(session: Session, source: Source, error: str) -> None:
 
 def get_source(session: Session, name: str) -> Source | None:
     return session.exec(select(Source).where(Source.name == name)).first()
+
+
+def get_sources(session: Session, names: Sequence[str]) -> dict[str, Source]:
+    """The named sources that are stored, by name, in one query."""
+    if not names:
+        return {}
+    stmt = select(Source).where(col(Source.name).in_(names))
+    return {row.name: row for row in session.exec(stmt)}
 
 
 def discovered_list(session: Session, name: str) -> dict[str, Any] | None:

@@ -13,11 +13,12 @@ import pytest
 import yaml
 from servers import LocalSite, Route
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from ieiwatch.cli.main import app, register_commands
 from ieiwatch.config import AppConfig, Settings
+from ieiwatch.domain import SourceKind
 from ieiwatch.flows.polling import RunReport, run_pass
 from ieiwatch.storage import health
 from ieiwatch.storage.db import make_engine, session_scope
@@ -395,3 +396,91 @@ def test_health_queries_on_each_database(engine: Engine) -> None:
         assert health.items_per_week(s, now) == {src.id: 2}
         (row,) = health.health_table(s, ["q", "unknown"], now)
         assert row.state == "new" and row.items_per_week == 2
+
+
+def _add_articles(session: Session, source_id: int, published: list[datetime | None]) -> None:
+    for i, when in enumerate(published):
+        session.add(
+            Article(
+                source_id=source_id,
+                url=f"http://x.cn/{source_id}/{i}",
+                url_key=f"k{source_id}-{i}",
+                title="t",
+                content_hash=f"h{source_id}-{i}",
+                published_at=when,
+                fetched_at=NOW - timedelta(days=100),
+            )
+        )
+
+
+def test_unchanged_sources_get_the_health_of_one_by_one_checks_on_each_database(
+    engine: Engine,
+) -> None:
+    daily_then_quiet = _days_ago(40, 41, 42, 43, 44, 45)
+    cases: dict[str, tuple[list[datetime | None], str | None]] = {
+        "silent": (list(daily_then_quiet), None),
+        "recent": ([*_days_ago(1), *daily_then_quiet], None),
+        "few": (list(_days_ago(40, 41)), None),
+        "none": ([], None),
+        "undated": ([None] * 6, None),  # their fetch time, 100 days ago
+        "recovers": (list(_days_ago(1, 2, 3, 4, 5)), "silent: earlier"),
+        "stays-broken": (list(daily_then_quiet), "silent: earlier"),
+    }
+    with session_scope(engine) as s:
+        rows = []
+        for name, (published, broken) in cases.items():
+            row = Source(name=name, kind=SourceKind.FEED, url=f"http://x.cn/{name}")
+            row.broken_reason, row.broken_since = (
+                broken,
+                NOW - timedelta(days=3) if broken else None,
+            )
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            _add_articles(s, row.id, published)
+            dated = [p for p in published if p is not None]
+            row.last_item_at = max(dated) if dated else None
+            rows.append(row)
+        s.flush()
+        one_by_one = {r.id: health.item_times(s, r.id) for r in rows if r.id is not None}
+        assert health.item_times_of(s, [r.id for r in rows if r.id is not None]) == one_by_one
+        expected = {}
+        for r in rows:
+            copy = Source.model_validate(r.model_dump())
+            change = health.after_success(s, copy, RULES, now=NOW)
+            s.expunge(copy)
+            expected[r.name] = (copy.broken_reason, change)
+        changes = health.after_unchanged(s, rows, RULES, now=NOW)
+    assert {r.name: r.broken_reason for r in rows} == {n: e[0] for n, e in expected.items()}
+    assert changes == [e[1] for e in expected.values() if e[1] is not None]
+    assert {c.source: c.broken for c in changes} == {
+        "silent": True,
+        "undated": True,
+        "recovers": False,
+    }
+
+
+def test_a_source_that_falls_silent_while_its_list_is_unchanged_is_marked_once(
+    site: LocalSite, receiver: LocalSite, sqlite_url: str
+) -> None:
+    config = _config(site, receiver)
+    assert _run(sqlite_url, config).sources[0].status == "ok"
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        source_id = _row(sqlite_url).id
+        assert source_id is not None
+        _add_articles(s, source_id, [datetime(2025, 9, d, tzinfo=UTC) for d in range(1, 6)])
+    engine.dispose()
+
+    unchanged = _run(sqlite_url, config)  # the list answers 304: recorded with its batch
+    (report,) = unchanged.sources
+    assert report.status == "not_modified"
+    assert [e for e in report.errors if e.startswith("health: marked broken: silent")]
+    row = _row(sqlite_url)
+    assert row.broken_reason is not None and row.broken_reason.startswith("silent")
+    assert row.last_polled_at is not None and row.consecutive_failures == 0
+    (alert,) = _alerts(receiver)
+    assert "nanhu is broken" in alert["title"]
+    again = _run(sqlite_url, config)
+    assert again.sources[0].status == "not_modified" and again.sources[0].errors == []
+    assert len(receiver.received) == 1
