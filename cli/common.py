@@ -3,6 +3,8 @@ printing web text safely, and one exit for the operator's mistakes."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +44,15 @@ def load_or_exit(path: Path | None) -> tuple[Settings, AppConfig]:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+
+
+def freeze_heap_at_exit() -> None:
+    """Exit without sweeping the heap: once every other exit handler has run (Prefect
+    sends its last logs and events), the objects left are frozen, so the interpreter's
+    teardown frees them without garbage-collection passes over the whole heap (about a
+    second for a run over 1,000 sources). Call it first: exit handlers run last-in,
+    first-out."""
+    atexit.register(gc.freeze)
 
 
 def shown(text: str | None, limit: int | None = MAX_TITLE_CHARS) -> str:

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from ieiwatch.cli.common import DEFAULT_PREFECT_HOME, Commands, ConfigOption, command_group, echo
+from ieiwatch.cli.common import (
+    DEFAULT_PREFECT_HOME,
+    Commands,
+    ConfigOption,
+    command_group,
+    echo,
+    freeze_heap_at_exit,
+)
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import (
     apply_prefect_defaults,
@@ -182,6 +189,7 @@ def register_commands() -> None:
 
 
 def main() -> None:
+    freeze_heap_at_exit()
     apply_prefect_defaults()
     register_commands()
     app()

@@ -1,0 +1,26 @@
+"""A one-shot `ieiwatch run` exits without a garbage-collection sweep over the heap it
+built (about a second at 1,000 sources), and only once every other exit handler (Prefect's
+last logs and events) has run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_the_heap_is_frozen_only_after_the_other_exit_handlers_ran(tmp_path: Path) -> None:
+    script = (
+        "import atexit, gc, sys\n"
+        "from ieiwatch.cli.common import freeze_heap_at_exit\n"
+        "atexit.register(lambda: print('last, frozen:', gc.get_freeze_count() > 0))\n"
+        "freeze_heap_at_exit()\n"
+        "gc.collect()\n"
+        "atexit.register(lambda: print('handler ran, frozen:', gc.get_freeze_count() > 0))\n"
+        "sys.exit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3  # the exit status is kept
+    assert done.stdout.split("\n")[:2] == ["handler ran, frozen: False", "last, frozen: True"]
