@@ -1,7 +1,7 @@
 """ieiwatch against rss2email and the bare fetch floor, on the local farm (bench/farm.py).
 
     .venv/bin/python bench/farm_compare.py --n 200 [--n 1000] [--runs 3]
-        [--tools r2e,floor,pass,ieiwatch]
+        [--tools r2e,floor,pass,warm,ieiwatch]
 
 For every tool and run: a fresh farm and a fresh state, then three passes, each timed as a
 whole process from start to exit: *first* (every source new: 20 items each), *new items*
@@ -16,8 +16,17 @@ PSS, sampled every 50 ms).
   pages not fetched before, with ieiwatch's politeness (16 requests at once, 2 per host, 0.5 s
   between the starts of two requests to one host): what the network costs.
 * ``pass``: ieiwatch's pass without Prefect (``polling.run_pass`` in a plain process).
+* ``warm``: the ``monitor`` flow, the pass a served deployment runs, with the same config
+  and Prefect server as ``ieiwatch``, called three times in one long-lived process that has
+  already imported ieiwatch and Prefect: what the pass itself costs, without Python start-up
+  and imports. Each phase is timed from the request to the answer; its memory is the peak
+  of the process tree during that phase. (Prefect's runner under ``ieiwatch serve`` starts
+  each scheduled run in a fresh interpreter; a process that stays up is what this measures.)
 * ``ieiwatch``: ``ieiwatch run`` with one email subscriber, with a Prefect server already
   running (started once here, as ``ieiwatch serve`` would, outside the measured tree).
+
+With both ``warm`` and ``ieiwatch``, the one-shot overhead (``ieiwatch run`` minus the warm
+pass) is printed per phase.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ BENCH = REPO / "bench"
 R2E = BENCH / ".venv-r2e" / "bin" / "r2e"
 PY = sys.executable
 PHASES = ("first", "new items", "nothing new")
-TOOLS = ("r2e", "floor", "pass", "ieiwatch")
+TOOLS = ("r2e", "floor", "pass", "warm", "ieiwatch")
 
 sys.path.insert(0, str(BENCH))
 from farm import address  # noqa: E402
@@ -96,31 +105,82 @@ def _memory_kb(pid: int) -> int:
     return 0
 
 
+class TreePeak:
+    """The peak memory of a process tree, sampled every 50 ms in a thread until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_memory_kb(p) for p in _tree(self.pid)))
+            time.sleep(0.05)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MB."""
+        self._done.set()
+        self._thread.join()
+        return self.peak_kb / 1024
+
+
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> Measure:
     """Run ``cmd`` to its end; wall time, CPU of it and its children, peak memory of its
     tree."""
     start = time.perf_counter()
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, sum(_memory_kb(p) for p in _tree(proc.pid)))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreePeak(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
+    peak_mb = sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0,):
         print(f"    ! {cmd[0]} exited {proc.returncode} (log {log})", flush=True)
-    return Measure(elapsed, usage.ru_utime + usage.ru_stime, peak / 1024)
+    return Measure(elapsed, usage.ru_utime + usage.ru_stime, peak_mb)
+
+
+WARM_ANSWER = "@@warm "
+"""How the warm process's answers stand out from Prefect's log lines on its stdout."""
+
+
+class WarmProcess:
+    """``bench/farm_compare.py warm-pass CONFIG`` kept running: one pass per ``run()``."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log.open("ab")
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log
+        )
+        self._answer()  # imported and ready
+
+    def _answer(self) -> dict[str, float]:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            if line.startswith(WARM_ANSWER):
+                return dict(json.loads(line[len(WARM_ANSWER) :]))
+            self.log.write(raw)
+        raise RuntimeError(f"the warm process exited {self.proc.wait()} (log {self.log.name})")
+
+    def run(self) -> Measure:
+        assert self.proc.stdin is not None
+        sampler = TreePeak(self.proc.pid)
+        start = time.perf_counter()
+        self.proc.stdin.write(b"pass\n")
+        self.proc.stdin.flush()
+        answer = self._answer()
+        elapsed = time.perf_counter() - start
+        return Measure(elapsed, answer["cpu"], sampler.stop())
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(60)
+        self.log.close()
 
 
 # --- the farm -----------------------------------------------------------------------------
@@ -215,6 +275,8 @@ def prepare(tool: str, farm: FarmProcess, work: Path, env: dict[str, str]) -> li
     env["IEIWATCH_CONFIG"] = str(config)
     if tool == "pass":
         return [PY, __file__, "bare-pass", str(config)]
+    if tool == "warm":
+        return [PY, __file__, "warm-pass", str(config)]
     return [str(REPO / ".venv" / "bin" / "ieiwatch"), "run", "--config", str(config)]
 
 
@@ -281,6 +343,40 @@ def bare_pass(config: str) -> None:
     print(f"{sum(s.new for s in report.sources)} new, {report.deliveries.sent} sent")
 
 
+def warm_pass(config: str) -> None:
+    """The served pass in one long-lived process: the ``monitor`` flow with a deployment's
+    parameters, on the Prefect server ``ieiwatch run`` would use, once per line on stdin;
+    each answer gives the pass's CPU seconds (this process and its reaped children)."""
+    import resource
+
+    from ieiwatch.config.loader import load_config
+    from ieiwatch.config.settings import apply_prefect_defaults, default_prefect_home
+    from ieiwatch.flows.deployments import monitor_groups
+    from ieiwatch.flows.local_server import prefect_for_one_run
+    from ieiwatch.flows.monitor import monitor
+
+    apply_prefect_defaults()
+    groups = monitor_groups(load_config(Path(config)))
+    home = Path(os.environ.get("IEIWATCH_PREFECT_HOME") or default_prefect_home())
+
+    def cpu() -> float:
+        return sum(
+            u.ru_utime + u.ru_stime
+            for u in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
+
+    with prefect_for_one_run(home):
+        print(WARM_ANSWER + json.dumps({"ready": 1}), flush=True)
+        for _ in sys.stdin:
+            before = cpu()
+            for group in groups:
+                asyncio.run(monitor(config_path=config, sources=list(group.sources)))
+            print(WARM_ANSWER + json.dumps({"cpu": cpu() - before}), flush=True)
+
+
 # --- running and printing -----------------------------------------------------------------
 
 
@@ -301,7 +397,7 @@ def bench(ns: list[int], runs: int, tools: list[str], port: int, smtp_port: int)
         root = Path(tmp)
         server = None
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-        if "ieiwatch" in tools and not os.environ.get("PREFECT_API_URL"):
+        if {"ieiwatch", "warm"} & set(tools) and not os.environ.get("PREFECT_API_URL"):
             # As under `ieiwatch serve`: `ieiwatch run` finds the server by its state file.
             server, url = start_prefect(root / "prefect")
             env["IEIWATCH_PREFECT_HOME"] = str(root / "prefect")
@@ -331,11 +427,12 @@ def _one(
     work.mkdir()
     with FarmProcess(n, port, smtp_port) as farm:
         cmd = prepare(tool, farm, work, env)
+        warm = WarmProcess(cmd, env, work / "log.txt") if tool == "warm" else None
         for phase in PHASES:
             if phase == "new items":
                 farm.control("POST", "/_add")
             before = farm.stats()
-            m = measure(cmd, env, work / "log.txt")
+            m = warm.run() if warm else measure(cmd, env, work / "log.txt")
             after = farm.stats()
             results.add(n, tool, phase, m)
             print(
@@ -345,6 +442,8 @@ def _one(
                 f"mails {after['mails'] - before['mails']}",
                 flush=True,
             )
+        if warm:
+            warm.close()
 
 
 def report(results: Results, ns: list[int], tools: list[str]) -> str:
@@ -384,6 +483,15 @@ def report(results: Results, ns: list[int], tools: list[str]) -> str:
             for t in tools
         ]
         out.append("| peak memory (tree) | " + " | ".join(peaks) + " |")
+    if "warm" in tools and "ieiwatch" in tools:
+        out.append("\none-shot overhead (`ieiwatch run` minus the warm pass), median:")
+        for n in ns:
+            parts = []
+            for phase in PHASES:
+                run, warm = med(n, "ieiwatch", phase), med(n, "warm", phase)
+                if run is not None and warm is not None:
+                    parts.append(f"{phase} {run - warm:+.2f} s")
+            out.append(f"  N={n}: " + ", ".join(parts))
     if len(ns) > 1:
         small, large = ns[0], ns[-1]
         out.append(f"\nper-source cost at {large} / at {small}:")
@@ -403,6 +511,9 @@ def main() -> None:
         return
     if len(sys.argv) > 1 and sys.argv[1] == "bare-pass":
         bare_pass(sys.argv[2])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "warm-pass":
+        warm_pass(sys.argv[2])
         return
     # Stopped (SIGTERM): the farm and the Prefect server are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
