@@ -120,11 +120,7 @@ def title_key(title: str) -> int | None:
     return TITLE_KEY_BASE + int.from_bytes(digest, "big")
 
 
-def containment(a: str, b: str) -> float:
-    """Share of the shorter text's shingles found in the other text."""
-    return shingle_containment(frozenset(shingles(a)), frozenset(shingles(b)))
-
-
 def shingle_containment(sa: frozenset[str], sb: frozenset[str]) -> float:
+    """Share of the smaller set of shingles found in the other set."""
     small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     return len(small & large) / len(small) if small else 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -10,21 +10,18 @@ from sqlmodel import Session, col, select
 
 from ieiwatch.domain import ArticleToStore, url_key, utcnow
 from ieiwatch.domain.fingerprint import Fingerprint
-from ieiwatch.storage.db import insert_for, table_of
+from ieiwatch.storage.db import in_chunks, insert_for, table_of
 from ieiwatch.storage.models import Article, Source
 from ieiwatch.storage.stories import assign_stories, lock_stories
 
 T = TypeVar("T")
-
-IN_CHUNK = 5_000
-"""Values per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
 
 
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     """The subset of canonical URLs already stored (under any scheme)."""
     by_key = {url_key(u): u for u in urls}
     known: set[str] = set()
-    for keys in _chunks(list(by_key), IN_CHUNK):
+    for keys in in_chunks(list(by_key)):
         stmt = select(Article.url_key).where(col(Article.url_key).in_(keys))
         known.update(by_key[k] for k in session.exec(stmt))
     return known
@@ -56,16 +53,11 @@ def insert_new(
     rows = [_row(source_id, item, now) for item in items]
     new_ids = [row[0] for row in session.execute(stmt, rows)]
     stored: list[Article] = []
-    for ids in _chunks(new_ids, IN_CHUNK):
+    for ids in in_chunks(new_ids):
         stored += session.exec(select(Article).where(col(Article.id).in_(ids)))
     stored.sort(key=lambda a: a.id or 0)
     assign_stories(session, stored)
     return stored
-
-
-def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:

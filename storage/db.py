@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy import exc as sa_exc
@@ -28,6 +28,18 @@ class StoreUnavailable(IeiwatchError):
     def __init__(self, url: str, reason: str) -> None:
         self.url = masked_database_url(url)
         super().__init__(f"database {self.url}: {reason}")
+
+
+T = TypeVar("T")
+
+IN_CHUNK = 5_000
+"""Values per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
+
+
+def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` in slices short enough for one ``IN (…)`` list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def masked_database_url(url: str) -> str:

@@ -86,20 +86,14 @@ class HealthChange:
 
 def item_times(session: Session, source_id: int, limit: int = CADENCE_SAMPLE) -> list[datetime]:
     """When the source's newest items appeared (publication time, else fetch time)."""
-    when = func.coalesce(col(Article.published_at), col(Article.fetched_at))
-    stmt = (
-        select(Article.published_at, Article.fetched_at)
-        .where(Article.source_id == source_id)
-        .order_by(when.desc())
-        .limit(limit)
-    )
-    return [published or fetched for published, fetched in session.exec(stmt)]
+    return item_times_of(session, [source_id], limit)[source_id]
 
 
 def item_times_of(
     session: Session, source_ids: Sequence[int], limit: int = CADENCE_SAMPLE
 ) -> dict[int, list[datetime]]:
-    """``item_times`` of many sources in one query: source id → its newest items' times."""
+    """Per source, when its newest items appeared (publication time, else fetch time),
+    newest first: one query for all of them."""
     if not source_ids:
         return {}
     when = func.coalesce(col(Article.published_at), col(Article.fetched_at))
@@ -113,8 +107,10 @@ def item_times_of(
         .where(col(Article.source_id).in_(source_ids))
         .subquery()
     )
-    stmt = select(ranked.c.source_id, ranked.c.published_at, ranked.c.fetched_at).where(
-        ranked.c.rank <= limit
+    stmt = (
+        select(ranked.c.source_id, ranked.c.published_at, ranked.c.fetched_at)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.source_id, ranked.c.rank)
     )
     found: dict[int, list[datetime]] = {i: [] for i in source_ids}
     for source_id, published, fetched in session.execute(stmt):
@@ -224,8 +220,7 @@ def after_unchanged(
     changes = []
     for source in sources:
         assert source.id is not None
-        found = times.get(source.id)
-        reason = silence_reason(source.last_item_at, found, now, rules) if found else None
+        reason = silence_reason(source.last_item_at, times.get(source.id, []), now, rules)
         change = mark_broken(source, reason, now) if reason else mark_recovered(source)
         session.add(source)
         if change is not None:

@@ -51,7 +51,7 @@ from ieiwatch.domain.fingerprint import (
     shingles,
     without_noise,
 )
-from ieiwatch.storage.db import dialect_of, insert_for, table_of
+from ieiwatch.storage.db import dialect_of, in_chunks, insert_for, table_of
 from ieiwatch.storage.models import Article, Source, Story, StoryKey
 
 MIN_CONTAINMENT = 0.8
@@ -150,7 +150,7 @@ class _Batch:
 
     def read_texts(self, session: Session, ids: Sequence[int]) -> None:
         missing = sorted(set(ids) - self.texts.keys())
-        for chunk in _chunks(missing):
+        for chunk in in_chunks(missing):
             rows = session.execute(
                 sa_select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
             )
@@ -262,7 +262,7 @@ def _candidates_by_key(
         or any(distance(article_simhash, s) <= CANDIDATE_DISTANCE for s in near[key])
     }
     by_id: dict[int, _Candidate] = {}
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in in_chunks(sorted(wanted)):
         by_id.update((row[0], _Candidate(*row)) for row in session.execute(_recent(chunk, since)))
     return {
         key: [by_id[article_id] for article_id, _ in found if article_id in by_id]
@@ -309,15 +309,7 @@ def _latest_scans() -> TextClause:
     )
 
 
-_IN_CHUNK = 5_000
-"""Keys per ``IN (…)`` list: PostgreSQL takes at most 65,535 bind parameters a query."""
-
-
-def _chunks(keys: list[int]) -> list[list[int]]:
-    return [keys[n : n + _IN_CHUNK] for n in range(0, len(keys), _IN_CHUNK)]
-
-
-def _recent(ids: list[int], since: datetime) -> Select[Any]:
+def _recent(ids: Sequence[int], since: datetime) -> Select[Any]:
     """The columns of a ``_Candidate`` of those articles that are recent and in a story."""
     # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
     return sa_select(
