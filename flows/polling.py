@@ -20,7 +20,13 @@ from sqlmodel import Session, col, select
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
-from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
+from ieiwatch.flows.ingest import (
+    Ingested,
+    in_workers,
+    ingest,
+    stop_classifier_pool,
+    workers_running,
+)
 from ieiwatch.flows.runtime import RunContext, health_rules, open_fetcher, open_store
 from ieiwatch.notify.admin import queue_admin_alert
 from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, send_batch
@@ -211,7 +217,14 @@ async def poll_source(
     report = SourceReport(source.name)
     etag, last_modified = validators or _validators(ctx, source.name)
     structure = _discovered_list(ctx, source)
-    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified, structure)
+    listing = await fetch_listing(
+        ctx.fetcher,
+        source,
+        etag,
+        last_modified,
+        structure,
+        offload=in_workers if workers_running() else None,
+    )
     if listing.warning:
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:

@@ -4,13 +4,15 @@ One shared pool sized for the whole pass either drops each host's connection as 
 the next host needs the slot (a new TCP connection per request) or, made large, costs a
 scan of every pooled connection on each request. So each host gets its own small pool,
 created on its first request, sharing one TLS context (building one loads the CA bundle:
-milliseconds each). Beyond ``max_hosts`` pools, the least recently used ones with no
-request in flight are closed, so open sockets stay bounded however many sources a pass
-has (a host's pool keeps at most ``per_host`` idle connections).
+tens of milliseconds), built on the first HTTPS request. Beyond ``max_hosts`` pools, the
+least recently used ones with no request in flight are closed, so open sockets stay
+bounded however many sources a pass has (a host's pool keeps at most ``per_host`` idle
+connections).
 """
 
 from __future__ import annotations
 
+import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ class PerHostTransport(httpx.AsyncBaseTransport):
             max_keepalive_connections=per_host,
             keepalive_expiry=keepalive_expiry,
         )
-        self._tls = httpx.create_ssl_context()
+        self._tls: ssl.SSLContext | None = None
         self._max_hosts = max_hosts
         self._hosts: OrderedDict[_Origin, _HostPool] = OrderedDict()
 
@@ -47,7 +49,7 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         created = pool is None
         if pool is None:
             pool = self._hosts[origin] = _HostPool(
-                httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits)
+                httpx.AsyncHTTPTransport(verify=self._verify(origin[0]), limits=self._limits)
             )
         self._hosts.move_to_end(origin)
         pool.in_flight += 1  # before any await: this pool is never the one closed
@@ -61,6 +63,15 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _Counted(response.stream, lambda: _done(pool))
         return response
+
+    def _verify(self, scheme: bytes) -> ssl.SSLContext | bool:
+        """The shared TLS context, built on the first HTTPS host: a pass over plain-HTTP
+        hosts (or one where every source answers 304 over HTTP) loads no CA bundle."""
+        if scheme != b"https":
+            return False  # a pool is per scheme too: it never speaks TLS
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context()
+        return self._tls
 
     async def _close_idle(self) -> None:
         """Close the least recently used pools beyond ``max_hosts`` that are idle."""

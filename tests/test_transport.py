@@ -112,3 +112,17 @@ def test_many_sites_asked_at_once_beyond_the_pool_limit_all_answer() -> None:
         return [a.text for a in answers]
 
     assert asyncio.run(go()) == ["ok"] * 40
+
+
+def test_plain_http_hosts_load_no_ca_bundle_and_https_hosts_share_one() -> None:
+    transport = PerHostTransport(per_host=2)
+
+    async def go() -> None:
+        async with KeepAliveSite() as site, httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get(site.url)).text == "ok"
+
+    asyncio.run(go())
+    assert transport._tls is None  # a pass of 304s over HTTP builds no TLS context
+    first = transport._verify(b"https")
+    assert first is transport._verify(b"https")
+    assert transport._verify(b"http") is False
