@@ -69,6 +69,9 @@ class Ingested:
     stored: list[Article]
     """The articles this step stored (not those stored before, by anyone)."""
     alerts_planned: int = 0
+    news: list[Article] = field(default_factory=list)
+    """The stored articles the alert selector chose: news, where a new source's archive,
+    stored on its first poll, is not."""
 
     @property
     def complete(self) -> bool:
@@ -219,9 +222,10 @@ def _store(
             raise LookupError(f"source {source.name!r} is not in the database (sync the config)")
         done.stored = article_store.insert_new(session, row.id, done.harvest.articles)
         if alerts is not None:
+            done.news = alerts(row, done.stored)
             done.alerts_planned = plan_alerts(
                 session,
-                alerts(row, done.stored),
+                done.news,
                 source.name,
                 load_subscriptions(session, ctx.config),
                 kind=alert_kind,

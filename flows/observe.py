@@ -85,11 +85,15 @@ def _link(url: str) -> str:
 
 
 def emit_relevant(found: Sequence[Found], origin: str) -> int:
-    """One event per item, for users' automations; ``origin`` is monitor or backfill (a
-    backfill's items are old news: automations can tell them apart). Returns how many."""
+    """One event per item that is news, for users' automations; ``origin`` is monitor or
+    backfill (a backfill's items are old news: automations can tell them apart). A new
+    source's archive raises none: thousands of events, each a message to the Prefect
+    server, about items that are not news. Returns how many."""
     emitted = 0
     for f in found:
         item = f.item
+        if not item.news:
+            continue
         event = emit_event(
             event=RELEVANT_EVENT,
             resource={

@@ -50,15 +50,19 @@ class RelevantItem:
     url: str
     type: str | None
     parties: list[str]
+    news: bool = True
+    """False for a new source's archive, stored on its first poll: it neither alerts nor
+    raises an event."""
 
     @classmethod
-    def of(cls, article: Article) -> RelevantItem:
+    def of(cls, article: Article, *, news: bool = True) -> RelevantItem:
         return cls(
             article.id or 0,
             article.title,
             article.url,
             article.type,
             [p.name for p in article.parties],
+            news,
         )
 
 
@@ -75,10 +79,13 @@ class SourceReport:
     deliveries: DeliveryReport = field(default_factory=DeliveryReport)
     """This source's instant alerts, sent as soon as it was stored."""
 
-    def count(self, stored: list[Article]) -> None:
+    def count(self, stored: list[Article], news: list[Article]) -> None:
         self.new = len(stored)
         self.relevant = sum(1 for a in stored if a.relevant)
-        self.relevant_items = [RelevantItem.of(a) for a in stored if a.relevant]
+        fresh = {id(a) for a in news}
+        self.relevant_items = [
+            RelevantItem.of(a, news=id(a) in fresh) for a in stored if a.relevant
+        ]
 
 
 @dataclass
@@ -248,7 +255,7 @@ async def poll_source(
     report.errors += done.harvest.errors
     report.errors += [f"skipped link {line}" for line in done.harvest.skipped]
     report.alerts_planned = done.alerts_planned
-    report.count(done.stored)
+    report.count(done.stored, done.news)
     if done.alerts_planned:
         # Now, not at the end of the pass: a slow source holds up nobody else's alerts.
         stored = {a.id for a in done.stored if a.id is not None}

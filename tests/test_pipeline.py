@@ -183,6 +183,8 @@ def test_first_poll_stores_everything_but_alerts_only_recent_items(
     config.alert_window_days = 7  # the fixtures' news is from 2025
     first = _run(sqlite_url, config)
     assert sum(s.new for s in first.sources) == 3 and first.deliveries.sent == 0
+    archive = [i for s in first.sources for i in s.relevant_items]
+    assert archive and not any(i.news for i in archive)  # listed in the run, but no events
     feed = (Path(__file__).parent / "data/site/feed.xml").read_text(encoding="utf-8")
     fresh = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     site.routes["/feed.xml"] = Route(
@@ -199,6 +201,7 @@ def test_first_poll_stores_everything_but_alerts_only_recent_items(
     )
     second = _run(sqlite_url, config)
     assert second.sources[0].new == 1 and second.deliveries.sent == 1
+    assert [i.news for i in second.sources[0].relevant_items] == [True]
 
 
 def test_robots_txt_is_trusted_for_a_day_then_read_again(site: LocalSite, sqlite_url: str) -> None:
