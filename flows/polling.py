@@ -27,7 +27,13 @@ from ieiwatch.flows.ingest import (
     stop_classifier_pool,
     workers_running,
 )
-from ieiwatch.flows.runtime import RunContext, health_rules, open_fetcher, open_store
+from ieiwatch.flows.runtime import (
+    RunContext,
+    health_rules,
+    limit_malloc_arenas,
+    open_fetcher,
+    open_store,
+)
 from ieiwatch.notify.admin import queue_admin_alert
 from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, send_batch
 from ieiwatch.notify.subscriptions import subscriptions
@@ -120,6 +126,7 @@ async def run_pass(
     task wrapping it.
     """
     poll_batch = poll_batch or poll_sources
+    limit_malloc_arenas()
     engine = open_store(settings, config)
     try:
         selected, unknown = select_sources(config, sources)

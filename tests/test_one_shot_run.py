@@ -4,6 +4,7 @@ last logs and events) has run."""
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,19 @@ def test_the_heap_is_frozen_only_after_the_other_exit_handlers_ran(tmp_path: Pat
     )
     assert done.returncode == 3  # the exit status is kept
     assert done.stdout.split("\n")[:2] == ["handler ran, frozen: False", "last, frozen: True"]
+
+
+def test_a_pass_caps_mallocs_arenas_unless_the_environment_already_does() -> None:
+    # In a fresh interpreter: mallopt changes the process for good.
+    script = (
+        "import os\n"
+        "from ieiwatch.flows.runtime import limit_malloc_arenas\n"
+        "print(limit_malloc_arenas())\n"
+        "os.environ['MALLOC_ARENA_MAX'] = '4'\n"
+        "print(limit_malloc_arenas())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert done.stdout.split() == [str(glibc), "False"], done.stderr
