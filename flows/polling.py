@@ -39,7 +39,7 @@ from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, se
 from ieiwatch.notify.subscriptions import subscriptions
 from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing, SourceTimedOut
-from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery
+from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery, run_here
 from ieiwatch.storage import health
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
@@ -237,7 +237,7 @@ async def poll_source(
         etag,
         last_modified,
         structure,
-        offload=in_workers if workers_running() else None,
+        offload=in_workers if workers_running() else run_here,
     )
     if listing.warning:
         report.errors.append(f"feed: {listing.warning}")

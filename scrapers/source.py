@@ -85,7 +85,7 @@ async def fetch_listing(
     last_modified: str | None,
     structure: ListStructure | None = None,
     *,
-    offload: Offload | None = None,
+    offload: Offload = run_here,
 ) -> Listing:
     """``structure``: the list found on an earlier poll of a source without selectors;
     reused while it matches, found again once when it does not. ``offload`` parses a feed
@@ -103,8 +103,7 @@ async def fetch_listing(
         return Listing([], True, etag, last_modified)
     warning = None
     if source.kind == "feed":
-        parse = offload or run_here
-        parsed = await parse(parse_feed, response.content, response.content_type, response.url)
+        parsed = await offload(parse_feed, response.content, response.content_type, response.url)
         items, warning = parsed.items, parsed.warning
     elif needs_discovery(source):
         html = decode_html(response.content, response.content_type).text

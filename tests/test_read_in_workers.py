@@ -18,7 +18,7 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.flows.ingest import in_workers, stop_classifier_pool
 from ieiwatch.scrapers.errors import NotAFeed
 from ieiwatch.scrapers.fetch import Fetcher, make_client
-from ieiwatch.scrapers.source import fetch_articles, fetch_listing
+from ieiwatch.scrapers.source import fetch_articles, fetch_listing, run_here
 
 DATA = Path(__file__).parent / "data"
 R = TypeVar("R")
@@ -66,7 +66,7 @@ def test_pages_read_in_workers_give_the_headlines_read_here(workers: list[str]) 
 
 
 def test_a_feed_parsed_in_a_worker_gives_its_items(workers: list[str]) -> None:
-    async def items(offload: Callable[..., Any] | None) -> list[tuple[str, str]]:
+    async def items(offload: Callable[..., Any]) -> list[tuple[str, str]]:
         settings = Settings()
         with LocalSite(DATA / "site") as site:
             source = SourceConfig(name="feed", kind="feed", url=f"{site.url}/feed.xml")
@@ -76,7 +76,7 @@ def test_a_feed_parsed_in_a_worker_gives_its_items(workers: list[str]) -> None:
                 )
         return [(urlsplit(i.url).path, i.title) for i in listing.items]
 
-    here = asyncio.run(items(None))
+    here = asyncio.run(items(run_here))
     assert asyncio.run(items(_recording(workers))) == here and here
     assert workers == ["parse_feed"]
 
