@@ -65,13 +65,25 @@ def classify(
     relevant = raw >= sc.threshold
     logit = (raw - sc.threshold) / sc.scale
     score = 1.0 / (1.0 + math.exp(-logit))
-    decision = learned.decide(lang, terms, logit) if sc.learned_layer else None
+    decision = (
+        learned.decide(lang, terms, logit, a.prep.title, a.prep.body) if sc.learned_layer else None
+    )
     if decision is not None:
         # The learned layer weighs the same terms; the evidence below still lists them.
         relevant, score = decision.relevant, decision.probability
     # Type scores are computed once, for the type and the secondary types alike.
     scores = _type_scores(prep, rules, sc) if relevant else {}
     type_ = _decide_type(prep, rules, sc, hits, found, scores) if relevant else None
+    overruled = ""
+    if type_ and decision is not None:
+        # The learned type layer (when the model has one for this language) may overrule.
+        pick = learned.decide_type(
+            lang, prep.title, prep.body, type_[0], {t: v for t, (v, _) in scores.items()}
+        )
+        if pick and pick[0] != type_[0]:
+            words = f"{', '.join(pick[1])}; " if pick[1] else ""
+            overruled = f"learned type: {pick[0]} ({words}rules: {type_[0]})"
+            type_ = (pick[0], "")
     also = _secondary_types(rules, scores, type_[0]) if type_ else []
     evidence = _evidence(terms, type_, sc)
     if type_ and type_[1]:
@@ -80,10 +92,13 @@ def classify(
     # (notify/filters.py matches them) without a column of their own.
     evidence += [f"also: {t}: {snip}" for t, snip in also]
     if decision is not None:
+        words = f"{', '.join(decision.words)}; " if decision.words else ""
         evidence.append(
             f"learned: P(relevant) {decision.probability:.2f}"
-            f" (rules alone: {raw:+.1f} against {sc.threshold:g})"
+            f" ({words}rules alone: {raw:+.1f} against {sc.threshold:g})"
         )
+    if overruled:
+        evidence.append(overruled)
     shown = principal.sort_parties(party_mod.shown(found), prep, publisher)
     region, weak_region = locate(prep, ignore=principal.company_spans(found, prep))
     if shown.mentioned:
@@ -145,6 +160,24 @@ def rule_terms(title: str, text: str, lang: str | None = None) -> tuple[str, lis
     of an item: what the learned layer (classify/learned.py) is trained on."""
     a = _analyse(title, text, lang)
     return a.lang, a.terms, (sum(t.value for t in a.terms) - a.sc.threshold) / a.sc.scale
+
+
+def learned_inputs(
+    title: str, text: str, lang: str | None = None
+) -> tuple[str, list[Term], float, str, str]:
+    """`rule_terms` plus the prepared title and body the learned layer's text layer reads."""
+    a = _analyse(title, text, lang)
+    logit = (sum(t.value for t in a.terms) - a.sc.threshold) / a.sc.scale
+    return a.lang, a.terms, logit, a.prep.title, a.prep.body
+
+
+def rules_type(title: str, text: str, lang: str | None = None) -> tuple[str, dict[str, float]]:
+    """The rules' type of an item as if it were relevant, and their score per type: what
+    the learned type layer is trained on."""
+    a = _analyse(title, text, lang)
+    scores = _type_scores(a.prep, a.rules, a.sc)
+    t, _ = _decide_type(a.prep, a.rules, a.sc, a.hits, a.found, scores)
+    return t, {k: v for k, (v, _) in scores.items()}
 
 
 # ------------------------------------------------------------------ cues ----
