@@ -177,31 +177,15 @@ def crossval(
     scale_rules: bool = False,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Per method and language ("all" too), the pooled relevance P/R/F1 over the folds."""
-    config = config or TextConfig()
-    preds: dict[str, list[tuple[Row, bool]]] = {"rules": [], "terms": []}
-    for x in l2_texts:
-        preds[f"text l2={x:g}"] = []
+    preds: dict[str, list[tuple[Row, bool]]] = {}
     for k in range(folds):
         train_rows = [r for r in rows if fold_of(r.host, folds) != k]
         test_rows = [r for r in rows if fold_of(r.host, folds) == k]
         if not test_rows or not train_rows:
             continue
-        models: dict[str, Model] = {
-            "terms": train(
-                [(r.lang, r.terms, r.logit, r.relevant) for r in train_rows], l2=l2, steps=3000
-            )
-        }
-        joint = [(r.lang, r.terms, r.logit, r.relevant, r.title, r.body) for r in train_rows]
-        for x in l2_texts:
-            models[f"text l2={x:g}"] = train_joint(
-                joint, l2=l2, l2_text=x, steps=steps, config=config, scale_rules=scale_rules
-            )
-        for r in test_rows:
-            preds["rules"].append((r, r.logit >= 0))
-            for name, m in models.items():
-                d = decide(r.lang, r.terms, r.logit, r.title, r.body, model=m, n_words=0)
-                assert d is not None
-                preds[name].append((r, d.relevant))
+        fold = _predictions(train_rows, test_rows, l2_texts, steps, l2, config, scale_rules)
+        for name, ps in fold.items():
+            preds.setdefault(name, []).extend(ps)
     return _pooled(preds)
 
 
@@ -217,6 +201,20 @@ def holdout(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Train on `train_rows`, score `test_rows` (rows of sites the rules were not written
     from); the same methods and figures as `crossval`."""
+    return _pooled(_predictions(train_rows, test_rows, l2_texts, steps, l2, config, scale_rules))
+
+
+def _predictions(
+    train_rows: Sequence[Row],
+    test_rows: Sequence[Row],
+    l2_texts: Sequence[float],
+    steps: int,
+    l2: float,
+    config: TextConfig | None,
+    scale_rules: bool,
+) -> dict[str, list[tuple[Row, bool]]]:
+    """Each method's verdict on `test_rows`: the rules alone, the learned layer over the
+    rules' terms, and the text layer per L2, trained on `train_rows`."""
     config = config or TextConfig()
     models: dict[str, Model] = {
         "terms": train([(r.lang, r.terms, r.logit, r.relevant) for r in train_rows], l2=l2)
@@ -226,14 +224,14 @@ def holdout(
         models[f"text l2={x:g}"] = train_joint(
             joint, l2=l2, l2_text=x, steps=steps, config=config, scale_rules=scale_rules
         )
-    preds: dict[str, list[tuple[Row, bool]]] = {"rules": []}
+    preds: dict[str, list[tuple[Row, bool]]] = {"rules": [], **{name: [] for name in models}}
     for r in test_rows:
         preds["rules"].append((r, r.logit >= 0))
         for name, m in models.items():
             d = decide(r.lang, r.terms, r.logit, r.title, r.body, model=m, n_words=0)
             assert d is not None
-            preds.setdefault(name, []).append((r, d.relevant))
-    return _pooled(preds)
+            preds[name].append((r, d.relevant))
+    return preds
 
 
 def _pooled(

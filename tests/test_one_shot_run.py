@@ -20,9 +20,7 @@ def test_the_heap_is_frozen_only_after_the_other_exit_handlers_ran(tmp_path: Pat
         "atexit.register(lambda: print('handler ran, frozen:', gc.get_freeze_count() > 0))\n"
         "sys.exit(3)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
+    done = _python(script)
     assert done.returncode == 3  # the exit status is kept
     assert done.stdout.split("\n")[:2] == ["handler ran, frozen: False", "last, frozen: True"]
 
@@ -36,8 +34,12 @@ def test_a_pass_caps_mallocs_arenas_unless_the_environment_already_does() -> Non
         "os.environ['MALLOC_ARENA_MAX'] = '4'\n"
         "print(limit_malloc_arenas())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
+    done = _python(script)
     glibc = platform.libc_ver()[0] == "glibc"
     assert done.stdout.split() == [str(glibc), "False"], done.stderr
+
+
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )

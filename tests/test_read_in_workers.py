@@ -44,7 +44,7 @@ def test_pages_read_in_workers_give_the_headlines_read_here(workers: list[str]) 
     """college-logo: each page's <title> is the site's name, which only the pages together
     tell; read in the workers, then read again here, they still give their headlines."""
 
-    async def scrape(offload: Callable[..., Any] | None) -> list[str]:
+    async def scrape(offload: Callable[..., Any]) -> list[str]:
         settings = Settings()
         with LocalSite(DATA / "college-logo") as site:
             site.content_types = {".htm": "text/html"}
@@ -54,11 +54,10 @@ def test_pages_read_in_workers_give_the_headlines_read_here(workers: list[str]) 
             async with make_client(settings) as client:
                 fetcher = Fetcher(client, settings)
                 listing = await fetch_listing(fetcher, source, None, None)
-                extra = {"offload": offload} if offload else {}
-                batch = await fetch_articles(fetcher, source, listing.items, 4, **extra)
+                batch = await fetch_articles(fetcher, source, listing.items, 4, offload=offload)
         return [f"{a.title}|{a.published_at}|{a.text[:40]}" for a in batch.articles]
 
-    here = asyncio.run(scrape(None))
+    here = asyncio.run(scrape(run_here))
     there = asyncio.run(scrape(_recording(workers)))
     assert there == here and len(here) > 2
     assert workers == ["read_page"] * len(here)
