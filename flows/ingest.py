@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -36,14 +36,13 @@ from ieiwatch.notify.planning import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
-from ieiwatch.scrapers.source import fetch_articles, run_here
+from ieiwatch.scrapers.source import fetch_articles
 from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
 from ieiwatch.storage.models import Article, Source
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass
@@ -115,15 +114,13 @@ async def harvest(
     items: Sequence[ListedItem],
     keep: Callable[[ScrapedArticle], bool] | None = None,
 ) -> Harvest:
-    """Fetch and read the items' pages, then classify the ones ``keep`` accepts; with more
-    than a few items, pages are read in the worker processes too."""
+    """Fetch and extract the items' pages, then classify the ones ``keep`` accepts."""
     batch = await fetch_articles(
         fetcher,
         source,
         list(items),
         settings.http_concurrency,
         same_host_only=settings.article_hosts == "source",
-        offload=in_workers if len(items) > INLINE_UP_TO else run_here,
     )
     kept = [a for a in batch.articles if keep is None or keep(a)]
     found = await classify_all([(a.title, a.text) for a in kept], source.publisher)
@@ -136,27 +133,11 @@ async def harvest(
 
 
 INLINE_UP_TO = 2
-"""Items read and classified on the event loop itself: fewer than a process round trip is
-worth."""
+"""Items classified on the event loop itself: fewer than a process round trip is worth."""
 CHUNK = 8
 """Items a worker classifies per round trip: a source's page is a few trips, not one an
 item, and still spread over every worker."""
 _pool: ProcessPoolExecutor | None = None
-
-
-async def in_workers(fn: Callable[..., R], /, *args: Any) -> R:
-    """``fn(*args)`` in a worker process (the pool starts on first use), so that CPU-bound
-    work neither blocks fetching nor leaves the other cores idle. ``fn`` must live in a
-    module the workers import cheaply (the classifier's, ``scrapers.page_reading``)."""
-    global _pool
-    if _pool is None:
-        _pool = _start_pool()
-    try:
-        return await asyncio.get_running_loop().run_in_executor(_pool, fn, *args)
-    except BrokenProcessPool:
-        # A worker died (out of memory, killed): here this time; a fresh pool next time.
-        _pool = None
-        return await asyncio.to_thread(fn, *args)
 
 
 async def classify_all(
@@ -165,13 +146,25 @@ async def classify_all(
     """Classify a source's articles (and fingerprint their texts) in worker processes, so
     that CPU-bound rules neither block fetching nor leave the other cores idle; a few items
     are classified here."""
+    global _pool
     if len(pairs) <= INLINE_UP_TO:
         return classify_batch(pairs, publisher)
+    if _pool is None:
+        _pool = _start_pool()
+    loop = asyncio.get_running_loop()
+    pool = _pool
     size = min(CHUNK, -(-len(pairs) // _workers()))
     chunks = [pairs[n : n + size] for n in range(0, len(pairs), size)]
-    # ``classify_batch`` lives in the classifier: unpickling it imports the classifier
-    # only, where a function of this module would import the whole of ieiwatch there.
-    done = await asyncio.gather(*(in_workers(classify_batch, c, publisher) for c in chunks))
+    try:
+        # ``classify_batch`` lives in the classifier: unpickling it imports the classifier
+        # only, where a function of this module would import the whole of ieiwatch there.
+        done = await asyncio.gather(
+            *(loop.run_in_executor(pool, classify_batch, chunk, publisher) for chunk in chunks)
+        )
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed): classify here; a fresh pool next time.
+        _pool = None
+        return await asyncio.to_thread(classify_batch, pairs, publisher)
     return [item for chunk in done for item in chunk]
 
 
@@ -233,11 +226,6 @@ def _store(
         return done, bookkeeping(session, row, done)
 
 
-def workers_running() -> bool:
-    """The pool is up: a listing is parsed there too, rather than start it for that."""
-    return _pool is not None
-
-
 def stop_classifier_pool() -> None:
     """End the classifier's worker processes (a later pass starts new ones)."""
     global _pool
@@ -247,13 +235,10 @@ def stop_classifier_pool() -> None:
 
 
 def _start_pool() -> ProcessPoolExecutor:
-    """A worker per core, forked from a server that imported only the classifier and the
-    readers of pages and feeds: they do not inherit this process's threads (Prefect's,
-    httpx's) nor its memory."""
+    """A worker per core, forked from a server that imported only the classifier: they do
+    not inherit this process's threads (Prefect's, httpx's) nor its memory."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(
-        ["ieiwatch.classify", "ieiwatch.scrapers.page_reading", "ieiwatch.scrapers.feed"]
-    )
+    context.set_forkserver_preload(["ieiwatch.classify"])
     workers = _workers()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     # Each submit starts a worker while there are fewer than ``workers``: start them all

@@ -20,13 +20,7 @@ from sqlmodel import Session, col, select
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
-from ieiwatch.flows.ingest import (
-    Ingested,
-    in_workers,
-    ingest,
-    stop_classifier_pool,
-    workers_running,
-)
+from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
 from ieiwatch.flows.runtime import (
     RunContext,
     health_rules,
@@ -39,7 +33,7 @@ from ieiwatch.notify.sending import DeliveryReport, deliver_due, due_batches, se
 from ieiwatch.notify.subscriptions import subscriptions
 from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.errors import ScrapeError, SelectorMatchedNothing, SourceTimedOut
-from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery, run_here
+from ieiwatch.scrapers.source import Listing, fetch_listing, needs_discovery
 from ieiwatch.storage import health
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
@@ -231,14 +225,7 @@ async def poll_source(
     report = SourceReport(source.name)
     etag, last_modified = validators or _validators(ctx, source.name)
     structure = _discovered_list(ctx, source)
-    listing = await fetch_listing(
-        ctx.fetcher,
-        source,
-        etag,
-        last_modified,
-        structure,
-        offload=in_workers if workers_running() else run_here,
-    )
+    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified, structure)
     if listing.warning:
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:

@@ -79,9 +79,7 @@ class UnsafeLink(Refused):
 
 
 class ParseError(ScrapeError):
-    # Raised in the pool's worker processes too: it crosses back pickled, by its fields.
-    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
-        return type(self), (self.url, self.reason)
+    pass
 
 
 class NotAFeed(ParseError):

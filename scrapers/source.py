@@ -8,33 +8,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
 
 from ieiwatch.config.schema import SourceConfig
+from ieiwatch.scrapers.article import TitleHints, extract_article, page_title
 from ieiwatch.scrapers.cms import get_preset
 from ieiwatch.scrapers.discover import ListStructure, read_list
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.errors import Refused, ScrapeError
 from ieiwatch.scrapers.feed import parse_feed, skipped_note
-from ieiwatch.scrapers.fetch import Fetcher, Response
+from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.listing import parse_list_page
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
-from ieiwatch.scrapers.page_reading import PageRead, ReadOptions, read_page, reread_page
 from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy
-
-R = TypeVar("R")
-
-
-class Offload(Protocol):
-    """Runs ``fn(*args)`` elsewhere (a worker process) and awaits its result."""
-
-    def __call__(self, fn: Callable[..., R], /, *args: Any) -> Awaitable[R]: ...
-
-
-async def run_here(fn: Callable[..., R], /, *args: Any) -> R:
-    return fn(*args)
 
 
 @dataclass(frozen=True)
@@ -84,12 +71,9 @@ async def fetch_listing(
     etag: str | None,
     last_modified: str | None,
     structure: ListStructure | None = None,
-    *,
-    offload: Offload = run_here,
 ) -> Listing:
     """``structure``: the list found on an earlier poll of a source without selectors;
-    reused while it matches, found again once when it does not. ``offload`` parses a feed
-    (on a pool's workers)."""
+    reused while it matches, found again once when it does not."""
     # The configured URL's host is trusted (the operator chose it), with allow_hosts; a
     # redirect (or robots.txt) to any other private address is refused.
     response = await fetcher.get(
@@ -103,7 +87,7 @@ async def fetch_listing(
         return Listing([], True, etag, last_modified)
     warning = None
     if source.kind == "feed":
-        parsed = await offload(parse_feed, response.content, response.content_type, response.url)
+        parsed = parse_feed(response.content, response.content_type, response.url)
         items, warning = parsed.items, parsed.warning
     elif needs_discovery(source):
         html = decode_html(response.content, response.content_type).text
@@ -142,44 +126,38 @@ async def fetch_articles(
     concurrency: int,
     *,
     same_host_only: bool = False,
-    offload: Offload = run_here,
 ) -> ArticleBatch:
-    """Fetch and read the items' pages (``offload`` reads them: on a pool's workers, the
-    event loop goes on fetching); links failing the safety rules are not fetched."""
+    """Fetch and extract the items' pages; links failing the safety rules are not fetched."""
     gate = asyncio.Semaphore(concurrency)
     guard = LinkGuard(LinkPolicy.for_source(source, same_host_only=same_host_only))
-    options = read_options(source)
 
     async def one(item: ListedItem) -> _Page | ScrapeError:
         async with gate:
             try:
-                response = await _fetch_page(fetcher, source, item, guard)
+                html, url = await _fetch_page(fetcher, source, item, guard)
             except ScrapeError as exc:
                 return exc
-        read = await offload(
-            read_page, response.content, response.content_type, response.url, item, options
-        )
         # Kept (if not huge) until every page is in, to read again if its <title> turns
         # out to be the site's; not when the listing's title is the one kept anyway.
-        kept = len(response.content) <= KEEP_FOR_SITE_NAMES and not (
-            options.titled_by_listing and item.title
+        kept = (
+            html
+            if len(html) <= KEEP_FOR_SITE_NAMES and not _titled_by_listing(source, item)
+            else None
         )
-        return _Page(read, response if kept else None)
+        return _Page(_extract(source, item, html, url), page_title(html), kept, url)
 
     results = await asyncio.gather(*(one(i) for i in items))
     # A <title> that several of the source's pages share names the site, not an article.
-    titles = Counter(
-        r.read.page_title for r in results if isinstance(r, _Page) and r.read.page_title
-    )
+    titles = Counter(r.page_title for r in results if isinstance(r, _Page) and r.page_title)
     site_names = frozenset(title for title, n in titles.items() if n > 1)
     batch = ArticleBatch()
     for item, result in zip(items, results, strict=True):
         if isinstance(result, _Page):
-            kept = result.response
+            again = result.page_title in site_names and result.html is not None
             batch.articles.append(
-                reread_page(kept.content, kept.content_type, kept.url, item, options, site_names)
-                if kept is not None and result.read.page_title in site_names
-                else result.read.article
+                _extract(source, item, result.html or "", result.url, site_names)
+                if again
+                else result.article
             )
         elif isinstance(result, Refused):
             batch.skipped.append(
@@ -204,28 +182,50 @@ async def fetch_article(
 ) -> ScrapedArticle:
     # A discovered link: never fetched without the safety check, whoever calls.
     guard = guard or LinkGuard(LinkPolicy.for_source(source))
-    response = await _fetch_page(fetcher, source, item, guard)
-    return read_page(
-        response.content, response.content_type, response.url, item, read_options(source)
-    ).article
+    return _extract(source, item, *await _fetch_page(fetcher, source, item, guard))
 
 
 async def _fetch_page(
     fetcher: Fetcher, source: SourceConfig, item: ListedItem, guard: LinkGuard
-) -> Response:
-    return await fetcher.get(item.url, obey_robots=obeys_robots(source), guard=guard)
-
-
-def read_options(source: SourceConfig) -> ReadOptions:
-    return ReadOptions(source.content_selector, source.cms, titled_by_listing=source.kind == "feed")
+) -> tuple[str, str]:
+    """(HTML, final URL) of an item's page."""
+    response = await fetcher.get(item.url, obey_robots=obeys_robots(source), guard=guard)
+    return decode_html(response.content, response.content_type).text, response.url
 
 
 @dataclass(frozen=True)
 class _Page:
-    read: PageRead
-    response: Response | None
-    """Kept to read the page again should its <title> turn out to name the site."""
+    article: ScrapedArticle
+    page_title: str
+    html: str | None
+    url: str
 
 
 KEEP_FOR_SITE_NAMES = 1_000_000
-"""Bytes of a page kept until its source's other pages are in (bounds memory)."""
+"""Characters of a page kept until its source's other pages are in (bounds memory)."""
+
+
+def _titled_by_listing(source: SourceConfig, item: ListedItem) -> bool:
+    # Feed titles are written for readers; list-page titles are often cut short.
+    return source.kind == "feed" and bool(item.title)
+
+
+def _extract(
+    source: SourceConfig,
+    item: ListedItem,
+    html: str,
+    url: str,
+    site_names: frozenset[str] = frozenset(),
+) -> ScrapedArticle:
+    # The page's headline first; the list's link text confirms it, and stands in for it.
+    hints = TitleHints(link_text=item.title, site_names=site_names)
+    page = extract_article(
+        html, url, content_selector=source.content_selector, cms=source.cms, hints=hints
+    )
+    title = item.title if _titled_by_listing(source, item) else page.title or item.title
+    return ScrapedArticle(
+        url=item.url,
+        title=title,
+        published_at=item.published_at or page.published_at,
+        text=page.text or item.summary,
+    )
