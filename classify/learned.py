@@ -29,7 +29,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -418,19 +418,9 @@ def train_types(
                 slot_vrow.append(vr)
                 slot_ids.append(ids)
     keys = list(index)
-    n_par = len(keys)
-    feat_slots: list[list[int]] = [[] for _ in range(n_par)]
-    for s_i, ids in enumerate(slot_ids):
-        for j in ids:
-            feat_slots[j].append(s_i)
-    reg = [l2_text if kind == "t" else l2 for kind, _ in keys]
-    theta, m1, m2 = [0.0] * n_par, [0.0] * n_par, [0.0] * n_par
-    n = max(len(rows), 1)
-    get = theta.__getitem__
-    for step in range(1, steps + 1):
-        z = list(base)
-        for s_i, ids in enumerate(slot_ids):
-            z[slot_vrow[s_i]] += slot_val[s_i] * sum(map(get, ids))
+
+    def errors(z: list[float]) -> list[float]:
+        # Softmax over each item's virtual rows, minus the labelled type.
         err = [0.0] * len(z)
         for i in range(len(rows)):
             zs = z[i * nt : (i + 1) * nt]
@@ -439,15 +429,12 @@ def train_types(
             tot = sum(e)
             for ti in range(nt):
                 err[i * nt + ti] = (e[ti] / tot - gold[i * nt + ti]) / n
-        coef = [err[r] * v for r, v in zip(slot_vrow, slot_val, strict=True)]
-        cget = coef.__getitem__
-        lr = rate / math.sqrt(1.0 + step / 100.0)
-        c1, c2 = 1.0 - 0.9**step, 1.0 - 0.999**step
-        for j in range(n_par):
-            g = sum(map(cget, feat_slots[j])) + reg[j] * theta[j]
-            m1[j] = 0.9 * m1[j] + 0.1 * g
-            m2[j] = 0.999 * m2[j] + 0.001 * g * g
-            theta[j] -= lr * (m1[j] / c1) / (math.sqrt(m2[j] / c2) + 1e-8)
+        return err
+
+    n = max(len(rows), 1)
+    theta = _fit_slots(
+        keys, slot_vrow, slot_val, slot_ids, base, errors, l2, l2_text, steps, rate, (0.1, 0.001)
+    )
     bias: dict[str, float] = {}
     score: dict[str, float] = {}
     text: dict[str, dict[int, float]] = {}
@@ -548,32 +535,25 @@ def train_joint(
             slot_row.append(i)
             slot_feats.append(fs)
     keys = list(index)
-    n_par = len(keys)
-    feat_slots: list[list[int]] = [[] for _ in range(n_par)]
-    for s_i, fs in enumerate(slot_feats):
-        for j in fs:
-            feat_slots[j].append(s_i)
-    reg = [l2_text if kind == "t" else l2 for kind, _ in keys]
-    theta = [0.0] * n_par
-    m1 = [0.0] * n_par
-    m2 = [0.0] * n_par
-    b1, b2, eps = 0.9, 0.999, 1e-8
     n = max(len(examples), 1)
-    get = theta.__getitem__
-    for t in range(1, steps + 1):
-        z = list(offsets)
-        for s_i, fs in enumerate(slot_feats):
-            z[slot_row[s_i]] += slot_val[s_i] * sum(map(get, fs))
-        err = [(_sigmoid(zi) - yi) / n for zi, yi in zip(z, ys, strict=True)]
-        coef = [err[r] * v for r, v in zip(slot_row, slot_val, strict=True)]
-        cget = coef.__getitem__
-        lr = rate / math.sqrt(1.0 + t / 100.0)
-        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-        for j in range(n_par):
-            g = sum(map(cget, feat_slots[j])) + reg[j] * theta[j]
-            m1[j] = b1 * m1[j] + (1.0 - b1) * g
-            m2[j] = b2 * m2[j] + (1.0 - b2) * g * g
-            theta[j] -= lr * (m1[j] / c1) / (math.sqrt(m2[j] / c2) + eps)
+
+    def errors(z: list[float]) -> list[float]:
+        return [(_sigmoid(zi) - yi) / n for zi, yi in zip(z, ys, strict=True)]
+
+    b1, b2 = 0.9, 0.999
+    theta = _fit_slots(
+        keys,
+        slot_row,
+        slot_val,
+        slot_feats,
+        offsets,
+        errors,
+        l2,
+        l2_text,
+        steps,
+        rate,
+        (1.0 - b1, 1.0 - b2),
+    )
     weights: dict[str, float] = {}
     bias: dict[str, float] = {}
     text: dict[int, float] = {}
@@ -592,6 +572,50 @@ def train_joint(
         text=text,
         text_config=config,
     )
+
+
+def _fit_slots(
+    keys: Sequence[tuple[str, Any]],
+    slot_row: Sequence[int],
+    slot_val: Sequence[float],
+    slot_feats: Sequence[Sequence[int]],
+    base: Sequence[float],
+    errors: Callable[[list[float]], list[float]],
+    l2: float,
+    l2_text: float,
+    steps: int,
+    rate: float,
+    take: tuple[float, float],
+) -> list[float]:
+    """Full-batch Adam from zero, a fixed number of steps, over parameters ``keys`` (kind
+    ``t`` gets ``l2_text``, the others ``l2``): a row's logit is its ``base`` plus, per slot,
+    the slot's value times the sum of its parameters; ``errors`` turns the logits into each
+    row's d(loss)/d(logit). ``take`` is (1 − β1, 1 − β2) as each caller has always written
+    it, so that retraining gives the shipped files to the last digit."""
+    n_par = len(keys)
+    feat_slots: list[list[int]] = [[] for _ in range(n_par)]
+    for s_i, fs in enumerate(slot_feats):
+        for j in fs:
+            feat_slots[j].append(s_i)
+    reg = [l2_text if kind == "t" else l2 for kind, _ in keys]
+    theta, m1, m2 = [0.0] * n_par, [0.0] * n_par, [0.0] * n_par
+    b1, b2 = 0.9, 0.999
+    get = theta.__getitem__
+    for t in range(1, steps + 1):
+        z = list(base)
+        for s_i, fs in enumerate(slot_feats):
+            z[slot_row[s_i]] += slot_val[s_i] * sum(map(get, fs))
+        err = errors(z)
+        coef = [err[r] * v for r, v in zip(slot_row, slot_val, strict=True)]
+        cget = coef.__getitem__
+        lr = rate / math.sqrt(1.0 + t / 100.0)
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        for j in range(n_par):
+            g = sum(map(cget, feat_slots[j])) + reg[j] * theta[j]
+            m1[j] = b1 * m1[j] + take[0] * g
+            m2[j] = b2 * m2[j] + take[1] * g * g
+            theta[j] -= lr * (m1[j] / c1) / (math.sqrt(m2[j] / c2) + 1e-8)
+    return theta
 
 
 def _sigmoid(z: float) -> float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -75,10 +74,10 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     glibc, or the environment already sets the cap."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
-        mallopt = getattr(libc, "mallopt", None)
+        # The process's own symbols: libc is linked in, and nothing is searched for (finding
+        # the library by name runs ldconfig, on every pass).
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     except OSError:
         return False
     m_arena_max = -8  # glibc's malloc.h
