@@ -29,7 +29,8 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -37,6 +38,7 @@ from typing import Any, Protocol
 
 from .data_files import DATA_DIR
 from .model import TYPES
+from .packed import SparseWeights, WeightRows, dense
 
 MODEL_PATH = DATA_DIR / "learned.json"
 RULES_LOGIT = "(rules logit)"
@@ -75,17 +77,14 @@ class TypeModel:
     """Per ``lang:type``."""
     score: dict[str, float]
     """Per ``lang:type``: a weight on the rules' score of that type."""
-    text: dict[str, dict[int, float]]
+    text: Mapping[str, Mapping[int, float]]
     """Per type: bucket → weight."""
 
     @cached_property
-    def by_bucket(self) -> dict[int, tuple[tuple[str, float], ...]]:
-        """Bucket → (type, weight) pairs: one look-up per word at run time."""
-        out: dict[int, list[tuple[str, float]]] = {}
-        for t, ws in self.text.items():
-            for k, w in ws.items():
-                out.setdefault(k, []).append((t, w))
-        return {k: tuple(v) for k, v in out.items()}
+    def rows(self) -> WeightRows:
+        """Bucket → the weights of the eight types (in `TYPES` order): one look-up per
+        word at run time."""
+        return WeightRows([self.text.get(t, {}) for t in TYPES])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,7 +105,8 @@ class TypeModel:
             bias={k: float(v) for k, v in d.get("bias", {}).items()},
             score={k: float(v) for k, v in d.get("score", {}).items()},
             text={
-                t: {int(k): float(v) for k, v in ws.items()} for t, ws in d.get("text", {}).items()
+                t: SparseWeights({int(k): float(v) for k, v in ws.items()})
+                for t, ws in d.get("text", {}).items()
             },
         )
 
@@ -119,7 +119,7 @@ class Model:
     """Per language."""
     trained_on: list[str] = field(default_factory=list)
     rows: int = 0
-    text: dict[int, float] = field(default_factory=dict)
+    text: Mapping[int, float] = field(default_factory=dict)
     """Hashed word features (bucket → weight); empty without a text layer."""
     text_config: TextConfig | None = None
     types: TypeModel | None = None
@@ -138,6 +138,11 @@ class Model:
         if self.types is not None:
             d["types"] = self.types.to_dict()
         return d
+
+    @cached_property
+    def text_weights(self) -> array[float]:
+        """`text` as one weight per bucket (0.0 for none): the run-time look-up."""
+        return dense(self.text, self.text_config.buckets if self.text_config else 0)
 
 
 @dataclass(frozen=True)
@@ -235,8 +240,9 @@ def _text_logit(
         return 0.0, ()
     total = 0.0
     per_gram: dict[str, float] = {}
+    weights = model.text_weights
     for g, v, k in keyed_grams(lang, title, body, cfg):
-        w = model.text.get(k)
+        w = weights[k]
         if w:
             total += w * v
             per_gram[g] = per_gram.get(g, 0.0) + w * v
@@ -295,7 +301,7 @@ def model_from_dict(d: dict[str, Any]) -> Model:
         bias={k: float(v) for k, v in d.get("bias", {}).items()},
         trained_on=list(d.get("trained_on", [])),
         rows=int(d.get("rows", 0)),
-        text={int(k): float(v) for k, v in d.get("text", {}).items()},
+        text=SparseWeights({int(k): float(v) for k, v in d.get("text", {}).items()}),
         text_config=(
             TextConfig(
                 buckets=int(tc["buckets"]),
@@ -347,25 +353,28 @@ def decide_type(
     tm, cfg = model.types, model.text_config
     if tm is None or cfg is None or lang not in tm.langs:
         return None
-    keyed = keyed_grams(lang, title, body, cfg)
-    z = {
-        t: (tm.pick if t == rules_type else 0.0)
+    table = tm.rows
+    keyed = [(g, v, table.row(k)) for g, v, k in keyed_grams(lang, title, body, cfg)]
+    z = [
+        (tm.pick if t == rules_type else 0.0)
         + tm.bias.get(f"{lang}:{t}", 0.0)
         + tm.score.get(f"{lang}:{t}", 0.0) * scores.get(t, 0.0)
         for t in TYPES
-    }
-    index = tm.by_bucket
-    for _, v, k in keyed:
-        for t, w in index.get(k, ()):
-            z[t] += w * v
-    best = max(TYPES, key=lambda t: (z[t], t == rules_type))
+    ]
+    w = table.values
+    for _, v, r in keyed:
+        if r >= 0:
+            for c in range(len(z)):
+                z[c] += w[r + c] * v
+    best_i = max(range(len(TYPES)), key=lambda c: (z[c], TYPES[c] == rules_type))
+    best = TYPES[best_i]
     if best == rules_type or not n_words:
         return best, ()
     # The words that weigh more for the learned type than for the rules' one.
-    a, b = tm.text.get(best, {}), tm.text.get(rules_type, {})
+    rules_i = TYPES.index(rules_type)
     diff: dict[str, float] = {}
-    for g, v, k in keyed:
-        d = (a.get(k, 0.0) - b.get(k, 0.0)) * v
+    for g, v, r in keyed:
+        d = (w[r + best_i] - w[r + rules_i]) * v if r >= 0 else 0.0
         if d > 0:
             diff[g] = diff.get(g, 0.0) + d
     top = sorted(diff.items(), key=lambda kv: (-kv[1], kv[0]))

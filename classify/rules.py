@@ -83,9 +83,26 @@ class LangRules:
 
 
 def alternatives(words: Iterable[str]) -> str:
-    """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院."""
+    """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院.
+
+    Words are grouped by their first character (``签(?:约仪式|订)|揭(?:牌)``): re tries
+    the alternatives of a branch one by one at every position, and a branch that starts
+    with a literal character is skipped on one comparison. Two words with different first
+    characters never match at the same place, so the grouping (stable within a
+    character) matches exactly what the flat list matches. Words whose first characters
+    differ only in case stay one flat group, in their order: English patterns are
+    lower-cased or matched ignoring case."""
     items = sorted({w for w in words if w}, key=len, reverse=True)
-    return "|".join(re.escape(w) for w in items)
+    by_first: dict[str, list[str]] = {}
+    for w in items:
+        by_first.setdefault(w[0].lower(), []).append(w)
+    return "|".join(_one_first_character(group) for group in by_first.values())
+
+
+def _one_first_character(words: list[str]) -> str:
+    if len(words) == 1 or len({w[0] for w in words}) > 1:
+        return "|".join(re.escape(w) for w in words)
+    return f"{re.escape(words[0][0])}(?:{'|'.join(re.escape(w[1:]) for w in words)})"
 
 
 def alternation(words: Iterable[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -14,6 +15,7 @@ from ieiwatch.classify import (
     classify,
     detect_language,
 )
+from ieiwatch.classify.rules import alternatives
 
 # --------------------------------------------------------------- each type ---
 
@@ -616,3 +618,18 @@ MORE_CASES = [
 def test_more_styles(relevant: bool, title: str, text: str) -> None:
     result = classify(title, text)
     assert result.relevant is relevant, result.evidence
+
+
+def test_words_grouped_by_first_character_match_what_the_flat_list_matches() -> None:
+    words = ["签约", "签约仪式", "签", "揭牌", "ICT", "Ict", "ict", "i", "a.b", "a+", "(x)",
+             "joint lab", "Joint", "join", "职业技术学院", "学院", "学"]  # fmt: skip
+    flat = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    texts = ["与某公司签约仪式举行，签约后揭牌", "The ICT, Ict, ict joint lab; join a.b a+ (x) i",
+             "职业技术学院学院学", "joint labs joined JOINT"]  # fmt: skip
+    for flags in (0, re.IGNORECASE):
+        grouped, plain = re.compile(alternatives(words), flags), re.compile(flat, flags)
+        for text in texts:
+            for t in (text, text.lower()):
+                assert [m.span() for m in grouped.finditer(t)] == [
+                    m.span() for m in plain.finditer(t)
+                ]

@@ -24,6 +24,7 @@ from ieiwatch.classify.learned import (
     train_joint,
     train_types,
 )
+from ieiwatch.classify.packed import SparseWeights, WeightRows
 from ieiwatch.classify.train import main as train_main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -177,3 +178,33 @@ def test_an_overruled_type_is_in_the_evidence(monkeypatch: pytest.MonkeyPatch) -
     c = classify(row["title"], row["text"], "en")
     assert c.relevant and c.type == "alliance"
     assert any(e.startswith("learned type: alliance (+") for e in c.evidence)
+
+
+def test_a_loaded_model_decides_as_the_trained_one_with_packed_weights() -> None:
+    examples = _joint_examples()
+    trained = replace(
+        train_joint(examples, steps=100, l2_text=1e-4),
+        types=train_types(_typed_examples(), steps=100, langs=("en", "zh")),
+    )
+    loaded = model_from_dict(json.loads(json.dumps(trained.to_dict())))
+    assert isinstance(loaded.text, SparseWeights) and dict(loaded.text) == trained.text
+    assert loaded.to_dict() == trained.to_dict()
+    for lang, terms, logit, _, title, body in examples:
+        assert decide(lang, terms, logit, title, body, model=loaded) == decide(
+            lang, terms, logit, title, body, model=trained
+        )
+    for lang, title, body, rtype, scores, _ in _typed_examples():
+        assert decide_type(lang, title, body, rtype, scores, model=loaded) == decide_type(
+            lang, title, body, rtype, scores, model=trained
+        )
+
+
+def test_packed_weights_behave_as_a_mapping() -> None:
+    w = SparseWeights({7: 0.5, 3: -1.25})
+    assert list(w) == [3, 7] and len(w) == 2 and w[7] == 0.5 and w.get(4) is None
+    with pytest.raises(KeyError):
+        w[4]
+    assert list(w.dense(9)) == [0, 0, 0, -1.25, 0, 0, 0, 0.5, 0]
+    rows = WeightRows([{3: 1.0}, {3: 2.0, 8: 3.0}])
+    assert rows.row(3) == 0 and rows.row(8) == 2 and rows.row(5) == -1 and rows.row(99) == -1
+    assert list(rows.values) == [1.0, 2.0, 0.0, 3.0]
