@@ -12,7 +12,7 @@ from ieiwatch.domain.places import gazetteer
 
 from .data_files import load
 from .model import Region
-from .rules import alternatives, compile_cue
+from .rules import alternatives, by_first_literal, compile_cue, lower_pattern
 from .text import Prepared, to_simplified
 
 
@@ -217,8 +217,14 @@ def _sectors(lang: str) -> _Sectors:
     data = load("sectors")
     names = tuple(name for name, spec in data["sectors"].items() if spec.get(lang))
     # One pass over the text instead of one per sector (keeps the benchmark fast).
-    parts = [f"(?P<s{i}>{'|'.join(data['sectors'][n][lang])})" for i, n in enumerate(names)]
-    # English keywords start a word; saying so lets re skip mid-word positions fast.
+    # English keywords start a word; saying so once lets re skip mid-word positions
+    # fast (a keyword's own leading \b then says nothing more).
+    words = {
+        n: [lower_pattern(w.removeprefix("\\b")) if lang == "en" else w for w in spec[lang]]
+        for n, spec in data["sectors"].items()
+        if n in names
+    }
+    parts = [f"(?P<s{i}>{by_first_literal(words[n])})" for i, n in enumerate(names)]
     pattern = "|".join(parts) if lang == "zh" else rf"\b(?:{'|'.join(parts)})"
     return _Sectors(
         compile_cue(pattern, lang),

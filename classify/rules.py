@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -135,14 +135,74 @@ def _compile_list(patterns: list[str] | None, lang: str) -> re.Pattern[str] | No
     if not patterns:
         return None
     if lang != "en":
-        return compile_cue("|".join(f"(?:{p})" for p in patterns), lang)
+        return compile_cue(by_first_literal(patterns), lang)
     # English cues that begin with a word go under one leading \b: re then skips
     # positions inside words quickly (several times faster on long texts).
-    words = [p.removeprefix("\\b") for p in patterns if _WORD_START.match(p)]
+    words = [lower_pattern(p.removeprefix("\\b")) for p in patterns if _WORD_START.match(p)]
     rest = [p for p in patterns if not _WORD_START.match(p)]
-    parts = [r"\b(?:" + "|".join(f"(?:{p})" for p in words) + ")"] if words else []
+    parts = [r"\b(?:" + by_first_literal(words) + ")"] if words else []
     parts += [f"(?:{p})" for p in rest]
     return compile_cue("|".join(parts), lang)
+
+
+def by_first_literal(patterns: Sequence[str]) -> str:
+    """Patterns joined by "|" as `alternatives` joins words: those that start with a
+    literal character grouped by it (``a(?:nnounced|ppointed)``), in their order. A
+    pattern that does not start with one (``(?<!…)``, ``\\d``) stays where it is, and
+    no pattern moves across it, so the result matches exactly what the flat list does."""
+    out: list[str] = []
+    run: dict[str, list[tuple[str, str]]] = {}
+
+    def flush() -> None:
+        for group in run.values():
+            firsts = {c for c, _ in group}
+            if len(group) > 1 and len(firsts) == 1:
+                rests = "|".join(f"(?:{rest})" if rest else "" for _, rest in group)
+                out.append(f"{re.escape(group[0][0])}(?:{rests})")
+            else:
+                # A branch that starts with a literal character is skipped on one
+                # comparison where that character is not.
+                out.extend(f"{re.escape(c)}(?:{rest})" for c, rest in group)
+        run.clear()
+
+    for p in patterns:
+        split = _first_literal(p)
+        if split is None:
+            flush()
+            out.append(f"(?:{p})")
+        else:
+            run.setdefault(split[0].lower(), []).append(split)
+    flush()
+    return "|".join(out)
+
+
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def _first_literal(pattern: str) -> tuple[str, str] | None:
+    """(first character, the rest) when the pattern starts with a plain character that
+    no quantifier follows and has no "|" of its own at the top level; else None."""
+    if not pattern or not (pattern[0].isalnum() or pattern[0] in " -'’&"):
+        return None
+    if len(pattern) > 1 and pattern[1] in _QUANTIFIERS:
+        return None
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+    return pattern[0], pattern[1:]
 
 
 def _action_pattern(spec: dict[str, Any], lang: str) -> re.Pattern[str]:

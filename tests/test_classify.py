@@ -15,7 +15,7 @@ from ieiwatch.classify import (
     classify,
     detect_language,
 )
-from ieiwatch.classify.rules import alternatives
+from ieiwatch.classify.rules import alternatives, by_first_literal
 
 # --------------------------------------------------------------- each type ---
 
@@ -633,3 +633,16 @@ def test_words_grouped_by_first_character_match_what_the_flat_list_matches() -> 
                 assert [m.span() for m in grouped.finditer(t)] == [
                     m.span() for m in plain.finditer(t)
                 ]
+
+
+def test_patterns_grouped_by_first_literal_match_what_the_flat_list_matches() -> None:
+    patterns = [r"(?<![\d,])two firms", "signs?", "signed (?:an? )?mou", r"\d+ colleges?",
+                "s?pain", "pilot|test", "strategic (?:partnership|cooperation)", "Strategic",
+                "signing", r"s\b", "[ab]c", "joint lab", "jointly"]  # fmt: skip
+    flat = "|".join(f"(?:{p})" for p in patterns)
+    texts = ["Strategic partnership signed an MoU; 5 colleges, two firms, spain pilot test",
+             "signs signing signed mou ac bc s jointly joint lab 12 college"]  # fmt: skip
+    for text in texts:
+        for t in (text, text.lower()):
+            grouped, plain = re.compile(by_first_literal(patterns)), re.compile(flat)
+            assert [m.span() for m in grouped.finditer(t)] == [m.span() for m in plain.finditer(t)]
