@@ -30,11 +30,11 @@ from ieiwatch.config.settings import Settings
 from ieiwatch.domain import IeiwatchError
 from ieiwatch.scrapers.fetch import Fetcher, make_client
 from ieiwatch.scrapers.robots import FRESH_FOR
-from ieiwatch.storage import migrations
 from ieiwatch.storage import robots as robots_store
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import init_db, make_engine, opening, session_scope, sqlite_file
 from ieiwatch.storage.health import HealthRules
+from ieiwatch.storage.schema_revision import HEAD_REVISION, stored_revision
 from ieiwatch.storage.subscribers import sync_subscribers
 
 SOURCES_AT_ONCE = 300
@@ -131,14 +131,14 @@ def read_store(settings: Settings) -> Iterator[Session | None]:
     engine = make_engine(settings.database_url, read_only=True)
     try:
         with opening(settings.database_url), engine.connect() as conn:
-            found = migrations.current_revision(conn)
+            found = stored_revision(conn)
         if found is None:
             yield None
             return
-        if found != migrations.head_revision():
+        if found != HEAD_REVISION:
             raise StoreNotReady(
                 f"the database is at schema {found}, this ieiwatch reads "
-                f"{migrations.head_revision()}: run `ieiwatch db upgrade`"
+                f"{HEAD_REVISION}: run `ieiwatch db upgrade`"
             )
         with Session(engine) as session:
             yield session

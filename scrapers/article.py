@@ -14,7 +14,6 @@ from datetime import datetime, time
 from html import unescape
 from typing import TypeAlias
 
-import trafilatura
 from lxml.html import HtmlElement
 
 from ieiwatch.domain import BEIJING
@@ -652,6 +651,10 @@ def _raw_main_text(
         text = html_to_text(element) if element is not None else ""
         if text:
             return text
+    # Imported here: trafilatura costs about 25 MB in every process that imports it, and
+    # a pass whose sources all have selectors or a CMS preset never needs it.
+    import trafilatura
+
     extracted = trafilatura.extract(
         html, url=url, favor_precision=True, include_comments=False, include_tables=True
     )

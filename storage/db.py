@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from ieiwatch.domain import IeiwatchError
 from ieiwatch.storage import models  # noqa: F401  (registers the tables)
+from ieiwatch.storage.schema_revision import HEAD_REVISION, stored_revision
 
 
 class StoreUnavailable(IeiwatchError):
@@ -189,6 +190,9 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 
 def init_db(engine: Engine) -> None:
     """Create or migrate the schema to the current revision (Alembic, storage/migrations)."""
+    with engine.connect() as conn:
+        if stored_revision(conn) == HEAD_REVISION:
+            return
     from ieiwatch.storage.migrations import upgrade
 
     upgrade(engine)

@@ -16,6 +16,7 @@ from ieiwatch.cli.main import app, register_commands
 from ieiwatch.config.schema import SourceConfig, SubscriberConfig
 from ieiwatch.storage import migrations
 from ieiwatch.storage.db import make_engine, session_scope
+from ieiwatch.storage.schema_revision import HEAD_REVISION, stored_revision
 from ieiwatch.storage.sources import sync_sources
 from ieiwatch.storage.subscribers import sync_subscribers
 
@@ -40,6 +41,16 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         "storage/models.py and storage/migrations/versions disagree; write a migration with "
         f"`ieiwatch db revision -m '...'`: {differences}"
     )
+
+
+def test_the_head_revision_read_without_alembic_is_the_newest_migration(engine: Engine) -> None:
+    assert migrations.head_revision() == HEAD_REVISION, (
+        "a migration was added: set storage/schema_revision.py HEAD_REVISION to its revision"
+    )
+    with engine.connect() as conn:
+        assert stored_revision(conn) == migrations.current_revision(conn) == HEAD_REVISION
+        conn.execute(text("DROP TABLE alembic_version"))
+        assert stored_revision(conn) is None
 
 
 def test_an_empty_database_gets_every_table_and_the_version_in_its_own_schema(
