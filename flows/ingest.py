@@ -238,7 +238,8 @@ def _start_pool() -> ProcessPoolExecutor:
     """A worker per core, forked from a server that imported only the classifier: they do
     not inherit this process's threads (Prefect's, httpx's) nor its memory."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ieiwatch.classify"])
+    # The server loads the classifier's tables once; the workers share its pages.
+    context.set_forkserver_preload(["ieiwatch.classify.warm"])
     workers = _workers()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     # Each submit starts a worker while there are fewer than ``workers``: start them all

@@ -111,3 +111,17 @@ def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None
         }
     )
     assert config.sources[0].publisher == "滨江职业技术学院"
+
+
+def test_classifier_workers_start_with_the_tables_loaded_and_frozen() -> None:
+    # Loaded once in the fork server and frozen there, the rules and the model are shared
+    # by the workers instead of loaded by each (about 17 MB less at 1,000 sources).
+    import gc
+
+    from ieiwatch.flows import ingest
+
+    pool = ingest._start_pool()
+    try:
+        assert pool.submit(gc.get_freeze_count).result(timeout=60) > 1000
+    finally:
+        pool.shutdown()
