@@ -50,7 +50,9 @@ def extract(prep: Prepared) -> list[Found]:
         )
         found = _zh_units(_zh_qualify(prep, _zh_publisher(prep, found) + found))
     else:  # English names need their capitals: read the original text
-        found = _extract_en(prep.orig_title, "title") + _extract_en(prep.orig_body, "body")
+        found = _extract_en(prep.orig_title, "title", prep.orig_body) + _extract_en(
+            prep.orig_body, "body", prep.orig_title
+        )
         found = _en_units(found, prep.orig_body)
     return _dedupe(found)[:MAX_PARTIES]
 
@@ -654,7 +656,7 @@ def _zh_qualify(prep: Prepared, found: list[Found]) -> list[Found]:
 
 # ---------------------------------------------------------------- English ----
 
-_ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros)\.)"
+_ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros|Sdn|Bhd|Pvt|Pty)\.)"
 _UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-–@*/]*|\([A-Z][\w&'’\- ]*\))"
 _JOIN = (
     r"(?:[ \t]+(?:(?:of|for|and|de|des|la|du|&)(?:[ \t]+the)?[ \t]+)?"
@@ -979,7 +981,15 @@ def _followed_by_title(after: str, r: _EnRules) -> bool:
     return bool(m and m.group(1).split("-")[0] in r.person_titles)
 
 
-def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[str]) -> str | None:
+def _bare(
+    name: str,
+    text: str,
+    start: int,
+    end: int,
+    r: _EnRules,
+    persons: set[str],
+    other: str = "",
+) -> str | None:
     """Kind of an unsuffixed name in a cooperation slot ("with Alibaba"), or None."""
     words = name.split()
     plain = re.sub(r"\s*\(.*?\)", "", name)
@@ -1014,7 +1024,7 @@ def _bare(name: str, text: str, start: int, end: int, r: _EnRules, persons: set[
         and not _PEOPLE_AFTER.match(after.group(0).strip())
     )
     strong = strong or bool(_AND_NAME.match(text, end))
-    if len(words) == 1 and not strong and _sentence_initial_only(name, text, start):
+    if len(words) == 1 and not strong and _sentence_initial_only(name, text, start, other):
         return None  # "Scholars and corporate leaders …": an ordinary word
     if _UNIT_OF_SCHOOL.match(text, end):
         return "college"  # "WMG, at the University of Warwick": a unit of the school
@@ -1058,16 +1068,21 @@ def _line(text: str, pos: int) -> str:
     return text[s + 1 if s >= 0 else max(0, pos - _REACH) : e if e >= 0 else pos + _REACH]
 
 
-def _sentence_initial_only(word: str, text: str, start: int) -> bool:
+def _sentence_initial_only(word: str, text: str, start: int, other: str = "") -> bool:
     """A lone capitalised word that is capitalised only where a sentence starts
     ("Scholars and …") is an ordinary word; CATL, SanDisk and Alibaba (seen
-    mid-sentence) are names."""
+    mid-sentence) are names. So is a word that opens sentences in both the headline and
+    the body and is never written in lower case ("Huawei to establish …", "Huawei,
+    a leading …")."""
     if word.isupper() or any(c.isupper() for c in word[1:]):
         return False
     for m in re.finditer(rf"\b{re.escape(word)}\b", text):
         before = text[: m.start()].rstrip()
         if before and before[-1] not in '.!?:;\n"“|':
             return False
+    if other and re.search(rf"\b{re.escape(word)}\b", other):
+        low = re.compile(rf"\b{re.escape(word.lower())}\b")
+        return bool(low.search(text) or low.search(other))
     return True
 
 
@@ -1110,7 +1125,7 @@ def _title_case(text: str) -> bool:
     return len(words) >= 4 and caps / len(words) > 0.6
 
 
-def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
+def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]:
     found: list[Found] = []
     aliases: set[str] = set()
     bare: list[Found] = []
@@ -1144,7 +1159,7 @@ def _en_named(text: str, zone: str, r: _EnRules) -> list[Found]:
             if not allow_bare:
                 headline.append((name, start))
                 continue
-            kind = _bare(name, text, start, start + len(name), r, persons)
+            kind = _bare(name, text, start, start + len(name), r, persons, other)
             if kind:
                 bare.append(Found(Party(name, kind), zone, start, slot=True))
     for name, start in headline:
@@ -1259,6 +1274,8 @@ def runs_schools(party: Party, lang: str) -> bool:
     )
 
 
-def _extract_en(text: str, zone: str) -> list[Found]:
+def _extract_en(text: str, zone: str, other: str = "") -> list[Found]:
+    """The parties named in one zone; `other` is the other zone (the headline for the
+    body, the body for the headline)."""
     r = _en_rules()
-    return _en_named(text, zone, r) + _en_self(text, zone, r) + _en_aggregates(text, zone, r)
+    return _en_named(text, zone, r, other) + _en_self(text, zone, r) + _en_aggregates(text, zone, r)

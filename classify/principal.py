@@ -44,6 +44,8 @@ class _Rules:
     en_built: re.Pattern[str]
     en_coop: re.Pattern[str]
     en_attending: re.Pattern[str]
+    zh_counts_mentioned: bool
+    zh_guiding: re.Pattern[str]
 
 
 @cache
@@ -66,6 +68,8 @@ def _rules() -> _Rules:
         en_built=re.compile(en["built_endings"]),
         en_coop=re.compile(en["cooperating"], re.IGNORECASE),
         en_attending=re.compile(en["attending"], re.IGNORECASE),
+        zh_counts_mentioned=bool(zh.get("counts_beside_named_mentioned")),
+        zh_guiding=re.compile(zh["guiding_span"]),
     )
 
 
@@ -80,10 +84,37 @@ class Sorted:
     mentioned: list[Party]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The rules' verdict on one shown party: principal or not, and why."""
+
+    found: Found
+    party: Party  # the name shown (a self-reference resolved to the publisher)
+    principal: bool
+    reason: str
+
+
 def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = None) -> Sorted:
     """Split the shown parties into principal and mentioned ones. ``publisher`` (the
     institution that publishes the page, when the source says so) replaces a
     self-reference (我校, 学校, "the university")."""
+    return settle(verdicts(found, prep, publisher))
+
+
+def settle(vs: list[Verdict]) -> Sorted:
+    """The principal and mentioned parties of `vs` (the bureaus stand in when nothing
+    else is principal; a short form beside its full name is dropped)."""
+    principal = [v.party for v in vs if v.principal]
+    mentioned = [v.party for v in vs if not v.principal]
+    if not principal and mentioned:
+        # Nothing else names the cooperation: the bureaus are what the item is about.
+        principal, mentioned = mentioned, []
+    principal = _without_abbreviations(principal)
+    return Sorted(_unique(principal), _unique([p for p in mentioned if p not in principal]))
+
+
+def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -> list[Verdict]:
+    """The rules' verdict on each found party that is an organisation at all."""
     r = _rules()
     kept = [f for f in found if not _no_party(f.party.name, prep.lang, r)]
     # Only a bureau or an association may be a mere attendee: read its roles alone.
@@ -92,43 +123,144 @@ def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = Non
     has_partner = any(
         f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in kept
     )
-    principal: list[Party] = []
-    mentioned: list[Party] = []
     parents = [f for f in kept if f.party.kind in EDUCATION_KINDS and not _sub_unit(f, prep)]
+    if prep.lang == "zh" and publisher is None and _headline_opens_with(kept, parents):
+        # 新余学院与某公司签署… in the headline, 学校 in the text: the page's own school,
+        # named; the self-reference is the same party again.
+        kept = [f for f in kept if not f.self_ref or f.paired]
+    out: list[Verdict] = []
     for f in kept:
         cooperates, attends = evidence.get(id(f), (True, False))
         party = _resolved(f, publisher)
         if prep.lang == "en" and f.party.kind == "other" and r.en_built.search(f.party.name):
             # "Semiconductor Training Center", "Miller Information Technology Center":
             # what is built or where it happens, not who cooperates.
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "built"))
         elif not f.self_ref and _venue_only(f, prep, r):
             # 在某大酒店举行, "took place at … Resort and Hotel": where, not who.
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "venue"))
         elif prep.lang == "zh" and _company_unit(f, kept):
             # 天士力创新药物研究院 beside 天士力控股集团: the company's own institute.
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "company_unit"))
         elif prep.lang == "zh" and not f.self_ref and _owner_only(f, prep, r):
             # 某集团所属某学院: the group owns the school that cooperates.
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "owner"))
+        elif (
+            prep.lang == "zh"
+            and f.party.kind in _MAY_ONLY_ATTEND
+            and not f.self_ref
+            and _guiding_only(f, prep, r)
+        ):
+            # 在省教育厅、某协会的指导下: bodies that guide or support, not the parties
+            # (a company's support, 在某公司的支持下, is its part in the cooperation).
+            out.append(Verdict(f, party, False, "guides"))
+        elif prep.lang == "zh" and _formed_alliance(f, prep, r):
+            # 某某产教联合体成立, 全国某行业产教融合共同体揭牌: what the parties form.
+            out.append(Verdict(f, party, False, "formed"))
+        elif _counted(f, kept, prep.lang, r):
+            # 百余家企业, 18所高校 beside named schools and companies, "seven community
+            # colleges": the item's parties are the ones it names; the count is kept
+            # among the mentioned.
+            out.append(Verdict(f, party, False, "counted"))
         elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
             # is the party (the name is kept among the mentioned).
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "sub_unit"))
         elif f.party.kind not in _MAY_ONLY_ATTEND or cooperates or f.self_ref or f.slot:
-            principal.append(party)
+            out.append(Verdict(f, party, True, "party"))
         elif attends or (
-            # A Chinese bureau beside a school and a company is there to witness.
-            prep.lang == "zh" and f.party.kind == "government" and has_school and has_partner
+            # A bureau beside a school and a company is there to witness (in English, one
+            # that no sentence names cooperating either: "the Ministry of Education").
+            f.party.kind == "government" and has_school and has_partner
         ):
-            mentioned.append(party)
+            out.append(Verdict(f, party, False, "attends" if attends else "witness"))
         else:
-            principal.append(party)
-    if not principal and mentioned:
-        # Nothing else names the cooperation: the bureaus are what the item is about.
-        principal, mentioned = mentioned, []
-    principal = _without_abbreviations(principal)
-    return Sorted(_unique(principal), _unique([p for p in mentioned if p not in principal]))
+            out.append(Verdict(f, party, True, "no_role"))
+    return out
+
+
+# 49家行业企业, 18所高校, "seven community colleges": a count of parties, not a name.
+_COUNTED = re.compile(
+    r"^(?:[0-9一二三四五六七八九十两几多数百千余]+(?:多|余)?[家所个]|(?:\d+|two|three|four|five|six"
+    r"|seven|eight|nine|ten|several|more than)\b)",
+    re.IGNORECASE,
+)
+
+
+def _headline_opens_with(kept: list[Found], schools: list[Found]) -> bool:
+    """Whether the first party named in the headline is one of `schools` (a school
+    named by itself, not a self-reference)."""
+    titled = [f for f in kept if f.zone == "title" and not f.self_ref]
+    if not titled:
+        return False
+    first = min(titled, key=lambda f: f.pos)
+    return any(first is g for g in schools)
+
+
+def _guiding_only(f: Found, prep: Prepared, r: _Rules) -> bool:
+    """Whether every mention of the name stands inside 在…的指导下 (支持, 关心, 推动):
+    it guides or supports the cooperation."""
+    for zone, start, end in _mentions(f, prep):
+        text = prep.zone_text(zone)
+        if not any(
+            m.start() < start and end <= m.end()
+            for m in r.zh_guiding.finditer(text, max(0, start - 90), min(len(text), end + 90))
+        ):
+            return False
+    return True
+
+
+_ZH_ALLIANCE = re.compile(r"(?:联合体|共同体|联盟|职教集团|职业教育集团)$")
+
+
+def _formed_alliance(f: Found, prep: Prepared, r: _Rules) -> bool:
+    """Whether the name is an alliance (产教联合体, 职教集团) that no mention shows
+    acting (某职教集团与…签约, …召开年会): the body the cooperation forms."""
+    if f.self_ref or not _ZH_ALLIANCE.search(to_simplified(f.party.name)):
+        return False
+    for zone, _, end in _mentions(f, prep):
+        if r.zh_coop_after.match(prep.zone_text(zone)[end : end + 12]):
+            return False
+    return True
+
+
+def _side(kind: str) -> str:
+    if kind in EDUCATION_KINDS:
+        return "school"
+    return "government" if kind == "government" else "partner"
+
+
+def _counted(f: Found, kept: list[Found], lang: str, r: _Rules) -> bool:
+    """Whether `f` counts parties rather than naming one: in English always ("seven
+    community colleges", "a network of colleges"); in Chinese (49家企业, 18所高校), when
+    principal.yaml says so, where a party of its side (schools; companies and other
+    partners) is named in the item."""
+    if f.self_ref:
+        return False
+    if lang != "zh":
+        return f.unnamed or bool(_COUNTED.match(f.party.name))
+    if not r.zh_counts_mentioned or not _COUNTED.match(f.party.name):
+        return False
+    side = _side(f.party.kind)
+    return any(
+        g is not f
+        and not g.self_ref
+        and _side(g.party.kind) == side
+        and not _COUNTED.match(g.party.name)
+        for g in kept
+    )
+
+
+def _roles_of(mentions: list[tuple[str, int, int]], prep: Prepared, r: _Rules) -> tuple[bool, bool]:
+    cooperates = attends = False
+    for zone, start, end in mentions:
+        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
+        if prep.lang == "zh":
+            c, a = _zh_roles(text, start, end, r)
+        else:
+            c, a = _en_roles(text, start, end, r)
+        cooperates, attends = cooperates or c, attends or a
+    return cooperates, attends
 
 
 _INITIAL_SKIP = frozenset({"of", "and", "the", "for", "at", "&"})
@@ -150,8 +282,29 @@ def _without_abbreviations(parties: list[Party]) -> list[Party]:
         short = " " not in p.name and len(p.name) <= 8 and len(caps) >= 2
         if short and any(q is not p and _abbreviates(caps, q.name) for q in parties):
             continue
+        if any(q is not p and q.kind == p.kind and _zh_contracts(p.name, q.name) for q in parties):
+            continue
         out.append(p)
     return out
+
+
+def _zh_contracts(short: str, name: str) -> bool:
+    """Whether `short` is a Chinese contraction of `name` (市二医院 of 萍乡市第二人民医院,
+    省农科院 of 黑龙江省农业科学院): its characters in order, the same last character,
+    with at least two runs of the full name left out between them (浙江大学 leaves one
+    out of 浙江工商大学: another school)."""
+    if len(short) < 3 or len(short) >= len(name) or short[-1] != name[-1] or short.isascii():
+        return False
+    at, gaps = name.find(short[0]), 0
+    if at < 0:
+        return False
+    for c in short[1:]:
+        nxt = name.find(c, at + 1)
+        if nxt < 0:
+            return False
+        gaps += nxt > at + 1
+        at = nxt
+    return gaps >= 2
 
 
 def _abbreviates(caps: str, name: str) -> bool:
@@ -166,7 +319,7 @@ def _abbreviates(caps: str, name: str) -> bool:
 
 _EN_UNIT = re.compile(
     r"^(?:the\s+)?(?:School|College|Department|Faculty|Division)\s+of\s"
-    r"|\sSchool$|^Business School$|'s\s"
+    r"|\sSchool$|^Business School$|['’]s\s+(?:School|College|Department|Faculty|Division)\b"
 )
 
 
@@ -215,21 +368,14 @@ def _unique(parties: list[Party]) -> list[Party]:
 
 def _roles(f: Found, prep: Prepared, r: _Rules) -> tuple[bool, bool]:
     """(named as cooperating somewhere, named as attending somewhere)."""
-    cooperates = attends = False
-    for zone, start, end in _mentions(f, prep):
-        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
-        if prep.lang == "zh":
-            c, a = _zh_roles(text, start, end, r)
-        else:
-            c, a = _en_roles(text, start, end, r)
-        cooperates, attends = cooperates or c, attends or a
-    return cooperates, attends
+    return _roles_of(_mentions(f, prep), prep, r)
 
 
 def _company_unit(f: Found, found: list[Found]) -> bool:
-    """Whether a research institute's name opens with the brand of a company found in
-    the item (天士力创新药物研究院, 天士力控股集团): the company's own unit."""
-    if f.party.kind != "research_institute":
+    """Whether a research institute's or a division's name opens with the brand of a
+    company found in the item (天士力创新药物研究院 beside 天士力控股集团, 徐工起重机械事业部
+    beside 徐工集团): the company's own unit."""
+    if f.party.kind != "research_institute" and not _ZH_DIVISION.search(f.party.name):
         return False
     for g in found:
         if g.party.kind != "enterprise" or g is f:
@@ -238,6 +384,10 @@ def _company_unit(f: Found, found: list[Found]) -> bool:
         if len(brand) >= 2 and f.party.name.startswith(brand):
             return True
     return False
+
+
+# A company's division (事业部, 事业群): never a party beside its company.
+_ZH_DIVISION = re.compile(r"(?:事业部|事业群|事业本部)")
 
 
 def _venue_only(f: Found, prep: Prepared, r: _Rules) -> bool:

@@ -4,6 +4,7 @@ the figures `ieiwatch eval` reports on them (issue 11)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from test_web_fixtures import fill
 from typer.testing import CliRunner
 
-from ieiwatch.classify import Classification, classify
+from ieiwatch.classify import Classification, classify, principal
 from ieiwatch.classify.evaluate import evaluate
 from ieiwatch.classify.parties import Found
 from ieiwatch.classify.principal import sort_parties
@@ -233,3 +234,183 @@ def test_place_names_ending_in_a_place_word_are_no_parties() -> None:
         prep,
     )
     assert _names(sorted_.principal) == ["Riverside University"]
+
+
+def test_a_count_beside_named_partners_is_mentioned_when_principal_yaml_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    title = "澄州职业技术学院与澜海储能集团签署校企合作协议"
+    text = (
+        "3月2日，澄州职业技术学院与澜海储能集团有限公司签署校企合作协议。"
+        "双方还将联合园区内12家企业共建实训基地。"
+    )
+    assert "12家企业" in _names(classify(title, text).parties)  # off as shipped
+    rules = principal._rules()
+    monkeypatch.setattr(principal, "_rules", lambda: replace(rules, zh_counts_mentioned=True))
+    c = classify(title, text)
+    assert _names(c.parties) == ["澄州职业技术学院", "澜海储能集团有限公司"]
+    assert "12家企业" in _names(c.mentioned)
+
+
+def test_an_english_count_of_schools_is_mentioned_not_a_party() -> None:
+    c = classify(
+        "Acme Robotics Inc. partners with seven community colleges",
+        "Acme Robotics Inc. has signed an agreement with seven community colleges to train "
+        "robot technicians.",
+        "en",
+    )
+    assert _names(c.parties) == ["Acme Robotics Inc."]
+    assert _names(c.mentioned) == ["seven community colleges"]
+
+
+def test_the_alliance_being_founded_is_mentioned_its_founders_are_parties() -> None:
+    c = classify(
+        "澄州市域产教联合体成立",
+        "5月8日，澄州市域产教联合体成立大会召开。联合体由澄州职业技术学院与澜海储能集团有限公司"
+        "牵头组建。",
+    )
+    assert _names(c.parties) == ["澄州职业技术学院", "澜海储能集团有限公司"]
+    assert _names(c.mentioned) == ["澄州市域产教联合体"]
+
+
+def test_an_alliance_that_signs_stays_a_party() -> None:
+    c = classify(
+        "澄州职教集团与澜海储能集团签署合作协议",
+        "澄州职教集团与澜海储能集团有限公司签署合作协议，共建储能实训中心。",
+    )
+    assert _names(c.parties) == ["澄州职教集团", "澜海储能集团有限公司"]
+
+
+def test_a_chinese_contraction_is_the_same_party() -> None:
+    c = classify(
+        "澄州大学与澄州市第二人民医院签署教学医院协议",
+        "澄州大学与澄州市第二人民医院签署教学医院协议。今后，市二医院将承担临床教学任务。",
+    )
+    assert _names(c.parties) == ["澄州大学", "澄州市第二人民医院"]
+
+
+def test_a_school_of_a_longer_name_is_no_contraction() -> None:
+    # 澄州大学 leaves one run (工商) of 澄州工商大学 out: another school.
+    prep = prepare("", "澄州大学、澄州工商大学与澜海储能集团有限公司签署三方合作协议。", "zh", 120)
+    sorted_ = sort_parties(
+        _found(
+            "zh",
+            ("澄州大学", "university"),
+            ("澄州工商大学", "university"),
+            ("澜海储能集团有限公司", "enterprise"),
+        ),
+        prep,
+    )
+    assert _names(sorted_.principal) == ["澄州大学", "澄州工商大学", "澜海储能集团有限公司"]
+
+
+def test_a_company_that_partners_with_a_college_is_a_party() -> None:
+    c = classify(
+        "Microsoft partners up with colleges to offer cloud skills",
+        "Today, Microsoft partners with Bellevue College to offer cloud skills programs to "
+        "students.",
+        "en",
+    )
+    assert set(_names(c.parties)) == {"Microsoft", "Bellevue College"}
+
+
+def test_a_brand_opening_both_headline_and_body_is_a_party() -> None:
+    c = classify(
+        "Huawei to establish ICT Academy at Makerere University",
+        "Huawei, a leading global provider, has entered into an agreement with Makerere "
+        "University to establish an ICT Academy.",
+        "en",
+    )
+    assert set(_names(c.parties)) == {"Huawei", "Makerere University"}
+
+
+def test_a_nationality_is_no_party() -> None:
+    c = classify(
+        "Riverbend Technical College and Japanese firms to set up joint research centre",
+        "Riverbend Technical College has partnered with the German multi-national Siemens to "
+        "start a centre of excellence for apprentices.",
+        "en",
+    )
+    names = _names(c.parties) + _names(c.mentioned)
+    assert "German" not in names and "Japanese" not in names
+
+
+def test_a_school_named_with_its_state_is_no_unit_of_another() -> None:
+    c = classify(
+        "Riverbend University and Oregon's Clackamas Valley Community College sign nursing "
+        "agreement",
+        "Riverbend University signed an agreement with Oregon's Clackamas Valley Community "
+        "College to offer a joint nursing pathway.",
+        "en",
+    )
+    assert _names(c.parties) == [
+        "Riverbend University",
+        "Oregon's Clackamas Valley Community College",
+    ]
+
+
+def test_an_english_ministry_that_does_nothing_beside_the_partners_is_mentioned() -> None:
+    c = classify(
+        "Riverbend Community College and Acme Robotics Inc. sign apprenticeship agreement",
+        "Riverbend Community College and Acme Robotics Inc. signed an agreement to train robot "
+        "technicians. The Ministry of Education has set new targets for apprenticeships this "
+        "year.",
+        "en",
+    )
+    assert _names(c.parties) == ["Riverbend Community College", "Acme Robotics Inc."]
+    assert _names(c.mentioned) == ["Ministry of Education"]
+
+
+def test_an_english_department_that_signs_stays_a_party() -> None:
+    c = classify(
+        "Riverbend Community College and the Department of Labor sign apprenticeship agreement",
+        "Riverbend Community College and the Department of Labor signed an agreement to train "
+        "robot technicians with Acme Robotics Inc.",
+        "en",
+    )
+    assert "Department of Labor" in _names(c.parties)
+
+
+def test_bodies_that_guide_are_mentioned_a_company_that_supports_is_a_party() -> None:
+    c = classify(
+        "澄州储能产教融合共同体成立",
+        "在澄州市教育局、澄州市储能行业协会的指导下，澄州职业技术学院与澜海储能集团有限公司"
+        "签署共建协议。",
+    )
+    assert _names(c.parties) == ["澄州职业技术学院", "澜海储能集团有限公司"]
+    assert set(_names(c.mentioned)) >= {"澄州市教育局", "澄州市储能行业协会"}
+    c = classify(
+        "澄州职业技术学院储能实训室建成",
+        "在澜海储能集团有限公司的大力支持下，澄州职业技术学院储能实训室建成并投入使用，"
+        "双方将共建实习基地。",
+    )
+    assert "澜海储能集团有限公司" in _names(c.parties)
+
+
+def test_a_division_of_a_named_company_is_mentioned() -> None:
+    c = classify(
+        "澄州职业技术学院与澜海储能集团签署订单班协议",
+        "澜海储能集团有限公司订单班签约仪式举行，澄州职业技术学院分别与澜海储能电池事业部、"
+        "澜海储能系统事业部两家试点单位签订订单班协议。",
+    )
+    assert _names(c.parties) == ["澄州职业技术学院", "澜海储能集团有限公司"]
+    assert "澜海储能电池事业部" in _names(c.mentioned)
+
+
+def test_company_forms_of_other_countries_end_a_company_name() -> None:
+    c = classify(
+        "Riverbend University and Acme Steel Sdn. Bhd. sign MoU",
+        "Riverbend University and Acme Steel Sdn. Bhd. signed a memorandum of understanding "
+        "for joint research and internships.",
+        "en",
+    )
+    assert ("Acme Steel Sdn. Bhd.", "enterprise") in [(p.name, p.kind) for p in c.parties]
+
+
+def test_a_school_opening_the_headline_is_the_school_the_text_calls_itself() -> None:
+    title = "宜春澄江学院与澜海储能集团签署战略合作协议"
+    text = "4月3日上午，学校与澜海储能集团有限公司签署战略合作协议，双方将共建联合实验室。"
+    assert _names(classify(title, text).parties) == ["宜春澄江学院", "澜海储能集团有限公司"]
+    # with the publisher known, 学校 is resolved to it as before
+    c = classify(title, text, publisher="宜春澄江学院")
+    assert _names(c.parties) == ["宜春澄江学院", "澜海储能集团有限公司"]
