@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ieiwatch.domain import ArticleType
 from ieiwatch.domain.text import MAX_TITLE_CHARS
@@ -427,22 +428,22 @@ def _decide_type(
 ) -> tuple[str, str]:
     """(type, the phrase that decided it); `scores` are `_type_scores`'."""
     typed = [g for g in rules.groups if g.policy and g.policy_type and g.name in hits]
-    policy = sum(_group_value(g, hits[g.name]) for g in typed)
-    # The headline dominates: a concrete act named in it (…成立“英德茶产业学院”) beats
-    # a policy meeting found only in the body (…产教融合大会上).
-    # (Only meetings: a pilot or a document is the government's act wherever it is told.)
-    policy_firm = any(hits[g.name].zone == "title" or g.name != "policy_meeting" for g in typed)
-    concrete_title = not policy_firm and any(
-        cue.type not in ("policy_event", "other_cooperation")
-        and not cue.vague
-        and cue.pattern.search(prep.title)
-        for cue in rules.type_cues
-    )
-    if policy >= sc.policy_type_min and not concrete_title and _government_led(prep, hits, found):
-        best = max(
-            (hits[g.name] for g in typed),
-            key=lambda h: h.multiplier,
-        )
+    # Type-only policy cues (types.yaml: policy_event) join the policy groups; strong
+    # enough alone (an executive order), they are the government's act by themselves.
+    cue_policy, cue_snippet = scores.get("policy_event", (0.0, ""))
+    document = _policy_document(prep, rules.lang, sc)
+    if document:
+        cue_policy, cue_snippet = max(cue_policy, sc.policy_type_min), document
+    cue_firm = cue_policy >= sc.policy_type_min
+    policy = sum(_group_value(g, hits[g.name]) for g in typed) + cue_policy
+    if (
+        policy >= sc.policy_type_min
+        and not _concrete_title(prep, rules, hits, typed, bool(document))
+        and (cue_firm or _government_led(prep, hits, found))
+    ):
+        best = max((hits[g.name] for g in typed), key=lambda h: h.multiplier, default=None)
+        if best is None or (cue_firm and best.multiplier < sc.title_multiplier):
+            return "policy_event", cue_snippet
         return "policy_event", best.snippet
     ranked = sorted(
         (
@@ -455,6 +456,47 @@ def _decide_type(
     if ranked and ranked[0][0] >= rules.min_type_score:
         return ranked[0][2], ranked[0][3]
     return "other_cooperation", ""
+
+
+def _concrete_title(
+    prep: Prepared, rules: LangRules, hits: dict[str, Hit], typed: list[CueGroup], document: bool
+) -> bool:
+    """The headline dominates: a concrete act named in it (…成立“英德茶产业学院”) beats
+    a policy meeting found only in the body (…产教融合大会上), or a policy cue found
+    only there. (Only meetings: a pilot or a document is the government's act wherever
+    it is told.)"""
+    if document or any(hits[g.name].zone == "title" or g.name != "policy_meeting" for g in typed):
+        return False
+    cues = [c for c in rules.type_cues if c.type != "other_cooperation"]
+    if any(c.type == "policy_event" and c.pattern.search(prep.title) for c in cues):
+        return False
+    return any(
+        c.type != "policy_event" and not c.vague and c.pattern.search(prep.title) for c in cues
+    )
+
+
+@cache
+def _word_list(key: str) -> re.Pattern[str] | None:
+    """A list of patterns of types.yaml (``policy_documents_en``) as one pattern."""
+    words = load("types").get(key) or []
+    if not words:
+        return None
+    joined = "|".join(f"(?:{w})" for w in words)
+    # English phrases start at a word: re then skips positions inside words quickly.
+    return re.compile(rf"\b(?:{joined})" if key.endswith("_en") else joined)
+
+
+def _policy_document(prep: Prepared, lang: str, sc: Scoring) -> str:
+    """The phrase of a government document quoted in the item (an executive order, a
+    regulation), or ""."""
+    pattern = _word_list(f"policy_documents_{lang}")
+    if pattern is None:
+        return ""
+    for zone, text in (("title", prep.title), ("body", prep.body)):
+        m = pattern.search(text)
+        if m:
+            return _snippet(prep, zone, m, sc.evidence_chars)
+    return ""
 
 
 def _secondary_types(
