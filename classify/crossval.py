@@ -264,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--body-en", type=int, default=300)
     ap.add_argument("--body-zh", type=int, default=120)
     ap.add_argument(
+        "--min-grams",
+        type=int,
+        default=0,
+        help="text layer: a zone counts at least this many grams",
+    )
+    ap.add_argument(
         "--holdout",
         type=Path,
         action="append",
@@ -280,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no labelled rows (pass --labeled PATH)", file=sys.stderr)
         return 2
     rows = load_rows(paths)
-    config = TextConfig(body_chars={"en": args.body_en, "zh": args.body_zh})
+    config = TextConfig(
+        body_chars={"en": args.body_en, "zh": args.body_zh}, min_grams=args.min_grams
+    )
     l2_texts = args.l2_text or [TEXT_L2]
     if args.type:
         tres = type_crossval(

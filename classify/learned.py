@@ -60,9 +60,18 @@ class TextConfig:
     buckets: int = 1 << 18
     body_chars: dict[str, int] = field(default_factory=lambda: {"en": 300, "zh": 120})
     """How much of the (prepared) body is read: the opening, as the labelled rows hold."""
+    min_grams: int = 0
+    """A zone's grams share a unit norm as if it had at least this many: a headline or
+    an opening of a few words (a feed's short summary) does not outweigh the rules."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"buckets": self.buckets, "body_chars": dict(sorted(self.body_chars.items()))}
+        d: dict[str, Any] = {
+            "buckets": self.buckets,
+            "body_chars": dict(sorted(self.body_chars.items())),
+        }
+        if self.min_grams:
+            d["min_grams"] = self.min_grams
+        return d
 
 
 @dataclass(frozen=True)
@@ -169,7 +178,7 @@ def grams(lang: str, title: str, body: str, config: TextConfig) -> dict[tuple[st
     for zone, text in (("t", title), ("b", body)):
         gs = _zone_grams(lang, text)
         if gs:
-            v = 1.0 / math.sqrt(len(gs))
+            v = 1.0 / math.sqrt(max(len(gs), config.min_grams))
             # Sorted: a set's order changes with the process's string hashing, and the
             # order of a float sum must not (same rows, same file).
             for g in sorted(gs):
@@ -209,14 +218,14 @@ def keyed_grams(
     """(gram, value, bucket) of an item's grams. The relevance and the type layer read
     the same item one after the other, so the last few are kept."""
     chars = config.body_chars.get(lang, 400)
-    return _keyed_grams(lang, title, body[:chars], config.buckets, chars)
+    return _keyed_grams(lang, title, body[:chars], config.buckets, chars, config.min_grams)
 
 
 @lru_cache(maxsize=8)
 def _keyed_grams(
-    lang: str, title: str, body: str, buckets: int, chars: int
+    lang: str, title: str, body: str, buckets: int, chars: int, min_grams: int
 ) -> tuple[tuple[str, float, int], ...]:
-    config = TextConfig(buckets=buckets, body_chars={lang: chars})
+    config = TextConfig(buckets=buckets, body_chars={lang: chars}, min_grams=min_grams)
     crc = zlib.crc32
     pre = {"t": _prefix_crc(lang, "t"), "b": _prefix_crc(lang, "b")}
     return tuple(
@@ -306,6 +315,7 @@ def model_from_dict(d: dict[str, Any]) -> Model:
             TextConfig(
                 buckets=int(tc["buckets"]),
                 body_chars={k: int(v) for k, v in tc["body_chars"].items()},
+                min_grams=int(tc.get("min_grams", 0)),
             )
             if tc
             else None

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .core import learned_inputs, rules_type
-from .learned import MODEL_PATH, Model, train, train_joint, train_types
+from .learned import MODEL_PATH, Model, TextConfig, train, train_joint, train_types
 
 REPO = Path(__file__).resolve().parent.parent
 # The text layer's settings, chosen by site-grouped cross-validation (classify/crossval.py).
@@ -30,6 +30,8 @@ TYPE_STEPS = 300
 TYPE_LANGS = ("en",)
 """Where the learned type layer overrules the rules' type (cross-validation: English
 gained, Chinese did not)."""
+MIN_GRAMS = 16
+"""A zone of the text layer counts at least this many grams (see `TextConfig.min_grams`)."""
 DEFAULT_SETS = (
     REPO.parent / "shared" / "corpora" / "labeled" / "dev.jsonl",
     REPO / "tests" / "data" / "labelled" / "tuning.jsonl",
@@ -60,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(TYPE_LANGS),
         help="with --text: languages of the type layer (comma-separated; empty: none)",
     )
+    ap.add_argument(
+        "--min-grams",
+        type=int,
+        default=MIN_GRAMS,
+        help="with --text: a zone counts at least this many grams (short texts weigh less)",
+    )
     args = ap.parse_args(argv)
     paths = args.labeled or [p for p in DEFAULT_SETS if p.is_file()]
     if not paths:
@@ -87,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     model: Model
     if args.text:
         model = train_joint(
-            examples, l2=args.l2, l2_text=args.l2_text, steps=args.text_steps, trained_on=names
+            examples,
+            l2=args.l2,
+            l2_text=args.l2_text,
+            steps=args.text_steps,
+            config=TextConfig(min_grams=args.min_grams),
+            trained_on=names,
         )
         langs = [x for x in args.type_langs.split(",") if x]
         if langs and typed:

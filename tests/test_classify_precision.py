@@ -16,7 +16,7 @@ def _names(title: str, text: str) -> dict[str, str]:
 
 
 def test_version_was_bumped_for_the_new_rules() -> None:
-    assert CLASSIFIER_VERSION == "rules-7"
+    assert CLASSIFIER_VERSION == "rules-8"
 
 
 # ------------------------------------------------- the headline decides ----
@@ -315,8 +315,9 @@ def test_english_joint_centre_named_after_both_sides_is_not_a_party() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="rules-7's text layer scores this short invented item P(relevant) 0.36 "
-    "(−centre, −joint, −opens); the rules alone call it a relevant joint_lab",
+    reason="the text layer (rules-7 and rules-8) scores this short invented item below 0.5 "
+    "(rules-8: P 0.38; −joint, −joint research, −research centre); the rules alone call it "
+    "relevant (+6.4 against 5)",
 )
 def test_english_joint_centre_opening_is_a_relevant_joint_lab() -> None:
     assert classify(*_JOINT_CENTRE).type == "joint_lab"

@@ -208,3 +208,14 @@ def test_packed_weights_behave_as_a_mapping() -> None:
     rows = WeightRows([{3: 1.0}, {3: 2.0, 8: 3.0}])
     assert rows.row(3) == 0 and rows.row(8) == 2 and rows.row(5) == -1 and rows.row(99) == -1
     assert list(rows.values) == [1.0, 2.0, 0.0, 3.0]
+
+
+def test_a_short_zone_weighs_as_if_it_had_the_minimum_of_grams() -> None:
+    # A feed's two-word summary must not outweigh the rules by its words alone.
+    short = grams("en", "lab opens", "", TextConfig(min_grams=16))
+    assert short == {("t", "lab"): 0.25, ("t", "opens"): 0.25, ("t", "lab opens"): 0.25}
+    assert grams("en", "lab opens", "", TextConfig())[("t", "lab")] == pytest.approx(3**-0.5)
+    model = learned.Model(weights={}, bias={}, text={1: 0.5}, text_config=TextConfig(min_grams=16))
+    again = model_from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.text_config == model.text_config
+    assert load_model() is not None and load_model().text_config.min_grams == 16  # type: ignore[union-attr]
