@@ -38,7 +38,7 @@ from .learned import (
     train_joint,
     train_types,
 )
-from .train import DEFAULT_SETS, TEXT_L2, TEXT_STEPS
+from .train import DEFAULT_SETS, MIN_GRAMS, TEXT_L2, TEXT_STEPS
 
 
 @dataclass(frozen=True)
@@ -266,8 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--min-grams",
         type=int,
-        default=0,
-        help="text layer: a zone counts at least this many grams",
+        default=MIN_GRAMS,
+        help="text layer: a zone counts at least this many grams (default: the shipped one)",
     )
     ap.add_argument(
         "--holdout",
