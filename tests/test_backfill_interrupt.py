@@ -27,6 +27,10 @@ def _wait_for_request(site: LocalSite, path: str, timeout: float = 120) -> None:
         threading.Event().wait(0.05)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_says_the_same_command_resumes_and_it_does(
     site: LocalSite, tmp_path: Path, prefect_server: LocalPrefectServer
@@ -49,7 +53,14 @@ def test_ctrl_c_says_the_same_command_resumes_and_it_does(
     command = [*IEIWATCH, "backfill", "--source", "donghu", "--config", str(config)]
 
     proc = subprocess.Popen(
-        command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        # Ctrl-C as a terminal sends it: a suite started as a background job has SIGINT
+        # ignored, and a child would inherit that and never see the signal.
+        preexec_fn=_default_sigint,
     )
     try:
         _wait_for_request(site, "/backfill/list2.htm")
