@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from ieiwatch.domain import ArticleType
 from ieiwatch.domain.text import MAX_TITLE_CHARS
@@ -431,7 +430,7 @@ def _decide_type(
     # Type-only policy cues (types.yaml: policy_event) join the policy groups; strong
     # enough alone (an executive order), they are the government's act by themselves.
     cue_policy, cue_snippet = scores.get("policy_event", (0.0, ""))
-    document = _policy_document(prep, rules.lang, sc)
+    document = _policy_document(prep, rules, sc)
     if document:
         cue_policy, cue_snippet = max(cue_policy, sc.policy_type_min), document
     cue_firm = cue_policy >= sc.policy_type_min
@@ -475,21 +474,10 @@ def _concrete_title(
     )
 
 
-@cache
-def _word_list(key: str) -> re.Pattern[str] | None:
-    """A list of patterns of types.yaml (``policy_documents_en``) as one pattern."""
-    words = load("types").get(key) or []
-    if not words:
-        return None
-    joined = "|".join(f"(?:{w})" for w in words)
-    # English phrases start at a word: re then skips positions inside words quickly.
-    return re.compile(rf"\b(?:{joined})" if key.endswith("_en") else joined)
-
-
-def _policy_document(prep: Prepared, lang: str, sc: Scoring) -> str:
+def _policy_document(prep: Prepared, rules: LangRules, sc: Scoring) -> str:
     """The phrase of a government document quoted in the item (an executive order, a
     regulation), or ""."""
-    pattern = _word_list(f"policy_documents_{lang}")
+    pattern = rules.policy_documents
     if pattern is None:
         return ""
     for zone, text in (("title", prep.title), ("body", prep.body)):

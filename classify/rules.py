@@ -80,29 +80,15 @@ class LangRules:
     title_type_bonus: float
     other_cue_factor: float
     title_secondary: re.Pattern[str] | None
+    policy_documents: re.Pattern[str] | None
+    """A government document quoted (an executive order): the item is a policy event."""
 
 
 def alternatives(words: Iterable[str]) -> str:
-    """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院.
-
-    Words are grouped by their first character (``签(?:约仪式|订)|揭(?:牌)``): re tries
-    the alternatives of a branch one by one at every position, and a branch that starts
-    with a literal character is skipped on one comparison. Two words with different first
-    characters never match at the same place, so the grouping (stable within a
-    character) matches exactly what the flat list matches. Words whose first characters
-    differ only in case stay one flat group, in their order: English patterns are
-    lower-cased or matched ignoring case."""
+    """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院, grouped
+    by their first character as `by_first_literal` groups patterns."""
     items = sorted({w for w in words if w}, key=len, reverse=True)
-    by_first: dict[str, list[str]] = {}
-    for w in items:
-        by_first.setdefault(w[0].lower(), []).append(w)
-    return "|".join(_one_first_character(group) for group in by_first.values())
-
-
-def _one_first_character(words: list[str]) -> str:
-    if len(words) == 1 or len({w[0] for w in words}) > 1:
-        return "|".join(re.escape(w) for w in words)
-    return f"{re.escape(words[0][0])}(?:{'|'.join(re.escape(w[1:]) for w in words)})"
+    return by_first_literal([re.escape(w) for w in items])
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -271,6 +257,7 @@ def lang_rules(lang: str) -> LangRules:
         title_type_bonus=float(types.get("title_type_bonus", 0.0)),
         other_cue_factor=float(types.get("other_cue_factor", 1.0)),
         title_secondary=_compile_list(types.get(f"title_secondary_{lang}"), lang),
+        policy_documents=_compile_list(types.get(f"policy_documents_{lang}"), lang),
     )
 
 
