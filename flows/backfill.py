@@ -35,7 +35,8 @@ from ieiwatch.config import Settings
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.domain import BEIJING, CheckpointStatus, DeliveryKind, IeiwatchError, StopReason
 from ieiwatch.flows import observe
-from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
+from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.page_pool import stop_classifier_pool
 from ieiwatch.flows.polling import RelevantItem
 from ieiwatch.flows.runtime import RunContext, open_fetcher, open_store, run_inputs
 from ieiwatch.notify.planning import plan_alerts

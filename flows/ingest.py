@@ -12,31 +12,24 @@ their alerts, so none of them can be saved without the others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import multiprocessing
-import os
-import sys
-import types
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlmodel import Session
 
 from ieiwatch.classify import Classification
-from ieiwatch.classify.batch import Classified, classify_batch
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import ArticleToStore, DeliveryKind
 from ieiwatch.domain.fingerprint import Fingerprint
+from ieiwatch.flows.page_pool import INLINE_UP_TO, classify_all, page_reader
 from ieiwatch.flows.runtime import RunContext
 from ieiwatch.notify.planning import plan_alerts
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
-from ieiwatch.scrapers.source import fetch_articles
+from ieiwatch.scrapers.source import fetch_and_read, page_rules
 from ieiwatch.storage import articles as article_store
 from ieiwatch.storage import sources as source_store
 from ieiwatch.storage.db import session_scope
@@ -114,58 +107,31 @@ async def harvest(
     items: Sequence[ListedItem],
     keep: Callable[[ScrapedArticle], bool] | None = None,
 ) -> Harvest:
-    """Fetch and extract the items' pages, then classify the ones ``keep`` accepts."""
-    batch = await fetch_articles(
+    """Fetch the items' pages, read and classify each as it arrives (in the worker
+    processes), and keep the articles ``keep`` accepts."""
+    reader = page_reader(page_rules(source), source.publisher, inline=len(items) <= INLINE_UP_TO)
+    batch = await fetch_and_read(
         fetcher,
         source,
         list(items),
         settings.http_concurrency,
+        reader,
         same_host_only=settings.article_hosts == "source",
     )
-    kept = [a for a in batch.articles if keep is None or keep(a)]
-    found = await classify_all([(a.title, a.text) for a in kept], source.publisher)
+    kept = [
+        (article, done)
+        for article, done in zip(batch.articles, batch.extras, strict=True)
+        if keep is None or keep(article)
+    ]
+    # Items stored from the listing alone (their page refused or gone) had no page to read.
+    unread = [(a.title, a.text) for a, done in kept if done is None]
+    found = iter(await classify_all(unread, source.publisher))
     return Harvest(
-        [to_store(a, *done) for a, done in zip(kept, found, strict=True)],
+        [to_store(a, *(done if done is not None else next(found))) for a, done in kept],
         batch.articles,
         batch.errors,
         batch.skipped,
     )
-
-
-INLINE_UP_TO = 2
-"""Items classified on the event loop itself: fewer than a process round trip is worth."""
-CHUNK = 8
-"""Items a worker classifies per round trip: a source's page is a few trips, not one an
-item, and still spread over every worker."""
-_pool: ProcessPoolExecutor | None = None
-
-
-async def classify_all(
-    pairs: Sequence[tuple[str, str]], publisher: str | None = None
-) -> list[Classified]:
-    """Classify a source's articles (and fingerprint their texts) in worker processes, so
-    that CPU-bound rules neither block fetching nor leave the other cores idle; a few items
-    are classified here."""
-    global _pool
-    if len(pairs) <= INLINE_UP_TO:
-        return classify_batch(pairs, publisher)
-    if _pool is None:
-        _pool = _start_pool()
-    loop = asyncio.get_running_loop()
-    pool = _pool
-    size = min(CHUNK, -(-len(pairs) // _workers()))
-    chunks = [pairs[n : n + size] for n in range(0, len(pairs), size)]
-    try:
-        # ``classify_batch`` lives in the classifier: unpickling it imports the classifier
-        # only, where a function of this module would import the whole of ieiwatch there.
-        done = await asyncio.gather(
-            *(loop.run_in_executor(pool, classify_batch, chunk, publisher) for chunk in chunks)
-        )
-    except BrokenProcessPool:
-        # A worker died (out of memory, killed): classify here; a fresh pool next time.
-        _pool = None
-        return await asyncio.to_thread(classify_batch, pairs, publisher)
-    return [item for chunk in done for item in chunk]
 
 
 async def ingest(
@@ -224,42 +190,3 @@ def _store(
                 kind=alert_kind,
             )
         return done, bookkeeping(session, row, done)
-
-
-def stop_classifier_pool() -> None:
-    """End the classifier's worker processes (a later pass starts new ones)."""
-    global _pool
-    pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_pool() -> ProcessPoolExecutor:
-    """A worker per core, forked from a server that imported only the classifier: they do
-    not inherit this process's threads (Prefect's, httpx's) nor its memory."""
-    context = multiprocessing.get_context("forkserver")
-    # The server loads the classifier's tables once; the workers share its pages.
-    context.set_forkserver_preload(["ieiwatch.classify.warm"])
-    workers = _workers()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    # Each submit starts a worker while there are fewer than ``workers``: start them all
-    # now, with a bare __main__, or each would import the program's main module again (the
-    # CLI script, prefect.engine) for nothing.
-    with _bare_main():
-        for _ in range(workers):
-            pool.submit(int)
-    return pool
-
-
-def _workers() -> int:
-    return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def _bare_main() -> Iterator[None]:
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
-from ieiwatch.flows.ingest import Ingested, ingest, stop_classifier_pool
+from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.page_pool import stop_classifier_pool
 from ieiwatch.flows.runtime import (
     RunContext,
     health_rules,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from ieiwatch.config.schema import SourceConfig
-from ieiwatch.scrapers.article import TitleHints, extract_article, page_title
 from ieiwatch.scrapers.cms import get_preset
 from ieiwatch.scrapers.discover import ListStructure, read_list
 from ieiwatch.scrapers.encoding import decode_html
@@ -21,7 +21,16 @@ from ieiwatch.scrapers.feed import parse_feed, skipped_note
 from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.listing import parse_list_page
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
+from ieiwatch.scrapers.page import (
+    PageRules,
+    RawPage,
+    ReadPage,
+    read_page,
+    titled_by_listing,
+)
 from ieiwatch.scrapers.safety import LinkGuard, LinkPolicy
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,14 +44,27 @@ class Listing:
     """The list found on a source without selectors: to keep for the next poll."""
 
 
+PageReader = Callable[[ListedItem, RawPage, frozenset[str]], Awaitable[tuple[ReadPage, T]]]
+"""Reads a fetched page as ``scrapers.page.read_page`` does (given the site's names, the
+``<title>``s its pages share), and adds what its caller wants of it (a classification):
+called as each page arrives, and again for a page whose ``<title>`` is the site's."""
+
+
 @dataclass
-class ArticleBatch:
+class ArticleBatch(Generic[T]):
     articles: list[ScrapedArticle] = field(default_factory=list)
+    extras: list[T | None] = field(default_factory=list)
+    """What the reader added to each article; None for those made from the listing alone
+    (their page refused or gone)."""
     errors: list[str] = field(default_factory=list)
     """One line per article page that could not be read; those items are retried next run."""
     skipped: list[str] = field(default_factory=list)
     """One line per link we chose not to fetch (unsafe, or robots.txt says no); the item is
     kept with the listing's own title and text when it has any."""
+
+    def add(self, article: ScrapedArticle, extra: T | None) -> None:
+        self.articles.append(article)
+        self.extras.append(extra)
 
 
 @dataclass(frozen=True)
@@ -126,51 +148,90 @@ async def fetch_articles(
     concurrency: int,
     *,
     same_host_only: bool = False,
-) -> ArticleBatch:
-    """Fetch and extract the items' pages; links failing the safety rules are not fetched."""
+) -> ArticleBatch[None]:
+    """Fetch the items' pages and read them here; links failing the safety rules are not
+    fetched."""
+    return await fetch_and_read(
+        fetcher,
+        source,
+        items,
+        concurrency,
+        reading_here(page_rules(source)),
+        same_host_only=same_host_only,
+    )
+
+
+async def fetch_and_read(
+    fetcher: Fetcher,
+    source: SourceConfig,
+    items: Sequence[ListedItem],
+    concurrency: int,
+    reader: PageReader[T],
+    *,
+    same_host_only: bool = False,
+) -> ArticleBatch[T]:
+    """Fetch the items' pages and have ``reader`` read each as it arrives; links failing
+    the safety rules are not fetched."""
     gate = asyncio.Semaphore(concurrency)
     guard = LinkGuard(LinkPolicy.for_source(source, same_host_only=same_host_only))
+    rules = page_rules(source)
 
-    async def one(item: ListedItem) -> _Page | ScrapeError:
+    async def one(item: ListedItem) -> _Page[T] | ScrapeError:
         async with gate:
             try:
-                html, url = await _fetch_page(fetcher, source, item, guard)
+                page = await _fetch_page(fetcher, source, item, guard)
             except ScrapeError as exc:
                 return exc
+        read, extra = await reader(item, page, frozenset())
         # Kept (if not huge) until every page is in, to read again if its <title> turns
         # out to be the site's; not when the listing's title is the one kept anyway.
-        kept = (
-            html
-            if len(html) <= KEEP_FOR_SITE_NAMES and not _titled_by_listing(source, item)
-            else None
-        )
-        return _Page(_extract(source, item, html, url), page_title(html), kept, url)
+        small = len(page.content) <= KEEP_FOR_SITE_NAMES
+        return _Page(read, extra, page if small and not titled_by_listing(rules, item) else None)
 
     results = await asyncio.gather(*(one(i) for i in items))
     # A <title> that several of the source's pages share names the site, not an article.
-    titles = Counter(r.page_title for r in results if isinstance(r, _Page) and r.page_title)
-    site_names = frozenset(title for title, n in titles.items() if n > 1)
-    batch = ArticleBatch()
+    titles = Counter(r.read.page_title for r in results if isinstance(r, _Page))
+    site_names = frozenset(title for title, n in titles.items() if n > 1 and title)
+    again = {
+        n: reader(items[n], result.raw, site_names)
+        for n, result in enumerate(results)
+        if isinstance(result, _Page)
+        and result.raw is not None
+        and result.read.page_title in site_names
+    }
+    for n, (read, extra) in zip(again, await asyncio.gather(*again.values()), strict=True):
+        results[n] = _Page(read, extra, None)
+    batch: ArticleBatch[T] = ArticleBatch()
     for item, result in zip(items, results, strict=True):
         if isinstance(result, _Page):
-            again = result.page_title in site_names and result.html is not None
-            batch.articles.append(
-                _extract(source, item, result.html or "", result.url, site_names)
-                if again
-                else result.article
-            )
+            batch.add(result.read.article, result.extra)
         elif isinstance(result, Refused):
             batch.skipped.append(
                 str(result) if result.url == item.url else f"{item.url}: redirected to {result}"
             )
             if item.title or item.summary:
-                batch.articles.append(_from_listing(item))
+                batch.add(_from_listing(item), None)
         elif item.summary and not result.transient:
             # The page is gone for good, but the feed told us enough to store the item.
-            batch.articles.append(_from_listing(item))
+            batch.add(_from_listing(item), None)
         else:
             batch.errors.append(f"article {result}")
     return batch
+
+
+def page_rules(source: SourceConfig) -> PageRules:
+    return PageRules(source.content_selector, source.cms, listing_titles=source.kind == "feed")
+
+
+def reading_here(rules: PageRules) -> PageReader[None]:
+    """A reader that reads pages in this process and adds nothing to them."""
+
+    async def read(
+        item: ListedItem, page: RawPage, site_names: frozenset[str]
+    ) -> tuple[ReadPage, None]:
+        return read_page(rules, item, page, site_names), None
+
+    return read
 
 
 def _from_listing(item: ListedItem) -> ScrapedArticle:
@@ -182,50 +243,24 @@ async def fetch_article(
 ) -> ScrapedArticle:
     # A discovered link: never fetched without the safety check, whoever calls.
     guard = guard or LinkGuard(LinkPolicy.for_source(source))
-    return _extract(source, item, *await _fetch_page(fetcher, source, item, guard))
+    page = await _fetch_page(fetcher, source, item, guard)
+    return read_page(page_rules(source), item, page).article
 
 
 async def _fetch_page(
     fetcher: Fetcher, source: SourceConfig, item: ListedItem, guard: LinkGuard
-) -> tuple[str, str]:
-    """(HTML, final URL) of an item's page."""
+) -> RawPage:
     response = await fetcher.get(item.url, obey_robots=obeys_robots(source), guard=guard)
-    return decode_html(response.content, response.content_type).text, response.url
+    return RawPage(response.url, response.content, response.content_type)
 
 
 @dataclass(frozen=True)
-class _Page:
-    article: ScrapedArticle
-    page_title: str
-    html: str | None
-    url: str
+class _Page(Generic[T]):
+    read: ReadPage
+    extra: T
+    raw: RawPage | None
+    """The page as fetched, while it may have to be read again."""
 
 
 KEEP_FOR_SITE_NAMES = 1_000_000
-"""Characters of a page kept until its source's other pages are in (bounds memory)."""
-
-
-def _titled_by_listing(source: SourceConfig, item: ListedItem) -> bool:
-    # Feed titles are written for readers; list-page titles are often cut short.
-    return source.kind == "feed" and bool(item.title)
-
-
-def _extract(
-    source: SourceConfig,
-    item: ListedItem,
-    html: str,
-    url: str,
-    site_names: frozenset[str] = frozenset(),
-) -> ScrapedArticle:
-    # The page's headline first; the list's link text confirms it, and stands in for it.
-    hints = TitleHints(link_text=item.title, site_names=site_names)
-    page = extract_article(
-        html, url, content_selector=source.content_selector, cms=source.cms, hints=hints
-    )
-    title = item.title if _titled_by_listing(source, item) else page.title or item.title
-    return ScrapedArticle(
-        url=item.url,
-        title=title,
-        published_at=item.published_at or page.published_at,
-        text=page.text or item.summary,
-    )
+"""Bytes of a page kept until its source's other pages are in (bounds memory)."""

@@ -17,6 +17,7 @@ from servers import LocalSite
 
 from ieiwatch.config import Settings
 from ieiwatch.config.schema import SourceConfig
+from ieiwatch.domain import ArticleToStore
 from ieiwatch.scrapers.article import TitleHints, extract_article, page_title
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.fetch import Fetcher, make_client
@@ -79,6 +80,32 @@ def test_a_title_shared_by_a_sources_pages_is_its_name_not_their_headline() -> N
         return [a.title for a in batch.articles]
 
     assert asyncio.run(scrape()) == list(HEADLINES.values())
+
+
+def test_pages_read_in_the_workers_are_read_again_once_the_sites_name_is_known() -> None:
+    """The ingest step reads and classifies each page in a worker process as it arrives;
+    the pages whose <title> turns out to be the site's are read and classified again, so
+    each article keeps its headline and the classification of that headline."""
+    from ieiwatch.classify import classify
+    from ieiwatch.flows.ingest import harvest
+
+    async def scrape() -> list[ArticleToStore]:
+        settings = Settings()
+        with LocalSite(COLLEGE.parent / "college-logo") as site:
+            site.content_types = {".htm": "text/html"}
+            source = SourceConfig(
+                name="nefu-cie", kind="html", url=f"{site.url}/list.htm", item_selector="ul.news li"
+            )
+            async with make_client(settings) as client:
+                fetcher = Fetcher(client, settings)
+                listing = await fetch_listing(fetcher, source, None, None)
+                return (await harvest(fetcher, settings, source, listing.items)).articles
+
+    articles = asyncio.run(scrape())
+    assert [a.title for a in articles] == list(HEADLINES.values())
+    for a in articles:
+        again = classify(a.title, a.text)
+        assert (a.relevant, a.score, a.type) == (again.relevant, again.score, again.type)
 
 
 def _logo_in_a_heading(n: str) -> str:

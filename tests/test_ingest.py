@@ -87,7 +87,7 @@ def test_harvest_fetches_and_classifies_without_a_database(site: LocalSite) -> N
 
 def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None:
     """我校 on a college's own site is that college: the source's ``publisher`` says which."""
-    from ieiwatch.flows.ingest import classify_all
+    from ieiwatch.flows.page_pool import classify_all
 
     pairs = [
         (
@@ -118,9 +118,9 @@ def test_classifier_workers_start_with_the_tables_loaded_and_frozen() -> None:
     # by the workers instead of loaded by each (about 17 MB less at 1,000 sources).
     import gc
 
-    from ieiwatch.flows import ingest
+    from ieiwatch.flows import page_pool
 
-    pool = ingest._start_pool()
+    pool = page_pool._start_pool()
     try:
         assert pool.submit(gc.get_freeze_count).result(timeout=60) > 1000
     finally:

@@ -7,7 +7,7 @@ import pytest
 
 from ieiwatch.classify import classify
 from ieiwatch.domain.fingerprint import Fingerprint
-from ieiwatch.flows import ingest
+from ieiwatch.flows import page_pool
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -27,13 +27,13 @@ def _pairs() -> list[tuple[str, str]]:
 
 def test_worker_processes_classify_as_this_process_does() -> None:
     pairs = _pairs()
-    found = asyncio.run(ingest.classify_all(pairs))
+    found = asyncio.run(page_pool.classify_all(pairs))
     assert [cls for cls, _ in found] == [classify(title, text) for title, text in pairs]
     assert [fp for _, fp in found] == [Fingerprint.of(text) for _, text in pairs]
-    assert ingest._pool is not None  # the pool was used, and is kept for the next source
+    assert page_pool._pool is not None  # the pool was used, and is kept for the next source
 
 
 def test_one_or_two_items_are_classified_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "_pool", None)
-    found = asyncio.run(ingest.classify_all(_pairs()[:2]))
-    assert len(found) == 2 and ingest._pool is None
+    monkeypatch.setattr(page_pool, "_pool", None)
+    found = asyncio.run(page_pool.classify_all(_pairs()[:2]))
+    assert len(found) == 2 and page_pool._pool is None

@@ -1,0 +1,216 @@
+"""The worker processes that read and classify article pages for the ingest step.
+
+Reading a page (decoding, parsing its HTML, extracting the article) and classifying it are
+CPU-bound: done on the event loop they would hold up fetching and leave the other cores
+idle. Each page goes to a worker as soon as it arrives, so that when a source's last page
+is in, its others are already read and classified, and the process that fetches and
+stores only fetches and stores.
+
+The workers are forked from a server that imported only what they run (this module's
+imports are kept to the scrapers' page reader and the classifier for that reason: a worker
+unpickling ``read_and_classify`` imports this module, not the rest of ieiwatch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import multiprocessing
+import os
+import sys
+import types
+import weakref
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any, cast
+
+from ieiwatch.classify.batch import Classified, classify_batch
+from ieiwatch.scrapers.models import ListedItem
+from ieiwatch.scrapers.page import PageRules, RawPage, ReadPage, read_page
+
+if TYPE_CHECKING:
+    # Only for its type: the module fetches, and a worker has no use for that.
+    from ieiwatch.scrapers.source import PageReader
+
+INLINE_UP_TO = 2
+"""Items classified on the event loop itself: fewer than a process round trip is worth."""
+CHUNK = 8
+"""Items a worker classifies per round trip, when they are all at hand: a source's page is
+a few trips, not one an item, and still spread over every worker."""
+_pool: ProcessPoolExecutor | None = None
+
+
+def read_and_classify(
+    rules: PageRules,
+    item: ListedItem,
+    page: RawPage,
+    site_names: frozenset[str],
+    publisher: str | None,
+) -> tuple[ReadPage, Classified]:
+    """Read a page and classify (and fingerprint) its article: what a worker does."""
+    read = read_page(rules, item, page, site_names)
+    return read, classify_batch([(read.article.title, read.article.text)], publisher)[0]
+
+
+PageJob = tuple[PageRules, ListedItem, RawPage, frozenset[str], str | None]
+"""The arguments of one ``read_and_classify``."""
+
+
+def read_and_classify_all(jobs: Sequence[PageJob]) -> list[tuple[ReadPage, Classified] | Exception]:
+    """``read_and_classify`` of each job; a page that cannot be read gives its error, and
+    the others (another source's, maybe) are read all the same."""
+    done: list[tuple[ReadPage, Classified] | Exception] = []
+    for job in jobs:
+        try:
+            done.append(read_and_classify(*job))
+        except Exception as exc:  # raised where the page was asked for
+            done.append(exc)
+    return done
+
+
+def page_reader(
+    rules: PageRules, publisher: str | None, *, inline: bool = False
+) -> PageReader[Classified]:
+    """A ``scrapers.source.PageReader`` that reads and classifies each page in a worker
+    process (here, with ``inline``: for a few items)."""
+
+    async def read(
+        item: ListedItem, page: RawPage, site_names: frozenset[str]
+    ) -> tuple[ReadPage, Classified]:
+        job: PageJob = (rules, item, page, site_names, publisher)
+        if inline:
+            return read_and_classify(*job)
+        return await _sender().send(job)
+
+    return read
+
+
+class _Sender:
+    """Sends the pages of every source of a pass to the workers in chunks: a chunk goes as
+    soon as a worker is free, with the pages that came in while none was (up to
+    ``CHUNK``). Page by page, each round trip would cost the fetching process more than
+    the page costs a worker."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiting: list[tuple[PageJob, asyncio.Future[tuple[ReadPage, Classified]]]] = []
+        self.out: set[asyncio.Future[list[tuple[ReadPage, Classified] | Exception]]] = set()
+
+    async def send(self, job: PageJob) -> tuple[ReadPage, Classified]:
+        future: asyncio.Future[tuple[ReadPage, Classified]] = self.loop.create_future()
+        self.waiting.append((job, future))
+        self._next()
+        return await future
+
+    def _next(self) -> None:
+        while self.waiting and len(self.out) < _workers():
+            chunk, self.waiting = self.waiting[:CHUNK], self.waiting[CHUNK:]
+            sent = self.loop.create_task(_in_worker(read_and_classify_all, [j for j, _ in chunk]))
+            # Held here: the loop keeps only a weak reference to a task.
+            self.out.add(sent)
+            sent.add_done_callback(functools.partial(self._back, chunk=chunk))
+
+    def _back(
+        self,
+        sent: asyncio.Future[list[tuple[ReadPage, Classified] | Exception]],
+        *,
+        chunk: list[tuple[PageJob, asyncio.Future[tuple[ReadPage, Classified]]]],
+    ) -> None:
+        self.out.discard(sent)
+        results: Sequence[object]
+        if sent.cancelled():
+            results = [asyncio.CancelledError()] * len(chunk)
+        elif (error := sent.exception()) is not None:
+            results = [error] * len(chunk)
+        else:
+            results = sent.result()
+        for (_, future), result in zip(chunk, results, strict=True):
+            if future.done():  # its source was cancelled meanwhile
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(cast(tuple[ReadPage, Classified], result))
+        self._next()
+
+
+_senders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sender] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sender() -> _Sender:
+    """The running loop's sender (a pass runs in one loop; a test may run several)."""
+    loop = asyncio.get_running_loop()
+    sender = _senders.get(loop)
+    if sender is None:
+        sender = _senders[loop] = _Sender(loop)
+    return sender
+
+
+async def classify_all(
+    pairs: Sequence[tuple[str, str]], publisher: str | None = None
+) -> list[Classified]:
+    """Classify (and fingerprint) ``(title, text)`` pairs in the worker processes, a few
+    here."""
+    if len(pairs) <= INLINE_UP_TO:
+        return classify_batch(pairs, publisher)
+    size = min(CHUNK, -(-len(pairs) // _workers()))
+    chunks = [pairs[n : n + size] for n in range(0, len(pairs), size)]
+    done = await asyncio.gather(*(_in_worker(classify_batch, c, publisher) for c in chunks))
+    return [item for chunk in done for item in chunk]
+
+
+async def _in_worker(function: Any, *args: Any) -> Any:
+    """``function(*args)`` in a worker process; here, in a thread, if the pool broke."""
+    global _pool
+    if _pool is None:
+        _pool = _start_pool()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool, function, *args)
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed): do it here; a fresh pool next time.
+        _pool = None
+        return await asyncio.to_thread(function, *args)
+
+
+def stop_classifier_pool() -> None:
+    """End the worker processes (a later pass starts new ones)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool() -> ProcessPoolExecutor:
+    """A worker per core, forked from a server that imported only what the workers run:
+    they do not inherit this process's threads (Prefect's, httpx's) nor its memory."""
+    context = multiprocessing.get_context("forkserver")
+    # The server loads the page reader, then the classifier's tables (``warm`` freezes
+    # what is loaded by then) once; the workers share its pages.
+    context.set_forkserver_preload(["ieiwatch.flows.page_pool", "ieiwatch.classify.warm"])
+    workers = _workers()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # Each submit starts a worker while there are fewer than ``workers``: start them all
+    # now, with a bare __main__, or each would import the program's main module again (the
+    # CLI script, prefect.engine) for nothing.
+    with _bare_main():
+        for _ in range(workers):
+            pool.submit(int)
+    return pool
+
+
+def _workers() -> int:
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
