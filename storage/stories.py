@@ -34,8 +34,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, TextClause, func, text, update
+from sqlalchemy import Select, TextClause, bindparam, func, insert, text, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ieiwatch.domain import Party, utcnow
@@ -51,8 +52,8 @@ from ieiwatch.domain.fingerprint import (
     shingles,
     without_noise,
 )
-from ieiwatch.storage.db import dialect_of, in_chunks, insert_for, table_of
-from ieiwatch.storage.models import Article, Source, Story, StoryKey
+from ieiwatch.storage.db import dialect_of, in_chunks, table_of
+from ieiwatch.storage.models import Article, Source, Story
 
 MIN_CONTAINMENT = 0.8
 DATE_SLACK = timedelta(days=2)
@@ -109,11 +110,21 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> None:
             near.setdefault(key, []).append(article.simhash)
     recent = _candidates_by_key(session, sorted(near), since, near)
     batch = _Batch({a.id or 0: a.text for a in articles})
+    # What the cheap checks say of each new article and the stored ones sharing a key
+    # with it; the stored texts they leave to compare are read in one query.
+    stored = {
+        (n, c.id): _verdict_without_text(article, c)
+        for n, article in enumerate(articles)
+        for k in keys[n]
+        for c in recent.get(k, [])
+    }
+    batch.read_texts(session, [i for (_, i), v in stored.items() if v is None])
     for n, article in enumerate(articles):
         found = {c.id: c for k in keys[n] for c in batch.sharing(k, recent.get(k, []))}
-        verdicts = {c.id: _verdict_without_text(article, c) for c in found.values()}
-        # The texts still to compare are read in one query, not one an article.
-        batch.read_texts(session, [i for i, v in verdicts.items() if v is None])
+        verdicts = {
+            c.id: stored[n, c.id] if (n, c.id) in stored else _verdict_without_text(article, c)
+            for c in found.values()
+        }
         matches = sorted(
             {
                 batch.find(c.story_id)
@@ -205,21 +216,15 @@ def _write(
 ) -> None:
     """The batch's new stories (in the order a one-at-a-time pass would make them, so
     older stories keep smaller ids), merges, article stories and index keys."""
-    new = {
-        n: Story(title=article.title)
-        for n, article in enumerate(articles)
-        if batch.stories[n] == _NEW_STORY + n
-    }
-    session.add_all(new.values())
-    session.flush()
+    new = _new_stories(
+        session,
+        [(n, a.title) for n, a in enumerate(articles) if batch.stories[n] == _NEW_STORY + n],
+    )
 
     def story_id(story: int) -> int:
-        return (new[story - _NEW_STORY].id or 0) if story >= _NEW_STORY else story
+        return new[story - _NEW_STORY] if story >= _NEW_STORY else story
 
-    for article, story in zip(articles, batch.stories, strict=True):
-        article.story_id = story_id(batch.find(story))
-        session.add(article)
-    session.flush()
+    _set_stories(session, articles, [story_id(batch.find(story)) for story in batch.stories])
     groups: dict[int, list[int]] = {}
     for story in batch.merged:
         groups.setdefault(story_id(batch.find(story)), []).append(story_id(story))
@@ -328,15 +333,44 @@ def _recent(ids: Sequence[int], since: datetime) -> Select[Any]:
     )
 
 
+def _new_stories(session: Session, titles: list[tuple[int, str]]) -> dict[int, int]:
+    """Insert a story for each (n, title); n → its id. Core statements: a story row is a
+    title and a time, and a first pass makes thousands."""
+    if not titles:
+        return {}
+    table = table_of(Story)
+    now = utcnow()
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{"title": title, "first_seen_at": now} for _, title in titles],
+    ).scalars()
+    return {n: story for (n, _), story in zip(titles, ids, strict=True)}
+
+
+def _set_stories(session: Session, articles: Sequence[Article], stories: list[int]) -> None:
+    """Write the articles' stories, and set them on the loaded articles as stored."""
+    if not articles:
+        return
+    table = table_of(Article)
+    session.execute(
+        update(table).where(table.c.id == bindparam("_id")).values(story_id=bindparam("_story")),
+        [{"_id": a.id, "_story": story} for a, story in zip(articles, stories, strict=True)],
+    )
+    for article, story in zip(articles, stories, strict=True):
+        set_committed_value(article, "story_id", story)
+
+
 def _store_keys(session: Session, rows: list[tuple[int, int]]) -> None:
     """Index the (key, article id) pairs."""
     if not rows:
         return
-    table = table_of(StoryKey)
-    # executemany: one statement compiled once, whatever the number of keys.
-    session.execute(
-        insert_for(session)(table).on_conflict_do_nothing(),
-        [{"key": key, "article_id": article_id} for key, article_id in rows],
+    # The driver's own executemany: a first pass stores a hundred thousand pairs, which
+    # SQLAlchemy would each turn into a dictionary of parameters first.
+    mark = "%s" if dialect_of(session) == "postgresql" else "?"
+    session.connection().exec_driver_sql(
+        f'INSERT INTO story_keys ("key", article_id) VALUES ({mark}, {mark})'
+        " ON CONFLICT DO NOTHING",
+        rows,
     )
 
 
