@@ -19,6 +19,7 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from ieiwatch.classify import Classification
+from ieiwatch.classify.batch import Classified
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import ArticleToStore, DeliveryKind
@@ -106,9 +107,16 @@ async def harvest(
     source: SourceConfig,
     items: Sequence[ListedItem],
     keep: Callable[[ScrapedArticle], bool] | None = None,
+    ready: Callable[[ArticleToStore], None] | None = None,
 ) -> Harvest:
     """Fetch the items' pages, read and classify each as it arrives (in the worker
-    processes), and keep the articles ``keep`` accepts."""
+    processes), and keep the articles ``keep`` accepts; ``ready`` is given each of those
+    as soon as nothing can change it (the harvest has them all)."""
+
+    def settled(article: ScrapedArticle, done: Classified) -> None:
+        if ready is not None and (keep is None or keep(article)):
+            ready(to_store(article, *done))
+
     reader = page_reader(page_rules(source), source.publisher, inline=len(items) <= INLINE_UP_TO)
     batch = await fetch_and_read(
         fetcher,
@@ -117,6 +125,7 @@ async def harvest(
         settings.http_concurrency,
         reader,
         same_host_only=settings.article_hosts == "source",
+        settled=settled if ready is not None else None,
     )
     kept = [
         (article, done)
@@ -134,6 +143,12 @@ async def harvest(
     )
 
 
+PART = 10
+"""Articles of a source stored together while its other pages are still coming in, so
+that the database works during the fetch rather than after it: on a first pass, every
+source's last page comes in at about the same time."""
+
+
 async def ingest(
     ctx: RunContext,
     source: SourceConfig,
@@ -145,48 +160,122 @@ async def ingest(
     limit: int | None = None,
     keep: Callable[[ScrapedArticle], bool] | None = None,
 ) -> tuple[Ingested, T]:
-    """Store the items not stored yet (at most ``limit`` of them), plan the alerts that
-    ``alerts`` selects, and run ``bookkeeping``, all in one transaction; returns what was
-    done and what ``bookkeeping`` returned."""
+    """Store the items not stored yet (at most ``limit`` of them) and plan the alerts that
+    ``alerts`` selects, in parts of ``PART`` while the pages come in, then the rest with
+    ``bookkeeping``, in one transaction; returns what was done and what ``bookkeeping``
+    returned. A part stored is stored with its alerts: if a later one fails, the next run
+    finds those articles stored and the rest unseen."""
     with session_scope(ctx.engine) as session:
         known = article_store.known_urls(session, (i.url for i in items))
     unseen = [i for i in items if i.url not in known]
     todo = unseen if limit is None else unseen[:limit]
-    found = await harvest(ctx.fetcher, ctx.settings, source, todo, keep)
+    done = Ingested(len(unseen), len(todo), Harvest(), [])
+    parts = _Parts(ctx, source, done, alerts, alert_kind)
+    try:
+        done.harvest = await harvest(ctx.fetcher, ctx.settings, source, todo, keep, parts.add)
+    finally:
+        # A part being written is finished, not cut short: a thread cannot be cancelled.
+        await parts.written()
+    rest = parts.waiting + [a for a in done.harvest.articles if a.url not in parts.handed]
     # In a thread: while the database works (stories, alerts), the other sources' pages
     # keep coming in.
-    return await asyncio.to_thread(
-        _store,
-        ctx,
-        source,
-        Ingested(len(unseen), len(todo), found, []),
-        bookkeeping,
-        alerts,
-        alert_kind,
-    )
+    return await asyncio.to_thread(_store, ctx, source, done, rest, bookkeeping, alerts, alert_kind)
+
+
+class _Parts:
+    """A source's articles, stored part by part as their pages are read."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        source: SourceConfig,
+        done: Ingested,
+        alerts: AlertSelector | None,
+        alert_kind: DeliveryKind | None,
+    ) -> None:
+        self.ctx, self.source, self.done = ctx, source, done
+        self.alerts, self.alert_kind = alerts, alert_kind
+        self.waiting: list[ArticleToStore] = []
+        self.handed: set[str] = set()
+        """URLs of the articles given to a part (stored, or waiting)."""
+        self.writing: asyncio.Task[None] | None = None
+
+    def add(self, article: ArticleToStore) -> None:
+        self.waiting.append(article)
+        self.handed.add(article.url)
+        idle = self.writing is None or self.writing.done()
+        failed = self.writing is not None and self.writing.done() and self.writing.exception()
+        if len(self.waiting) >= PART and idle and not failed:
+            self.writing = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        while len(self.waiting) >= PART:
+            part, self.waiting = self.waiting, []
+            await asyncio.to_thread(
+                _store_part, self.ctx, self.source, self.done, part, self.alerts, self.alert_kind
+            )
+
+    async def written(self) -> None:
+        """Wait for the part being written; raises what a part raised."""
+        if self.writing is not None:
+            await self.writing
+
+
+def _store_part(
+    ctx: RunContext,
+    source: SourceConfig,
+    done: Ingested,
+    articles: list[ArticleToStore],
+    alerts: AlertSelector | None,
+    alert_kind: DeliveryKind | None,
+) -> None:
+    """Store a part of the harvest and plan its alerts, in one transaction."""
+    with session_scope(ctx.engine) as session:
+        _write(
+            session, ctx, source, _source_row(session, source), done, articles, alerts, alert_kind
+        )
 
 
 def _store(
     ctx: RunContext,
     source: SourceConfig,
     done: Ingested,
+    articles: list[ArticleToStore],
     bookkeeping: Bookkeeping[T],
     alerts: AlertSelector | None,
     alert_kind: DeliveryKind | None,
 ) -> tuple[Ingested, T]:
-    """Store the harvest, plan its alerts and run the bookkeeping, in one transaction."""
+    """Store the rest of the harvest, plan its alerts and run the bookkeeping, in one
+    transaction."""
     with session_scope(ctx.engine) as session:
-        row = source_store.get_source(session, source.name)
-        if row is None or row.id is None:
-            raise LookupError(f"source {source.name!r} is not in the database (sync the config)")
-        done.stored = article_store.insert_new(session, row.id, done.harvest.articles)
-        if alerts is not None:
-            done.news = alerts(row, done.stored)
-            done.alerts_planned = plan_alerts(
-                session,
-                done.news,
-                source.name,
-                load_subscriptions(session, ctx.config),
-                kind=alert_kind,
-            )
+        row = _source_row(session, source)
+        _write(session, ctx, source, row, done, articles, alerts, alert_kind)
         return done, bookkeeping(session, row, done)
+
+
+def _source_row(session: Session, source: SourceConfig) -> Source:
+    row = source_store.get_source(session, source.name)
+    if row is None or row.id is None:
+        raise LookupError(f"source {source.name!r} is not in the database (sync the config)")
+    return row
+
+
+def _write(
+    session: Session,
+    ctx: RunContext,
+    source: SourceConfig,
+    row: Source,
+    done: Ingested,
+    articles: list[ArticleToStore],
+    alerts: AlertSelector | None,
+    alert_kind: DeliveryKind | None,
+) -> None:
+    """Store articles and plan the alerts ``alerts`` selects of them; ``done`` counts them."""
+    stored = article_store.insert_new(session, row.id or 0, articles)
+    done.stored += stored
+    if alerts is not None:
+        news = alerts(row, stored)
+        done.news += news
+        done.alerts_planned += plan_alerts(
+            session, news, source.name, load_subscriptions(session, ctx.config), kind=alert_kind
+        )

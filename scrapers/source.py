@@ -169,9 +169,14 @@ async def fetch_and_read(
     reader: PageReader[T],
     *,
     same_host_only: bool = False,
+    settled: Callable[[ScrapedArticle, T], None] | None = None,
 ) -> ArticleBatch[T]:
     """Fetch the items' pages and have ``reader`` read each as it arrives; links failing
-    the safety rules are not fetched."""
+    the safety rules are not fetched.
+
+    ``settled`` is told each page's article as soon as nothing can change it (the batch
+    has them all): at once for a page that will not be read again, and when every page is
+    in for the others (those whose ``<title>`` may prove to be the site's)."""
     gate = asyncio.Semaphore(concurrency)
     guard = LinkGuard(LinkPolicy.for_source(source, same_host_only=same_host_only))
     rules = page_rules(source)
@@ -186,21 +191,29 @@ async def fetch_and_read(
         # Kept (if not huge) until every page is in, to read again if its <title> turns
         # out to be the site's; not when the listing's title is the one kept anyway.
         small = len(page.content) <= KEEP_FOR_SITE_NAMES
-        return _Page(read, extra, page if small and not titled_by_listing(rules, item) else None)
+        raw = page if small and not titled_by_listing(rules, item) else None
+        if raw is None and settled is not None:
+            settled(read.article, extra)
+        return _Page(read, extra, raw)
 
     results = await asyncio.gather(*(one(i) for i in items))
     # A <title> that several of the source's pages share names the site, not an article.
     titles = Counter(r.read.page_title for r in results if isinstance(r, _Page))
     site_names = frozenset(title for title, n in titles.items() if n > 1 and title)
+    rereadable = [
+        (n, r.read.page_title, r.raw)
+        for n, r in enumerate(results)
+        if isinstance(r, _Page) and r.raw is not None
+    ]
     again = {
-        n: reader(items[n], result.raw, site_names)
-        for n, result in enumerate(results)
-        if isinstance(result, _Page)
-        and result.raw is not None
-        and result.read.page_title in site_names
+        n: reader(items[n], raw, site_names) for n, title, raw in rereadable if title in site_names
     }
     for n, (read, extra) in zip(again, await asyncio.gather(*again.values()), strict=True):
         results[n] = _Page(read, extra, None)
+    if settled is not None:
+        for n, _, _ in rereadable:
+            if isinstance(page := results[n], _Page):
+                settled(page.read.article, page.extra)
     batch: ArticleBatch[T] = ArticleBatch()
     for item, result in zip(items, results, strict=True):
         if isinstance(result, _Page):
