@@ -53,6 +53,11 @@ def test_a_run_on_a_database_at_the_head_does_not_import_alembic(tmp_path: Path)
     assert (first.stdout.split(), second.stdout.split()) == (["True"], ["False"]), second.stderr
 
 
+def test_the_command_line_imports_alembic_only_for_its_db_commands() -> None:
+    done = _python("import sys, ieiwatch.cli.main; print('alembic' in sys.modules)")
+    assert done.stdout.split() == ["False"], done.stderr
+
+
 def _python(script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
