@@ -1,8 +1,9 @@
 """Backfill: walk one source's history (list pages or feed pages, newest first) and store
 what was published since a date, resumably.
 
-Per page, in one transaction: store the page's new articles in the window (and plan their
-alerts when asked), and advance the checkpoint to the next page. An interrupted backfill
+Per page: store the page's new articles in the window (and plan their alerts when asked),
+and, in the transaction of the last of them, advance the checkpoint to the next page. An
+interrupted backfill
 run again continues at the first page not done; articles are inserted ON CONFLICT DO
 NOTHING, so nothing is stored twice either way.
 

@@ -1,12 +1,16 @@
 """The one ingest step, shared by monitoring, backfill and ``sources check``:
 
-    known → fetch → classify → (store + plan alerts + the caller's bookkeeping, in one
-    transaction)
+    known → fetch → read and classify each page as it arrives → (store + plan alerts, in
+    parts while the pages come in) → (store + plan alerts + the caller's bookkeeping, in
+    one transaction)
 
-``harvest`` is the fetch and classify part (``sources check`` stops there: it stores
-nothing); ``ingest`` adds the rest. The caller's bookkeeping (a source's fetch state and
-health, a backfill's checkpoint) is written in the same transaction as the articles and
-their alerts, so none of them can be saved without the others.
+``harvest`` is the fetch, read and classify part (``sources check`` stops there: it stores
+nothing); ``ingest`` adds the rest. An article is stored with its alerts, in one
+transaction. The caller's bookkeeping (a source's fetch state and health, a backfill's
+checkpoint) is written with the last of them, so it is never saved without every article
+it accounts for: a run stopped before then leaves the listing's validators (or the
+checkpoint) unsaved, and the next run finds the articles stored so far known and stores
+the rest.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``poll_source`` reads like the pass of one source: its fetch state → its listing (a
 conditional GET) → if unchanged, stop (its batch records it) → ingest the new items (fetch,
-classify, store, plan alerts, save the validators, in one transaction) → send those alerts
+classify, store and plan alerts, the last of them with the validators) → send those alerts
 → report health. ``run_pass`` polls the sources concurrently, in batches, and then sends
 whatever else is due; ``monitor.py`` runs each batch as a Prefect task.
 """
