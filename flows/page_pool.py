@@ -93,13 +93,15 @@ class _Sender:
     ``CHUNK``). Page by page, each round trip would cost the fetching process more than
     the page costs a worker."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self) -> None:
+        # No reference to its loop: the table of senders holds the loops weakly.
         self.waiting: list[tuple[PageJob, asyncio.Future[tuple[ReadPage, Classified]]]] = []
         self.out: set[asyncio.Future[list[tuple[ReadPage, Classified] | Exception]]] = set()
 
     async def send(self, job: PageJob) -> tuple[ReadPage, Classified]:
-        future: asyncio.Future[tuple[ReadPage, Classified]] = self.loop.create_future()
+        future: asyncio.Future[tuple[ReadPage, Classified]] = (
+            asyncio.get_running_loop().create_future()
+        )
         self.waiting.append((job, future))
         self._next()
         return await future
@@ -107,7 +109,9 @@ class _Sender:
     def _next(self) -> None:
         while self.waiting and len(self.out) < _workers():
             chunk, self.waiting = self.waiting[:CHUNK], self.waiting[CHUNK:]
-            sent = self.loop.create_task(_in_worker(read_and_classify_all, [j for j, _ in chunk]))
+            sent = asyncio.get_running_loop().create_task(
+                _in_worker(read_and_classify_all, [j for j, _ in chunk])
+            )
             # Held here: the loop keeps only a weak reference to a task.
             self.out.add(sent)
             sent.add_done_callback(functools.partial(self._back, chunk=chunk))
@@ -146,7 +150,7 @@ def _sender() -> _Sender:
     loop = asyncio.get_running_loop()
     sender = _senders.get(loop)
     if sender is None:
-        sender = _senders[loop] = _Sender(loop)
+        sender = _senders[loop] = _Sender()
     return sender
 
 

@@ -48,3 +48,24 @@ def test_a_page_that_cannot_be_read_here_raises_its_error() -> None:
     item, page = _page("1001")
     with pytest.raises(ValueError):
         read_and_classify(PageRules(content_selector="div[[["), item, page, frozenset(), None)
+
+
+def test_a_finished_loop_leaves_no_sender_behind() -> None:
+    """A served process runs a pass per event loop: what sends its pages goes with it."""
+    import gc
+
+    from ieiwatch.flows import page_pool
+
+    item, page = _page("1001")
+
+    async def read_some() -> None:
+        reader = page_reader(PageRules(), None)
+        await asyncio.gather(*(reader(item, page, frozenset()) for _ in range(3)))
+
+    try:
+        for _ in range(2):
+            asyncio.run(read_some())
+    finally:
+        stop_classifier_pool()
+    gc.collect()
+    assert len(page_pool._senders) == 0
