@@ -196,7 +196,15 @@ async def fetch_and_read(
             settled(read.article, extra)
         return _Page(read, extra, raw)
 
-    results = await asyncio.gather(*(one(i) for i in items))
+    fetching = [asyncio.ensure_future(one(i)) for i in items]
+    try:
+        results = await asyncio.gather(*fetching)
+    except BaseException:
+        # A page that could not be read (a content selector that is no selector) fails the
+        # source: the others stop here, rather than go on reading for no one.
+        for task in fetching:
+            task.cancel()
+        raise
     # A <title> that several of the source's pages share names the site, not an article.
     titles = Counter(r.read.page_title for r in results if isinstance(r, _Page))
     site_names = frozenset(title for title, n in titles.items() if n > 1 and title)
