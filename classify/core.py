@@ -291,6 +291,10 @@ def _party_term(
         shown_schools = [p for p in schools if p in named]
         names = f"{_names(shown_schools)} + {_names([f.party for f in partners])}"
         return Term("parties", w["school_and_partner"] * factor, names)
+    if schools and _policy_active(hits, rules) and rules.lang == "en":
+        # A governor signs a workforce bill at a college: the government acts, the
+        # college is where (rules-9); the others are judged as before.
+        return Term("government-led", w["no_school_with_policy"], _names(schools))
     if schools:
         distinct = {p.name for p in schools}
         if len(distinct) >= 2:

@@ -53,13 +53,82 @@ def extract(prep: Prepared) -> list[Found]:
         found = _extract_en(prep.orig_title, "title", prep.orig_body) + _extract_en(
             prep.orig_body, "body", prep.orig_title
         )
-        found = _en_units(found, prep.orig_body)
+        found = _en_units(_en_spelled_out(found, prep.orig_body), prep.orig_body)
+        brand = _en_rules().brand_re
+        found = [  # "Kia" found in a slot of the headline: a company known by its brand
+            dataclasses.replace(f, party=Party(f.party.name, "enterprise"))
+            if f.party.kind == "other" and brand.fullmatch(f.party.name)
+            else f
+            for f in found
+        ]
     return _dedupe(found)[:MAX_PARTIES]
+
+
+# "the University of California, San Francisco (UCSF)": a name and the short form it
+# defines; the words before the brackets are read back to the short form's first letter.
+_DEFINED_WORD = r"(?:[A-Z][\w&'’.-]*,?|of|for|and|the|de|do|da|bin|at|&)"
+_DEFINED = re.compile(
+    rf"({_DEFINED_WORD}(?:[ ]+{_DEFINED_WORD}){{1,11}})[ ]*\(([A-Z][A-Za-z&-]{{1,9}})\)"
+)
+
+
+_NAME_ALIAS = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z&-]{1,9})\)")
+
+
+def _long_form(short: str, words: str) -> str | None:
+    """The shortest tail of `words` that spells `short` (Schwartz and Hearst's
+    abbreviation match: each letter in order, the first one opening a word)."""
+    letters = [c.lower() for c in short if c.isalnum()]
+    if len(letters) < 2:
+        return None
+    text = words.rstrip(", ")
+    i = len(text) - 1
+    for k in range(len(letters) - 1, -1, -1):
+        c = letters[k]
+        while i >= 0 and (text[i].lower() != c or (k == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+    long = text[i + 1 :]
+    first = long.split()[0] if long.split() else ""
+    if not first[:1].isupper() or len(long.split()) < 2 or len(long.split()) > len(letters) + 4:
+        return None
+    return long.rstrip(",")
+
+
+def _en_spelled_out(found: list[Found], body: str) -> list[Found]:
+    """A party named by a short form the body spells out ("UCSF" with "the University
+    of California, San Francisco (UCSF)", "UIU") is shown by its full name."""
+    if "(" not in body:
+        return found
+    spelled: dict[str, str] = {}
+    for m in _DEFINED.finditer(body):
+        long = _long_form(m.group(2), m.group(1))
+        if long:
+            spelled.setdefault(m.group(2), long)
+    if not spelled:
+        return found
+    r = _en_rules()
+    out = []
+    for f in found:
+        long = spelled.get(f.party.name)
+        tail = _NAME_ALIAS.fullmatch(f.party.name)
+        if not long and tail and spelled.get(tail.group(2), "").endswith(tail.group(1)):
+            long = spelled[tail.group(2)]  # "San Francisco (UCSF)": the tail of the comma
+        if long and not f.self_ref and not f.unnamed:
+            named = _named(long.replace(",", "").split(), r)
+            kind = named[1] if named and named[1] != "other" else f.party.kind
+            f = dataclasses.replace(f, party=Party(long, kind))
+        out.append(f)
+    return out
 
 
 def _en_units(found: list[Found], body: str) -> list[Found]:
     """A name the body calls a unit of a school ("WMG, at The University of Warwick")
-    is that unit wherever it is named (the headline's "WMG and Binghamton University")."""
+    is that unit wherever it is named (the headline's "WMG and Binghamton University");
+    a slot name the body describes as a school ("Crestline, a technical training
+    institute") is a school wherever it is named."""
     units = {
         f.party.name for f in found if f.slot and f.zone == "body" and f.party.kind == "college"
     }
@@ -68,10 +137,21 @@ def _en_units(found: list[Found], body: str) -> list[Found]:
         for n in units
         if any(_UNIT_OF_SCHOOL.match(body, m.end()) for m in re.finditer(re.escape(n), body))
     }
-    return [
-        dataclasses.replace(f, party=Party(f.party.name, "college")) if f.party.name in units else f
-        for f in found
-    ]
+    out = []
+    for f in found:
+        if f.party.name in units:
+            f = dataclasses.replace(f, party=Party(f.party.name, "college"))
+        elif f.slot and f.party.kind not in EDUCATION_KINDS:
+            # "… with Crestline" in the headline, "Crestline, a technical training
+            # institute" in the body: the body says what it is
+            for m in re.finditer(re.escape(f.party.name), body):
+                described = _SCHOOL_APPOSITIVE.match(body, m.end())
+                if described:
+                    kind = _APPOSITIVE_KIND.get(described.group(1).lower(), "college")
+                    f = dataclasses.replace(f, party=Party(f.party.name, kind))
+                    break
+        out.append(f)
+    return out
 
 
 # Kinds that a school's own unit may carry (某大学材料学院产业技术研究院, 某学院检测中心).
@@ -659,7 +739,9 @@ def _zh_qualify(prep: Prepared, found: list[Found]) -> list[Found]:
 _ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros|Sdn|Bhd|Pvt|Pty)\.)"
 _UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-–@*/]*|\([A-Z][\w&'’\- ]*\))"
 _JOIN = (
-    r"(?:[ \t]+(?:(?:of|for|and|de|des|la|du|&)(?:[ \t]+the)?[ \t]+)?"
+    # "Mohamed bin Zayed University", "Universidade do Porto": name particles join too
+    r"(?:[ \t]+(?:(?:of|for|and|de|des|la|du|&|bin|binti|van|von|der|del|da|do|dos|di)"
+    r"(?:[ \t]+the)?[ \t]+)?"
     r"|,[ \t]*(?=(?:Ltd|LTD|Inc|LLC|Limited)\b))"
 )
 _RUN_RE = re.compile(rf"{_UNIT}(?:{_JOIN}{_UNIT})*")
@@ -684,7 +766,10 @@ _NAME_THEN_TITLE = re.compile(
     r"[Hh]ead|[Dd]eputy|[Ff]ounder|[Pp]rincipal|[Ss]enior|[Pp]rovost|[Cc]hancellor|"
     r"[Ss]uperintendent|[Cc]ommissioner|[Cc]hair)"
 )
-_CONNECTORS = frozenset({"of", "for", "and", "the", "de", "des", "la", "du", "&"})
+_CONNECTORS = frozenset(
+    {"of", "for", "and", "the", "de", "des", "la", "du", "&"}
+    | {"bin", "binti", "van", "von", "der", "del", "da", "do", "dos", "di"}
+)
 
 
 @dataclass(frozen=True)
@@ -697,6 +782,7 @@ class _EnRules:
     field_words: frozenset[str]
     venue_words: frozenset[str]
     clause_words: frozenset[str]
+    leading_nouns: frozenset[str]
     person_re: re.Pattern[str]
     person_titles: frozenset[str]
     places: frozenset[str]
@@ -708,6 +794,7 @@ class _EnRules:
     self_kind: dict[str, str]
     aggregate_re: re.Pattern[str]
     authority_re: re.Pattern[str]
+    brand_re: re.Pattern[str]
 
 
 def _slot_after_re(items: list[str]) -> re.Pattern[str]:
@@ -744,6 +831,7 @@ def _en_rules() -> _EnRules:
         field_words=frozenset(e["field_words"]),
         venue_words=frozenset(e["venue_words"]),
         clause_words=frozenset(e["clause_words"]),
+        leading_nouns=frozenset(e["leading_nouns"]),
         person_re=re.compile(
             r"(?<![\w-])"
             + alternation(e["titles_before_names"])
@@ -772,11 +860,16 @@ def _en_rules() -> _EnRules:
             r"four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
             r"|\b(?:network|consortium|coalition|group|system) of\s+"
             r"|\b(?i:local|area|regional|several|participating)\s+)"
-            r"(?:[a-z-]+\s+){0,2}?"
+            # "three Indian universities": a country's adjective is no name (rules-9); a
+            # place's own name may be ("Five Singapore polytechnics": Singapore Polytechnic)
+            r"(?:(?:[a-z-]+|[A-Z][a-z]+(?:an|ese|ish|ch))\s+){0,2}?"
             r"(enterprises|companies|firms|employers|manufacturers|businesses|hospitals"
             r"|universities|colleges|schools|institutions|polytechnics)\b"
         ),
         authority_re=re.compile(e["school_authorities"]),
+        brand_re=re.compile(
+            r"(?<![\w&.-])" + alternation(e["known_companies"]) + r"(?![\w&-]|\.\w)"
+        ),
     )
 
 
@@ -928,6 +1021,9 @@ def _named(piece: list[str], r: _EnRules) -> tuple[str, str] | None:
     if piece[last] == "Tech" and last and piece[last - 1].endswith(("'s", "’s")):
         return None  # "Virginia's Tech Workforce": an adjective, not Georgia Tech
     keep = piece if tail and tail[0] in ("of", "for") else piece[: last + 1]
+    if last == 0 and tail and piece[0] in r.leading_nouns:
+        # "Universiti Teknikal Malaysia Melaka", "TAFE NSW": the noun opens the name
+        keep = piece
     if (
         tail
         and len(piece) > 2
@@ -1032,7 +1128,19 @@ def _bare(
     for pattern, kind in r.overrides:
         if pattern.search(name):
             return kind  # "TAFE SA", "Denver Public Schools" named without a noun
+    described = _SCHOOL_APPOSITIVE.match(text, end)
+    if described:  # "WyoTech, a technical training institute": the text says what it is
+        return _APPOSITIVE_KIND.get(described.group(1).lower(), "college")
     return "enterprise" if r.hint_re.search(window) else "other"
+
+
+# "WyoTech, a technical training institute with …", "Piaget, a private university in …"
+_SCHOOL_APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:(?!(?:of|for|with|to|at|in|and|partner|member)\b)[\w-]+\s+){0,4}?"
+    r"(university|college|polytechnic|institute|school|academy)\b(?!\s+(?:district|board|of))"
+    r"(?!['’])"
+)
+_APPOSITIVE_KIND = {"university": "university", "polytechnic": "vocational_school"}
 
 
 # Donors and alumni are people: "G. Wayne Hawk and his wife, Charline Hawk", "alumnus
@@ -1141,7 +1249,12 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
     for m in _RUN_RE.finditer(text):
         alias = _ALIAS_RE.match(text, m.end())
         offset = m.start()
-        for piece in _headline_pieces(m.group(0).split(), r):
+        words = m.group(0).split()
+        if allow_bare and _PAIR_ACTS.match(text, m.end()) and _opens_sentence(text, m.start()):
+            pieces = _pair_pieces(words, r)
+        else:
+            pieces = _headline_pieces(words, r)
+        for piece in pieces:
             piece = _trim(piece, r)
             if not piece:
                 continue
@@ -1169,6 +1282,31 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
     initials = {"".join(w[0] for w in f.party.name.split() if w[0].isupper()) for f in found}
     found += [b for b in bare if b.party.name not in aliases and b.party.name not in initials]
     return found
+
+
+# "Piaget and Huawei formalise a partnership": two one-word names acting together at
+# the start of a sentence (rules-9).
+_PAIR_ACTS = re.compile(
+    r" (?:have |has |will |today |jointly |officially )*(?:formali[sz]ed?|sign(?:ed)?|ink(?:ed)?"
+    r"|forged?|launch(?:ed)?|partner(?:ed)?|collaborated?|combine|join(?:ed)? forces|teamed up"
+    r"|team up|announced?|agreed|entered|established?|set up|open(?:ed)?)\b"
+)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start]
+    return not before.strip() or bool(re.search(r"[.!?:—–-]\s*$", before))
+
+
+def _pair_pieces(words: list[str], r: _EnRules) -> list[list[str]]:
+    ordinary = r.field_words | r.generic_words | r.stopwords | r.common_words
+    if (
+        len(words) == 3
+        and words[1] in ("and", "&")
+        and not any(w in ordinary or _noun(w, r) for w in (words[0], words[2]))
+    ):
+        return [[words[0]], [words[2]]]
+    return _headline_pieces(words, r)
 
 
 _HEADLINE_JOIN = re.compile(
@@ -1278,4 +1416,30 @@ def _extract_en(text: str, zone: str, other: str = "") -> list[Found]:
     """The parties named in one zone; `other` is the other zone (the headline for the
     body, the body for the headline)."""
     r = _en_rules()
-    return _en_named(text, zone, r, other) + _en_self(text, zone, r) + _en_aggregates(text, zone, r)
+    return (
+        _en_named(text, zone, r, other)
+        + _en_brands(text, zone, r)
+        + _en_self(text, zone, r)
+        + _en_aggregates(text, zone, r)
+    )
+
+
+_CAPITAL_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+$")
+
+
+def _en_brands(text: str, zone: str, r: _EnRules) -> list[Found]:
+    """Companies known by their brand (orgs.yaml `en.known_companies`), named in the
+    headline or in a sentence of cooperation, and not the end of a longer capitalised
+    name (James Dyson)."""
+    out: list[Found] = []
+    for m in r.brand_re.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        prev = _CAPITAL_BEFORE.search(before)
+        if prev and prev.group(0).split()[0] not in r.stopwords:
+            continue
+        if zone != "title" and not _mentions_cooperation(
+            r.coop_re, _sentence(text, m.start(), m.end())
+        ):
+            continue
+        out.append(Found(Party(m.group(0), "enterprise"), zone, m.start(), slot=True))
+    return out
