@@ -207,9 +207,12 @@ class _Parts:
     def add(self, article: ArticleToStore) -> None:
         self.waiting.append(article)
         self.handed.add(article.url)
-        idle = self.writing is None or self.writing.done()
-        failed = self.writing is not None and self.writing.done() and self.writing.exception()
-        if len(self.waiting) >= PART and idle and not failed:
+        last = self.writing
+        if last is not None and not last.done():
+            return  # the part being written takes what waits when it is done
+        if last is not None and (last.cancelled() or last.exception() is not None):
+            return  # a part failed: ``written`` raises it once the pages are in
+        if len(self.waiting) >= PART:
             self.writing = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
