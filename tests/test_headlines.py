@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from servers import LocalSite
@@ -21,6 +23,7 @@ from ieiwatch.domain import ArticleToStore
 from ieiwatch.scrapers.article import TitleHints, extract_article, page_title
 from ieiwatch.scrapers.encoding import decode_html
 from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.source import fetch_articles, fetch_listing
 
 COLLEGE = Path(__file__).parent / "data" / "college"
@@ -31,6 +34,7 @@ HEADLINES = {
     "1003": "哈尔滨电气集团实习实训基地签约授牌",
 }
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/cn-news-html"
+T = TypeVar("T")
 
 
 def _college(n: str) -> str:
@@ -59,11 +63,13 @@ def test_the_college_pages_share_their_title_which_is_the_site_name() -> None:
     assert {page_title(_college(n)) for n in HEADLINES} == {SITE_NAME}
 
 
-def test_a_title_shared_by_a_sources_pages_is_its_name_not_their_headline() -> None:
-    """college-logo: the site's name in an <h1> banner repeating <title>, and list links
-    reading "查看详情": only the title shared by the pages tells the banner from the headline."""
+Scrape = Callable[[Fetcher, Settings, SourceConfig, list[ListedItem]], Awaitable[T]]
 
-    async def scrape() -> list[str]:
+
+def _on_college_logo(scrape: Scrape[T]) -> T:
+    """``scrape`` the college-logo site's listed items, served locally."""
+
+    async def go() -> T:
         settings = Settings()
         with LocalSite(COLLEGE.parent / "college-logo") as site:
             site.content_types = {".htm": "text/html"}
@@ -73,13 +79,26 @@ def test_a_title_shared_by_a_sources_pages_is_its_name_not_their_headline() -> N
             async with make_client(settings) as client:
                 fetcher = Fetcher(client, settings)
                 listing = await fetch_listing(fetcher, source, None, None)
-                batch = await fetch_articles(fetcher, source, listing.items, 4)
-                # One page alone cannot tell: its banner repeats its title.
-                alone = await fetch_articles(fetcher, source, listing.items[:1], 4)
-        assert [a.title for a in alone.articles] == [SITE_NAME]
-        return [a.title for a in batch.articles]
+                return await scrape(fetcher, settings, source, listing.items)
 
-    assert asyncio.run(scrape()) == list(HEADLINES.values())
+    return asyncio.run(go())
+
+
+def test_a_title_shared_by_a_sources_pages_is_its_name_not_their_headline() -> None:
+    """college-logo: the site's name in an <h1> banner repeating <title>, and list links
+    reading "查看详情": only the title shared by the pages tells the banner from the headline."""
+
+    async def scrape(
+        fetcher: Fetcher, _settings: Settings, source: SourceConfig, items: list[ListedItem]
+    ) -> tuple[list[str], list[str]]:
+        batch = await fetch_articles(fetcher, source, items, 4)
+        # One page alone cannot tell: its banner repeats its title.
+        alone = await fetch_articles(fetcher, source, items[:1], 4)
+        return [a.title for a in batch.articles], [a.title for a in alone.articles]
+
+    together, alone = _on_college_logo(scrape)
+    assert alone == [SITE_NAME]
+    assert together == list(HEADLINES.values())
 
 
 def test_pages_read_in_the_workers_are_read_again_once_the_sites_name_is_known() -> None:
@@ -89,19 +108,12 @@ def test_pages_read_in_the_workers_are_read_again_once_the_sites_name_is_known()
     from ieiwatch.classify import classify
     from ieiwatch.flows.ingest import harvest
 
-    async def scrape() -> list[ArticleToStore]:
-        settings = Settings()
-        with LocalSite(COLLEGE.parent / "college-logo") as site:
-            site.content_types = {".htm": "text/html"}
-            source = SourceConfig(
-                name="nefu-cie", kind="html", url=f"{site.url}/list.htm", item_selector="ul.news li"
-            )
-            async with make_client(settings) as client:
-                fetcher = Fetcher(client, settings)
-                listing = await fetch_listing(fetcher, source, None, None)
-                return (await harvest(fetcher, settings, source, listing.items)).articles
+    async def scrape(
+        fetcher: Fetcher, settings: Settings, source: SourceConfig, items: list[ListedItem]
+    ) -> list[ArticleToStore]:
+        return (await harvest(fetcher, settings, source, items)).articles
 
-    articles = asyncio.run(scrape())
+    articles = _on_college_logo(scrape)
     assert [a.title for a in articles] == list(HEADLINES.values())
     for a in articles:
         again = classify(a.title, a.text)

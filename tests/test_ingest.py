@@ -5,6 +5,7 @@ backfill and ``sources check`` all use it)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 from servers import LocalSite, Route
@@ -31,8 +32,22 @@ class BookkeepingFailed(RuntimeError):
     pass
 
 
-async def _ingest_twice(settings: Settings, config: AppConfig) -> tuple[Ingested, Ingested]:
-    """Once with bookkeeping that fails, then once with bookkeeping that records."""
+@dataclass
+class Twice:
+    failure: str
+    """What the failing bookkeeping said: how many articles it was given."""
+    left: tuple[int, int]
+    """(articles, deliveries) stored by the attempt whose bookkeeping failed."""
+    first: Ingested
+    """The next attempt, which records."""
+    seen: tuple[int, int]
+    """(articles, deliveries) in the database when its bookkeeping ran."""
+    again: Ingested
+    """One more, after it."""
+
+
+async def _ingest_twice(settings: Settings, config: AppConfig) -> Twice:
+    """Once with bookkeeping that fails, then twice with bookkeeping that records."""
     source = config.sources[0]
     engine = open_store(settings, config)
     try:
@@ -43,18 +58,17 @@ async def _ingest_twice(settings: Settings, config: AppConfig) -> tuple[Ingested
             def fail(session: Session, row: Source, done: Ingested) -> None:
                 raise BookkeepingFailed(f"{len(done.stored)} stored, then this")
 
-            with pytest.raises(BookkeepingFailed, match="2 stored"):
+            with pytest.raises(BookkeepingFailed) as failed:
                 await ingest(ctx, source, listing.items, fail, alerts=lambda _r, s: s)
+            with Session(engine) as session:
+                left = _count_rows(session, Source(), Ingested(0, 0, Harvest(), []))
             first, seen = await ingest(
                 ctx, source, listing.items, _count_rows, alerts=lambda _r, s: s
             )
             again, _ = await ingest(ctx, source, listing.items, _count_rows)
     finally:
         engine.dispose()
-    # The bookkeeping runs inside the transaction, after the articles and the one alert (of
-    # the one cooperation item) were written.
-    assert seen == (2, 1)
-    return first, again
+    return Twice(str(failed.value), left, first, seen, again)
 
 
 def _count_rows(session: Session, row: Source, done: Ingested) -> tuple[int, int]:
@@ -67,9 +81,14 @@ def test_failed_bookkeeping_stores_no_article_and_plans_no_alert(
     site: LocalSite, receiver: LocalSite, database_url: str
 ) -> None:
     settings = Settings(database_url=database_url)
-    first, again = asyncio.run(_ingest_twice(settings, _config(site, receiver)))
+    twice = asyncio.run(_ingest_twice(settings, _config(site, receiver)))
     # The failed attempt left nothing: the next one finds both items unseen and stores them.
+    assert (twice.failure, twice.left) == ("2 stored, then this", (0, 0))
+    first, again = twice.first, twice.again
     assert (first.unseen, len(first.stored), first.alerts_planned) == (2, 2, 1)
+    # The bookkeeping runs inside the transaction, after the articles and the one alert (of
+    # the one cooperation item) were written.
+    assert twice.seen == (2, 1)
     assert (again.unseen, again.stored, again.complete) == (0, [], True)
 
 
@@ -168,29 +187,8 @@ def test_a_large_harvest_is_stored_in_parts_and_a_failure_keeps_the_parts_stored
         }
     )
 
-    async def go() -> tuple[int, Ingested, int]:
-        source = config.sources[0]
-        engine = open_store(settings, config)
-        try:
-            async with open_fetcher(engine, settings) as fetcher:
-                ctx = RunContext(settings, config, engine, fetcher)
-                listing = await fetch_listing(fetcher, source, None, None)
-
-                def fail(session: Session, row: Source, done: Ingested) -> None:
-                    raise BookkeepingFailed("the last transaction fails")
-
-                with pytest.raises(BookkeepingFailed):
-                    await ingest(ctx, source, listing.items, fail, alerts=lambda _r, s: s)
-                with Session(engine) as session:
-                    kept = _count_rows(session, Source(), Ingested(0, 0, Harvest(), []))[0]
-                second, seen = await ingest(
-                    ctx, source, listing.items, _count_rows, alerts=lambda _r, s: s
-                )
-        finally:
-            engine.dispose()
-        return kept, second, seen[1]
-
-    kept, second, deliveries = asyncio.run(go())
+    twice = asyncio.run(_ingest_twice(settings, config))
+    kept, second, deliveries = twice.left[0], twice.first, twice.seen[1]
     # At least the first part was stored; how many more depends on when the pages came in.
     assert PART <= kept <= len(FIRMS)
     assert second.unseen == len(FIRMS) - kept
