@@ -35,10 +35,11 @@ if TYPE_CHECKING:
     from ieiwatch.scrapers.source import PageReader
 
 INLINE_UP_TO = 2
-"""Items classified on the event loop itself: fewer than a process round trip is worth."""
+"""A source with this many items or fewer has them read and classified on the event loop
+itself: fewer than a process round trip is worth."""
 CHUNK = 8
-"""Items a worker classifies per round trip, when they are all at hand: a source's page is
-a few trips, not one an item, and still spread over every worker."""
+"""Pages (or items) a worker takes per round trip: a round trip an item would cost the
+fetching process more than the item costs a worker."""
 _pool: ProcessPoolExecutor | None = None
 
 
