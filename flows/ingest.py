@@ -116,10 +116,13 @@ async def harvest(
     """Fetch the items' pages, read and classify each as it arrives (in the worker
     processes), and keep the articles ``keep`` accepts; ``ready`` is given each of those
     as soon as nothing can change it (the harvest has them all)."""
+    made: dict[int, ArticleToStore] = {}  # id of a kept article → what is stored of it
 
     def settled(article: ScrapedArticle, done: Classified) -> None:
-        if ready is not None and (keep is None or keep(article)):
-            ready(to_store(article, *done))
+        if keep is None or keep(article):
+            made[id(article)] = stored = to_store(article, *done)
+            if ready is not None:
+                ready(stored)
 
     reader = page_reader(page_rules(source), source.publisher, inline=len(items) <= INLINE_UP_TO)
     batch = await fetch_and_read(
@@ -129,18 +132,19 @@ async def harvest(
         settings.http_concurrency,
         reader,
         same_host_only=settings.article_hosts == "source",
-        settled=settled if ready is not None else None,
+        settled=settled,
     )
-    kept = [
-        (article, done)
-        for article, done in zip(batch.articles, batch.extras, strict=True)
-        if keep is None or keep(article)
-    ]
     # Items stored from the listing alone (their page refused or gone) had no page to read.
-    unread = [(a.title, a.text) for a, done in kept if done is None]
-    found = iter(await classify_all(unread, source.publisher))
+    unread = [
+        a
+        for a, done in zip(batch.articles, batch.extras, strict=True)
+        if done is None and (keep is None or keep(a))
+    ]
+    found = await classify_all([(a.title, a.text) for a in unread], source.publisher)
+    for article, done in zip(unread, found, strict=True):
+        settled(article, done)
     return Harvest(
-        [to_store(a, *(done if done is not None else next(found))) for a, done in kept],
+        [made[id(a)] for a in batch.articles if id(a) in made],
         batch.articles,
         batch.errors,
         batch.skipped,
@@ -180,7 +184,8 @@ async def ingest(
     finally:
         # A part being written is finished, not cut short: a thread cannot be cancelled.
         await parts.written()
-    rest = parts.waiting + [a for a in done.harvest.articles if a.url not in parts.handed]
+    # Every kept article went to the parts: what no part took is the last transaction's.
+    rest = parts.waiting
     # In a thread: while the database works (stories, alerts), the other sources' pages
     # keep coming in.
     return await asyncio.to_thread(_store, ctx, source, done, rest, bookkeeping, alerts, alert_kind)
@@ -200,13 +205,10 @@ class _Parts:
         self.ctx, self.source, self.done = ctx, source, done
         self.alerts, self.alert_kind = alerts, alert_kind
         self.waiting: list[ArticleToStore] = []
-        self.handed: set[str] = set()
-        """URLs of the articles given to a part (stored, or waiting)."""
         self.writing: asyncio.Task[None] | None = None
 
     def add(self, article: ArticleToStore) -> None:
         self.waiting.append(article)
-        self.handed.add(article.url)
         last = self.writing
         if last is not None and not last.done():
             return  # the part being written takes what waits when it is done

@@ -259,15 +259,6 @@ def _from_listing(item: ListedItem) -> ScrapedArticle:
     return ScrapedArticle(item.url, item.title, item.published_at, item.summary)
 
 
-async def fetch_article(
-    fetcher: Fetcher, source: SourceConfig, item: ListedItem, *, guard: LinkGuard | None = None
-) -> ScrapedArticle:
-    # A discovered link: never fetched without the safety check, whoever calls.
-    guard = guard or LinkGuard(LinkPolicy.for_source(source))
-    page = await _fetch_page(fetcher, source, item, guard)
-    return read_page(page_rules(source), item, page).article
-
-
 async def _fetch_page(
     fetcher: Fetcher, source: SourceConfig, item: ListedItem, guard: LinkGuard
 ) -> RawPage:
