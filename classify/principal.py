@@ -86,12 +86,10 @@ class Sorted:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The rules' verdict on one shown party: principal or not, and why."""
+    """The rules' verdict on one shown party: principal or not."""
 
-    found: Found
     party: Party  # the name shown (a self-reference resolved to the publisher)
     principal: bool
-    reason: str
 
 
 def sort_parties(found: list[Found], prep: Prepared, publisher: str | None = None) -> Sorted:
@@ -135,16 +133,16 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
         if prep.lang == "en" and f.party.kind == "other" and r.en_built.search(f.party.name):
             # "Semiconductor Training Center", "Miller Information Technology Center":
             # what is built or where it happens, not who cooperates.
-            out.append(Verdict(f, party, False, "built"))
+            out.append(Verdict(party, False))
         elif not f.self_ref and _venue_only(f, prep, r):
             # 在某大酒店举行, "took place at … Resort and Hotel": where, not who.
-            out.append(Verdict(f, party, False, "venue"))
+            out.append(Verdict(party, False))
         elif prep.lang == "zh" and _company_unit(f, kept):
             # 天士力创新药物研究院 beside 天士力控股集团: the company's own institute.
-            out.append(Verdict(f, party, False, "company_unit"))
+            out.append(Verdict(party, False))
         elif prep.lang == "zh" and not f.self_ref and _owner_only(f, prep, r):
             # 某集团所属某学院: the group owns the school that cooperates.
-            out.append(Verdict(f, party, False, "owner"))
+            out.append(Verdict(party, False))
         elif (
             prep.lang == "zh"
             and f.party.kind in _MAY_ONLY_ATTEND
@@ -153,29 +151,29 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
         ):
             # 在省教育厅、某协会的指导下: bodies that guide or support, not the parties
             # (a company's support, 在某公司的支持下, is its part in the cooperation).
-            out.append(Verdict(f, party, False, "guides"))
+            out.append(Verdict(party, False))
         elif prep.lang == "zh" and _formed_alliance(f, prep, r):
             # 某某产教联合体成立, 全国某行业产教融合共同体揭牌: what the parties form.
-            out.append(Verdict(f, party, False, "formed"))
+            out.append(Verdict(party, False))
         elif _counted(f, kept, prep.lang, r):
             # 百余家企业, 18所高校 beside named schools and companies, "seven community
             # colleges": the item's parties are the ones it names; the count is kept
             # among the mentioned.
-            out.append(Verdict(f, party, False, "counted"))
+            out.append(Verdict(party, False))
         elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
             # is the party (the name is kept among the mentioned).
-            out.append(Verdict(f, party, False, "sub_unit"))
+            out.append(Verdict(party, False))
         elif f.party.kind not in _MAY_ONLY_ATTEND or cooperates or f.self_ref or f.slot:
-            out.append(Verdict(f, party, True, "party"))
+            out.append(Verdict(party, True))
         elif attends or (
             # A bureau beside a school and a company is there to witness (in English, one
             # that no sentence names cooperating either: "the Ministry of Education").
             f.party.kind == "government" and has_school and has_partner
         ):
-            out.append(Verdict(f, party, False, "attends" if attends else "witness"))
+            out.append(Verdict(party, False))
         else:
-            out.append(Verdict(f, party, True, "no_role"))
+            out.append(Verdict(party, True))
     return out
 
 
@@ -249,18 +247,6 @@ def _counted(f: Found, kept: list[Found], lang: str, r: _Rules) -> bool:
         and not _COUNTED.match(g.party.name)
         for g in kept
     )
-
-
-def _roles_of(mentions: list[tuple[str, int, int]], prep: Prepared, r: _Rules) -> tuple[bool, bool]:
-    cooperates = attends = False
-    for zone, start, end in mentions:
-        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
-        if prep.lang == "zh":
-            c, a = _zh_roles(text, start, end, r)
-        else:
-            c, a = _en_roles(text, start, end, r)
-        cooperates, attends = cooperates or c, attends or a
-    return cooperates, attends
 
 
 _INITIAL_SKIP = frozenset({"of", "and", "the", "for", "at", "&"})
@@ -368,7 +354,15 @@ def _unique(parties: list[Party]) -> list[Party]:
 
 def _roles(f: Found, prep: Prepared, r: _Rules) -> tuple[bool, bool]:
     """(named as cooperating somewhere, named as attending somewhere)."""
-    return _roles_of(_mentions(f, prep), prep, r)
+    cooperates = attends = False
+    for zone, start, end in _mentions(f, prep):
+        text = prep.zone_text(zone) if prep.lang == "zh" else prep.original(zone, 0, 10**9)
+        if prep.lang == "zh":
+            c, a = _zh_roles(text, start, end, r)
+        else:
+            c, a = _en_roles(text, start, end, r)
+        cooperates, attends = cooperates or c, attends or a
+    return cooperates, attends
 
 
 def _company_unit(f: Found, found: list[Found]) -> bool:
