@@ -145,9 +145,8 @@ def _en_units(found: list[Found], body: str) -> list[Found]:
             # "… with Crestline" in the headline, "Crestline, a technical training
             # institute" in the body: the body says what it is
             for m in re.finditer(re.escape(f.party.name), body):
-                described = _SCHOOL_APPOSITIVE.match(body, m.end())
-                if described:
-                    kind = _APPOSITIVE_KIND.get(described.group(1).lower(), "college")
+                kind = _described_kind(body, m.end())
+                if kind:
                     f = dataclasses.replace(f, party=Party(f.party.name, kind))
                     break
         out.append(f)
@@ -1128,9 +1127,9 @@ def _bare(
     for pattern, kind in r.overrides:
         if pattern.search(name):
             return kind  # "TAFE SA", "Denver Public Schools" named without a noun
-    described = _SCHOOL_APPOSITIVE.match(text, end)
+    described = _described_kind(text, end)
     if described:  # "WyoTech, a technical training institute": the text says what it is
-        return _APPOSITIVE_KIND.get(described.group(1).lower(), "college")
+        return described
     return "enterprise" if r.hint_re.search(window) else "other"
 
 
@@ -1141,6 +1140,12 @@ _SCHOOL_APPOSITIVE = re.compile(
     r"(?!['’])"
 )
 _APPOSITIVE_KIND = {"university": "university", "polytechnic": "vocational_school"}
+
+
+def _described_kind(text: str, end: int) -> str | None:
+    """The kind of school a name ending at `end` is said to be, or None."""
+    described = _SCHOOL_APPOSITIVE.match(text, end)
+    return _APPOSITIVE_KIND.get(described.group(1).lower(), "college") if described else None
 
 
 # Donors and alumni are people: "G. Wayne Hawk and his wife, Charline Hawk", "alumnus
