@@ -1,4 +1,4 @@
-"""Imported by the classifier's fork server (flows/ingest.py): the rules, their compiled
+"""Imported by the page pool's fork server (flows/page_pool.py): the rules, their compiled
 patterns and the learned model are loaded once there, and the worker processes forked from
 it share those pages instead of each loading a copy of its own.
 
