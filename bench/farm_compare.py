@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import re
@@ -76,10 +77,25 @@ class Results:
 # --- measuring a process tree ------------------------------------------------------------
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_SYS_KCMP, _KCMP_VM = 312, 1  # x86-64 Linux
+
+
+def _same_memory(a: int, b: int) -> bool:
+    """Whether two processes share one address space: a child started with ``vfork``
+    (Python's ``subprocess`` and multiprocessing's fork server use it) shares its parent's
+    until it calls ``exec``, and its PSS then reads as the parent's whole memory again."""
+    return int(_LIBC.syscall(_SYS_KCMP, a, b, _KCMP_VM, 0, 0)) == 0
+
+
 def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
+    """The process and its descendants, each address space once."""
+    pids: list[int] = []
+    todo = [pid]
     while todo:
         p = todo.pop()
+        if any(_same_memory(p, q) for q in pids):
+            continue
         pids.append(p)
         try:
             for task in os.listdir(f"/proc/{p}/task"):
