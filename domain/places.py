@@ -11,13 +11,15 @@ from typing import Any
 import yaml
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.yaml"
+# libyaml reads the 170 kB gazetteer (counties and schools included) ~10x faster.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
 def gazetteer() -> dict[str, Any]:
     """``provinces``: key → {zh: [...], en: [...]}; ``cities``: [{name, province, zh, en}]."""
     with REGIONS_FILE.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=_Loader)
     if not isinstance(data, dict):
         raise ValueError(f"{REGIONS_FILE} must hold a mapping")
     return data
