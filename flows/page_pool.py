@@ -1,4 +1,5 @@
-"""The worker processes that read and classify article pages for the ingest step.
+"""The worker processes that read listings, and read and classify article pages, for a
+pass.
 
 Reading a page (decoding, parsing its HTML, extracting the article) and classifying it are
 CPU-bound: done on the event loop they would hold up fetching and leave the other cores
@@ -7,8 +8,9 @@ is in, its others are already read and classified, and the process that fetches 
 stores only fetches and stores.
 
 The workers are forked from a server that imported only what they run (this module's
-imports are kept to the scrapers' page reader and the classifier for that reason: a worker
-unpickling ``read_and_classify`` imports this module, not the rest of ieiwatch).
+imports are kept to the scrapers' listing and page readers and the classifier for that
+reason: a worker unpickling ``read_and_classify`` imports this module, not the rest of
+ieiwatch).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, cast
 
 from ieiwatch.classify.batch import Classified, classify_batch
+from ieiwatch.scrapers.discover import ListStructure
+from ieiwatch.scrapers.listing_reader import ListRules, ReadListing, read_listing
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.page import PageRules, RawPage, ReadPage, read_page
 
@@ -153,6 +157,15 @@ def _sender() -> _Sender:
     if sender is None:
         sender = _senders[loop] = _Sender()
     return sender
+
+
+async def read_listing_in_worker(
+    rules: ListRules, page: RawPage, structure: ListStructure | None
+) -> ReadListing:
+    """A ``scrapers.source.ListingReader`` that reads the listing in a worker process: a
+    feed of twenty items costs feedparser more CPU than fetching it costs."""
+    result: ReadListing = await _in_worker(read_listing, rules, page, structure)
+    return result
 
 
 async def classify_all(

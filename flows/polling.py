@@ -21,7 +21,7 @@ from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
 from ieiwatch.flows.ingest import Ingested, ingest
-from ieiwatch.flows.page_pool import stop_classifier_pool
+from ieiwatch.flows.page_pool import read_listing_in_worker, stop_classifier_pool
 from ieiwatch.flows.runtime import (
     RunContext,
     health_rules,
@@ -226,7 +226,9 @@ async def poll_source(
     report = SourceReport(source.name)
     etag, last_modified = validators or _validators(ctx, source.name)
     structure = _discovered_list(ctx, source)
-    listing = await fetch_listing(ctx.fetcher, source, etag, last_modified, structure)
+    listing = await fetch_listing(
+        ctx.fetcher, source, etag, last_modified, structure, read_listing_in_worker
+    )
     if listing.warning:
         report.errors.append(f"feed: {listing.warning}")
     if listing.not_modified:

@@ -14,12 +14,10 @@ from typing import Generic, TypeVar
 
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.scrapers.cms import get_preset
-from ieiwatch.scrapers.discover import ListStructure, read_list
-from ieiwatch.scrapers.encoding import decode_html
+from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.errors import Refused, ScrapeError
-from ieiwatch.scrapers.feed import parse_feed, skipped_note
 from ieiwatch.scrapers.fetch import Fetcher
-from ieiwatch.scrapers.listing import parse_list_page
+from ieiwatch.scrapers.listing_reader import ListRules, ListSelectors, ReadListing, read_listing
 from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
 from ieiwatch.scrapers.page import (
     PageRules,
@@ -67,13 +65,6 @@ class ArticleBatch(Generic[T]):
         self.extras.append(extra)
 
 
-@dataclass(frozen=True)
-class ListSelectors:
-    item: str
-    link: str
-    date: str | None
-
-
 def list_selectors(source: SourceConfig) -> ListSelectors:
     """The source's own selectors, falling back to its CMS preset's."""
     preset = get_preset(source.cms) if source.cms else None
@@ -87,12 +78,23 @@ def list_selectors(source: SourceConfig) -> ListSelectors:
     )
 
 
+ListingReader = Callable[[ListRules, RawPage, ListStructure | None], Awaitable[ReadListing]]
+"""Reads a fetched listing as ``listing_reader.read_listing`` does (here, or in a worker)."""
+
+
+async def read_listing_here(
+    rules: ListRules, page: RawPage, structure: ListStructure | None
+) -> ReadListing:
+    return read_listing(rules, page, structure)
+
+
 async def fetch_listing(
     fetcher: Fetcher,
     source: SourceConfig,
     etag: str | None,
     last_modified: str | None,
     structure: ListStructure | None = None,
+    reader: ListingReader = read_listing_here,
 ) -> Listing:
     """``structure``: the list found on an earlier poll of a source without selectors;
     reused while it matches, found again once when it does not."""
@@ -107,28 +109,18 @@ async def fetch_listing(
     )
     if response.not_modified:
         return Listing([], True, etag, last_modified)
-    warning = None
+    page = RawPage(response.url, response.content, response.content_type)
+    read = await reader(list_rules(source), page, structure)
+    return Listing(
+        read.items, False, response.etag, response.last_modified, read.warning, read.structure
+    )
+
+
+def list_rules(source: SourceConfig) -> ListRules:
     if source.kind == "feed":
-        parsed = parse_feed(response.content, response.content_type, response.url)
-        items, warning = parsed.items, parsed.warning
-    elif needs_discovery(source):
-        html = decode_html(response.content, response.content_type).text
-        items, structure = read_list(html, response.url, structure)
-        return Listing(items, False, response.etag, response.last_modified, structure=structure)
-    else:
-        html = decode_html(response.content, response.content_type).text
-        selectors = list_selectors(source)
-        skipped: list[str] = []
-        items = parse_list_page(
-            html,
-            response.url,
-            item_selector=selectors.item,
-            link_selector=selectors.link,
-            date_selector=selectors.date,
-            skipped=skipped,
-        )
-        warning = "; ".join(skipped_note(skipped)) or None
-    return Listing(items, False, response.etag, response.last_modified, warning)
+        return ListRules(feed=True)
+    selectors = None if needs_discovery(source) else list_selectors(source)
+    return ListRules(feed=False, selectors=selectors)
 
 
 def needs_discovery(source: SourceConfig) -> bool:

@@ -69,3 +69,47 @@ def test_a_finished_loop_leaves_no_sender_behind() -> None:
         stop_classifier_pool()
     gc.collect()
     assert len(page_pool._senders) == 0
+
+
+SITE = Path(__file__).parent / "data" / "site"
+
+
+def _listing(name: str) -> RawPage:
+    return RawPage("http://127.0.0.1/feed.xml", (SITE / name).read_bytes(), "application/xml")
+
+
+def test_a_listing_read_in_a_worker_comes_back_as_read_here() -> None:
+    from ieiwatch.flows.page_pool import read_listing_in_worker
+    from ieiwatch.scrapers.listing_reader import ListRules, read_listing
+
+    page = _listing("feed.xml")
+    try:
+        there = asyncio.run(read_listing_in_worker(ListRules(feed=True), page, None))
+    finally:
+        stop_classifier_pool()
+    assert there == read_listing(ListRules(feed=True), page, None)
+    assert len(there.items) > 1
+
+
+def test_a_listing_error_raised_in_a_worker_reaches_the_caller_as_itself() -> None:
+    """An ieiwatch error is rebuilt from its fields in the caller: one whose arguments
+    cannot be unpickled would break the pool, and every page in it would be redone."""
+    from ieiwatch.flows import page_pool
+    from ieiwatch.scrapers.errors import NotAFeed
+    from ieiwatch.scrapers.listing_reader import ListRules
+
+    async def read() -> tuple[object, object]:
+        with pytest.raises(NotAFeed) as raised:
+            await page_pool.read_listing_in_worker(
+                ListRules(feed=True), _listing("not-a-feed.xml"), None
+            )
+        pool = page_pool._pool
+        await page_pool.read_listing_in_worker(ListRules(feed=True), _listing("feed.xml"), None)
+        assert raised.value.url == "http://127.0.0.1/feed.xml"
+        return pool, page_pool._pool
+
+    try:
+        before, after = asyncio.run(read())
+    finally:
+        stop_classifier_pool()
+    assert before is not None and before is after  # the pool did not break
