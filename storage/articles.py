@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from ieiwatch.domain import ArticleToStore, url_key, utcnow
+from ieiwatch.domain import ArticleToStore, ArticleType, url_key, utcnow
 from ieiwatch.domain.fingerprint import Fingerprint
 from ieiwatch.storage.db import in_chunks, insert_for, table_of
 from ieiwatch.storage.models import Article, Source
@@ -46,18 +47,38 @@ def insert_new(
     stmt = (
         insert_for(session)(table)
         .on_conflict_do_nothing(index_elements=["url_key"])
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.url_key)
     )
     # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends batches of rows
     # that stay under the drivers' bind-parameter limits, from one compiled statement.
-    rows = [_row(source_id, item, now) for item in items]
-    new_ids = [row[0] for row in session.execute(stmt, rows)]
-    stored: list[Article] = []
-    for ids in in_chunks(new_ids):
-        stored += session.exec(select(Article).where(col(Article.id).in_(ids)))
-    stored.sort(key=lambda a: a.id or 0)
+    rows: dict[str, dict[str, Any]] = {}
+    for item in items:  # the first of two items with one canonical URL is the one stored
+        row = _row(source_id, item, now)
+        rows.setdefault(row["url_key"], row)
+    inserted = sorted(session.execute(stmt, list(rows.values())).tuples())
+    stored = [_persistent(session, new_id, rows[key]) for new_id, key in inserted]
     assign_stories(session, stored)
     return stored
+
+
+def _persistent(session: Session, new_id: int, row: dict[str, Any]) -> Article:
+    """The article just inserted as ``row``, made from it rather than read back: reading
+    would decode the JSON columns again and hold a second copy of every text."""
+    # As the column types give them back: the type as its enum, times in UTC.
+    article = Article(
+        **{
+            **row,
+            "type": ArticleType(row["type"]) if row["type"] else None,
+            "published_at": row["published_at"] and row["published_at"].astimezone(UTC),
+            "fetched_at": row["fetched_at"].astimezone(UTC),
+        },
+        id=new_id,
+        story_id=None,
+        corrected=False,
+    )
+    make_transient_to_detached(article)
+    session.add(article)
+    return article
 
 
 def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:

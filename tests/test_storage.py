@@ -85,6 +85,33 @@ def test_classification_and_times_round_trip(engine: Engine) -> None:
     assert (stored.type, stored.classifier_version) == ("joint_lab", "test-1")
 
 
+def test_the_articles_insert_returns_are_those_a_fresh_read_gives(engine: Engine) -> None:
+    """insert_new builds its articles from the rows it wrote (no read back): each must be
+    what reading the row gives, in the session's identity map, with its story set."""
+    sid = _source_id(engine)
+    eastern = datetime(2025, 11, 3, 10, 30, tzinfo=timezone(timedelta(hours=8)))
+    batch = [
+        to_store(ScrapedArticle(_article(1).url, "新闻 1", eastern, "正文 1"), _cls()),
+        to_store(_article(2), _cls(False)),
+        to_store(_article(1, "http"), _cls()),  # the same page: stored once, the first
+    ]
+    columns = list(Article.model_fields)
+    with session_scope(engine) as s:
+        made = articles.insert_new(s, sid, batch)
+        assert all(s.get(Article, a.id) is a for a in made)
+        returned = [{c: getattr(a, c) for c in columns} for a in made]
+    with session_scope(engine) as s:
+        read = [
+            {c: getattr(a, c) for c in columns}
+            for a in s.exec(select(Article).order_by(Article.id))
+        ]
+    assert returned == read
+    assert [r["title"] for r in read] == ["新闻 1", "新闻 2"]
+    assert all(r["story_id"] is not None for r in read)
+    assert type(returned[0]["type"]) is type(read[0]["type"])
+    assert returned[0]["published_at"].utcoffset() == timedelta(0)
+
+
 def test_fetch_state_survives_and_failures_count_up(engine: Engine) -> None:
     _source_id(engine)
     with session_scope(engine) as s:
