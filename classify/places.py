@@ -49,7 +49,8 @@ def _places(lang: str) -> _Places:
     if lang == "zh":
         # A county or district names its city (泉港区, 泰兴 -> Taizhou); a name listed
         # above wins.
-        for county in data.get("counties", ()):
+        below = load("places")
+        for county in below["counties"]:
             for n in county["zh"]:
                 if n in where or n in counties:
                     continue
@@ -58,7 +59,7 @@ def _places(lang: str) -> _Places:
                 else:
                     where[n] = (county["province"], county["city"])
         # A part of a province by its short name (冀南, 苏北) names the province.
-        for prov, names in data.get("areas", {}).items():
+        for prov, names in below["areas"].items():
             for n in names:
                 where.setdefault(n, (prov, None))
     if lang == "en":
@@ -83,7 +84,7 @@ _Found = tuple[tuple[int, int, tuple[str, str | None]], ...]
 @lru_cache(maxsize=16)
 def _find_places(text: str, lang: str) -> _Found:
     """(start, end, (province, city)) of each place `text` names, in order: names of
-    `regions.yaml`'s provinces, cities and areas, and full county names (a county's
+    `regions.yaml`'s provinces and cities, `places.yaml`'s areas, and full county names (a county's
     match wins over a name inside it: 南安市 is Quanzhou's county-level city). Cached:
     `locate` reads the same title and body up to three times."""
     p = _places(lang)
@@ -185,11 +186,11 @@ _NATIONAL = re.compile(
 
 @cache
 def _schools() -> tuple[dict[str, tuple[str, str]], tuple[int, ...]]:
-    """School name -> (province, city), from regions.yaml's `schools`, and the lengths
+    """School name -> (province, city), from places.yaml's `schools`, and the lengths
     of the names."""
     where = {
         n: (entry["province"], entry["city"])
-        for entry in gazetteer().get("schools", ())
+        for entry in load("places")["schools"]
         for n in entry["zh"]
     }
     return where, tuple(sorted({len(n) for n in where}, reverse=True))
@@ -201,7 +202,7 @@ _SCHOOL_END = re.compile(r"大学(?!生)|学院|学校")
 
 def school_place(name: str) -> tuple[str, str] | None:
     """(province, city) of a school's name, or of a unit's (湖南科技大学商学院 -> the
-    university's), when regions.yaml lists the school; else None."""
+    university's), when places.yaml lists the school; else None."""
     where, _ = _schools()
     name = to_simplified(name)
     for m in _SCHOOL_END.finditer(name):
@@ -212,7 +213,7 @@ def school_place(name: str) -> tuple[str, str] | None:
 
 
 def _schools_named(prep: Prepared) -> list[tuple[str, str]]:
-    """(province, city) of the schools a Chinese item names that regions.yaml lists,
+    """(province, city) of the schools a Chinese item names that places.yaml lists,
     most-named first (the headline counts double)."""
     if prep.lang != "zh":
         return []
@@ -237,7 +238,7 @@ def with_publisher(
     held_at_publisher: bool = False,
     weak: bool = False,
 ) -> Region | None:
-    """Fill what the text leaves open from the publisher: the city regions.yaml lists
+    """Fill what the text leaves open from the publisher: the city places.yaml lists
     for the school (浙江工商大学 -> Hangzhou), else a place in its name (大连理工大学 ->
     Dalian): a school's news happens where the school is unless the text says
     otherwise. A region the text names is kept; only a missing city is added, and

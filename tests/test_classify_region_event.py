@@ -1,6 +1,7 @@
 """Region of the event (issue 11, item 3): where it happens and who hosts it, not where a
 company's or a visitor's name comes from. Invented items, one per class of error fixed;
-the schools are real (their city comes from regions.yaml's `schools`), the companies not."""
+the schools are real (their city comes from classify/data/places.yaml's `schools`), the
+companies not."""
 
 from __future__ import annotations
 
