@@ -14,7 +14,7 @@ from ieiwatch.domain.places import gazetteer
 
 from .data_files import load
 from .model import EDUCATION_KINDS, Party
-from .places import leading_place
+from .places import leading_place, starts_with_place
 from .rules import alternation, alternatives
 from .text import Prepared, to_simplified
 
@@ -190,8 +190,9 @@ def shown(found: list[Found]) -> list[Found]:
     """The parties to show. A self-reference (学校, 我校, "our university") is
     dropped when the school is named (the publisher names itself in the title or
     text), unless it stands next to another school (我校与某大学签约); 学校 and
-    我校 in one item are one party."""
-    kinds = {f.party.kind for f in found if not f.self_ref}
+    我校 in one item are one party. A school's own unit (生命科学学院) does not name
+    the school: 学校 stays beside it."""
+    kinds = {f.party.kind for f in found if not f.self_ref and not zh_sub_unit(f.party.name)}
     named_sides = {f.party.kind in EDUCATION_KINDS for f in found if not f.unnamed}
     out: list[Found] = []
     selves: set[str] = set()
@@ -204,6 +205,23 @@ def shown(found: list[Found]) -> list[Found]:
             selves.add(f.party.kind)
         out.append(f)
     return out
+
+
+# Words that only a school of its own carries (澄州职业技术学院, 某某师范学院).
+_ZH_SCHOOL_OF_ITS_OWN = re.compile(r"大学|职业|师范|专科|技师|高等")
+# 海洋与生化工程学院 is ten characters; longer names are schools of their own.
+_MAX_UNIT_CHARS = 10
+
+
+@lru_cache(maxsize=4096)
+def zh_sub_unit(name: str) -> bool:
+    """A Chinese school's unit named by its subject alone (计测工程学院, 生命科学学院),
+    not a school of its own (no place, no 大学/职业/师范 …, at most ten characters)."""
+    if not name.endswith("学院") or _ZH_SCHOOL_OF_ITS_OWN.search(name):
+        return False
+    if len(name) > _MAX_UNIT_CHARS or name in ("学院", "我院", "本院"):
+        return False
+    return not starts_with_place(to_simplified(name), "zh")
 
 
 @lru_cache(maxsize=4096)
@@ -275,8 +293,25 @@ def _same_side(a: Party, b: Party) -> bool:
     return english and a.kind in EDUCATION_KINDS and b.kind in EDUCATION_KINDS
 
 
+# What a company sets up with a school, named after it ("Microsoft Skill Center",
+# "Siemens Automation Lab"): the company found by itself is a party of its own.
+_EN_BUILT_AFTER = re.compile(r"\s(?:Cent(?:er|re)|Labs?|Laborator(?:y|ies)|Hub)$")
+
+
+def _built_after(short: Party, long: Party) -> bool:
+    return (
+        long.name.startswith(short.name + " ")
+        and short.kind in ("enterprise", "other")
+        and long.kind not in ("enterprise", *EDUCATION_KINDS)
+        and long.name.isascii()
+        and bool(_EN_BUILT_AFTER.search(long.name))
+    )
+
+
 def _merge_into(kept: list[Found], keys: list[str], f: Found, key: str) -> bool:
     for i, (k, other) in enumerate(zip(kept, keys, strict=True)):
+        if key != other and (_built_after(f.party, k.party) or _built_after(k.party, f.party)):
+            continue
         if key == other or (key in other and (f.slot or _same_side(k.party, f.party))):
             if k.venue and not f.venue and key != other:
                 # 滨江大学 named as a party beats 滨江大学材料学院 named as the venue
@@ -453,7 +488,11 @@ def _zh_candidate(text: str, orig: str, m: re.Match[str], r: _ZhRules) -> tuple[
     start = win.start() if win else m.start()
     # (from a little before the window: a boundary word cut by it, 来|自, still counts)
     for b in r.boundary_re.finditer(text, max(0, start - 3), m.start()):
-        if b.end() > start and not (b.group(0) in "和与" and _joined_at(text, b.start(), r)):
+        if b.end() > start and not (
+            (b.group(0) in "和与" and _joined_at(text, b.start(), r))
+            # 高等 and 中等 inside a name (某某高等职业技术学校): no list's 等
+            or (b.group(0) == "等" and b.start() > 0 and text[b.start() - 1] in "高中")
+        ):
             start = b.end()
     # 德丰集团为德丰学院: a function word after another name ends that name (为 is
     # no boundary of its own: 华为).

@@ -18,8 +18,7 @@ from functools import cache
 from ieiwatch.domain import EDUCATION_KINDS, Party
 
 from .data_files import load
-from .parties import Found, company_brand
-from .places import starts_with_place
+from .parties import Found, company_brand, zh_sub_unit
 from .text import Prepared, to_simplified
 
 _CLAUSE_END = re.compile(r"[，,。！？；!?;\n]")
@@ -42,6 +41,7 @@ class _Rules:
     venue_before: dict[str, re.Pattern[str]]
     en_not_party: re.Pattern[str]
     en_built: re.Pattern[str]
+    en_built_any: re.Pattern[str]
     en_coop: re.Pattern[str]
     en_attending: re.Pattern[str]
     zh_counts_mentioned: bool
@@ -64,8 +64,9 @@ def _rules() -> _Rules:
         zh_official=re.compile(zh["official_after"]),
         venue_end={"zh": re.compile(zh["venue_endings"]), "en": re.compile(en["venue_endings"])},
         venue_before={"zh": re.compile(zh["venue_before"]), "en": re.compile(en["venue_before"])},
-        en_not_party=re.compile(f"{en['not_parties']}|{en['place_endings']}"),
+        en_not_party=re.compile(f"{en['not_parties']}|{en['place_endings']}|{en['subject_names']}"),
         en_built=re.compile(en["built_endings"]),
+        en_built_any=re.compile(en["built_names"]),
         en_coop=re.compile(en["cooperating"], re.IGNORECASE),
         en_attending=re.compile(en["attending"], re.IGNORECASE),
         zh_counts_mentioned=bool(zh.get("counts_beside_named_mentioned")),
@@ -114,6 +115,8 @@ def settle(vs: list[Verdict]) -> Sorted:
 def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -> list[Verdict]:
     """The rules' verdict on each found party that is an organisation at all."""
     r = _rules()
+    if prep.lang == "en":
+        found = [_en_owner_of_place(f, r) for f in found]
     kept = [f for f in found if not _no_party(f.party.name, prep.lang, r)]
     # Only a bureau or an association may be a mere attendee: read its roles alone.
     evidence = {id(f): _roles(f, prep, r) for f in kept if f.party.kind in _MAY_ONLY_ATTEND}
@@ -130,9 +133,17 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
     for f in kept:
         cooperates, attends = evidence.get(id(f), (True, False))
         party = _resolved(f, publisher)
-        if prep.lang == "en" and f.party.kind == "other" and r.en_built.search(f.party.name):
-            # "Semiconductor Training Center", "Miller Information Technology Center":
-            # what is built or where it happens, not who cooperates.
+        if prep.lang == "en" and (
+            (
+                f.party.kind == "other"
+                and r.en_built.search(f.party.name)
+                and not _en_counterpart(f, prep)
+            )
+            or r.en_built_any.search(f.party.name)
+        ):
+            # "Semiconductor Training Center", "Miller Information Technology Center",
+            # "Industry-Sponsored Projects Lab": what is built or where it happens, not
+            # who cooperates.
             out.append(Verdict(party, False))
         elif not f.self_ref and _venue_only(f, prep, r):
             # 在某大酒店举行, "took place at … Resort and Hotel": where, not who.
@@ -159,6 +170,10 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
             # 百余家企业, 18所高校 beside named schools and companies, "seven community
             # colleges": the item's parties are the ones it names; the count is kept
             # among the mentioned.
+            out.append(Verdict(party, False))
+        elif prep.lang == "en" and _en_unit_of(f, parents, r):
+            # "Wits School of Mining Engineering" beside Wits University, "U-M Energy
+            # Institute" beside the University of Michigan: the school's own unit.
             out.append(Verdict(party, False))
         elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
@@ -268,7 +283,12 @@ def _without_abbreviations(parties: list[Party]) -> list[Party]:
         short = " " not in p.name and len(p.name) <= 8 and len(caps) >= 2
         if short and any(q is not p and _abbreviates(caps, q.name) for q in parties):
             continue
-        if any(q is not p and q.kind == p.kind and _zh_contracts(p.name, q.name) for q in parties):
+        if any(
+            q is not p
+            and q.kind == p.kind
+            and (_zh_contracts(p.name, q.name) or _zh_branch_contracts(p.name, q.name))
+            for q in parties
+        ):
             continue
         out.append(p)
     return out
@@ -293,6 +313,27 @@ def _zh_contracts(short: str, name: str) -> bool:
     return gaps >= 2
 
 
+# A branch's closing words: 深圳分公司, 南京分行, 盐城支行.
+_ZH_BRANCH = re.compile(r"[\u4e00-\u9fff]{2,}(?:分公司|分行|支行|分院|营业部)$")
+
+
+def _zh_branch_contracts(short: str, name: str) -> bool:
+    """Whether `short` is a short form of a branch's full name (中国电信盐城分公司 of
+    中国电信股份有限公司盐城分公司, 中国移动深圳分公司 of 中国移动通信集团广东有限公司深圳分公司):
+    the same place and branch word at the end, and the rest the opening of the full name
+    (中国银行南京分行 is not 中国工商银行南京分行)."""
+    if len(short) >= len(name) or short.isascii():
+        return False
+    n = 0
+    while n < len(short) and short[-1 - n] == name[-1 - n]:
+        n += 1
+    tail = short[len(short) - n :]
+    if not _ZH_BRANCH.fullmatch(tail):
+        return False
+    head = short[: len(short) - n]
+    return len(head) >= 3 and name.startswith(head)
+
+
 def _abbreviates(caps: str, name: str) -> bool:
     if " " not in name:
         return False
@@ -304,7 +345,7 @@ def _abbreviates(caps: str, name: str) -> bool:
 
 
 _EN_UNIT = re.compile(
-    r"^(?:the\s+)?(?:School|College|Department|Faculty|Division)\s+of\s"
+    r"^(?:the\s+)?(?:School|College|Department|Faculty|Division)s?\s+of\s"
     r"|\sSchool$|^Business School$|['’]s\s+(?:School|College|Department|Faculty|Division)\b"
 )
 
@@ -317,17 +358,7 @@ def _sub_unit(f: Found, prep: Prepared) -> bool:
     name = f.party.name
     if prep.lang != "zh":
         return bool(_EN_UNIT.search(name))
-    if not name.endswith("学院") or _ZH_SCHOOL_OF_ITS_OWN.search(name):
-        return False
-    if len(name) > _MAX_UNIT_CHARS:
-        return False
-    return not starts_with_place(to_simplified(name), prep.lang)
-
-
-# Words that only a school of its own carries (澄州职业技术学院, 某某师范学院).
-_ZH_SCHOOL_OF_ITS_OWN = re.compile(r"大学|职业|师范|专科|技师|高等")
-# 海洋与生化工程学院 is ten characters; longer names are schools of their own.
-_MAX_UNIT_CHARS = 10
+    return zh_sub_unit(name)
 
 
 def _no_party(name: str, lang: str, r: _Rules) -> bool:
@@ -363,6 +394,63 @@ def _roles(f: Found, prep: Prepared, r: _Rules) -> tuple[bool, bool]:
             c, a = _en_roles(text, start, end, r)
         cooperates, attends = cooperates or c, attends or a
     return cooperates, attends
+
+
+_EN_POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(.+)$")
+
+
+def _en_owner_of_place(f: Found, r: _Rules) -> Found:
+    """A place of a school's ("TAFE NSW's Wetherill Park Campus", "the University of
+    Delaware’s STAR Campus"): the school is the party."""
+    m = _EN_POSSESSIVE.match(f.party.name)
+    if not m or not r.en_not_party.search(" " + m.group(2)) or " " not in m.group(1).strip():
+        return f
+    return dataclasses.replace(f, party=Party(m.group(1).strip(), f.party.kind))
+
+
+_EN_UNIT_NOUN = re.compile(
+    r"\b(?:School|College|Department|Faculty|Institute|Cent(?:er|re)|Labs?)\b"
+)
+_EN_GENERIC_FIRST = frozenset({"The", "University", "College", "School", "Institute", "National"})
+
+
+def _en_unit_of(f: Found, schools: list[Found], r: _Rules) -> bool:
+    """Whether the name opens with the short name of another school found in the item
+    (its first word, "Wits" of Wits University, or its initials, "U-M" of the University
+    of Michigan) and names a school, institute or centre: a unit of that school."""
+    name = f.party.name
+    if f.self_ref or f.party.kind not in (*EDUCATION_KINDS, "research_institute"):
+        return False
+    first, _, rest = name.partition(" ")
+    if not rest or first in _EN_GENERIC_FIRST or not _EN_UNIT_NOUN.search(rest):
+        return False
+    for g in schools:
+        other = g.party.name
+        lead, _, tail = other.partition(" ")
+        if g is f or other == name or other.startswith(name) or _EN_UNIT_NOUN.search(tail):
+            continue  # (two units, or two spellings of one, do not rule each other out)
+        for part in first.split("/"):
+            caps = "".join(c for c in part if c.isupper())
+            if r.en_not_party.search(part):
+                continue  # a state or a place opens many names (Texas, Maine)
+            if (part == lead and len(part) >= 3 and lead != other) or (
+                len(caps) >= 2 and caps == part.replace("-", "") and _initials(other) == caps
+            ):
+                return True
+    return False
+
+
+_EN_WITH = re.compile(r"\bwith\s+(?:the\s+)?$")
+
+
+def _en_counterpart(f: Found, prep: Prepared) -> bool:
+    """Whether a centre is named as the one a party works with ("signed an MOU with
+    Legacy Aviation Learning Center"): a counterpart, not what is built."""
+    for zone, start, _ in _mentions(f, prep):
+        text = prep.original(zone, max(0, start - 12), start)
+        if _EN_WITH.search(text):
+            return True
+    return False
 
 
 def _company_unit(f: Found, found: list[Found]) -> bool:

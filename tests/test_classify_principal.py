@@ -244,12 +244,12 @@ def test_a_count_beside_named_partners_is_mentioned_when_principal_yaml_says_so(
         "3月2日，澄州职业技术学院与澜海储能集团有限公司签署校企合作协议。"
         "双方还将联合园区内12家企业共建实训基地。"
     )
-    assert "12家企业" in _names(classify(title, text).parties)  # off as shipped
-    rules = principal._rules()
-    monkeypatch.setattr(principal, "_rules", lambda: replace(rules, zh_counts_mentioned=True))
-    c = classify(title, text)
+    c = classify(title, text)  # on as shipped since rules-11
     assert _names(c.parties) == ["澄州职业技术学院", "澜海储能集团有限公司"]
     assert "12家企业" in _names(c.mentioned)
+    rules = principal._rules()
+    monkeypatch.setattr(principal, "_rules", lambda: replace(rules, zh_counts_mentioned=False))
+    assert "12家企业" in _names(classify(title, text).parties)
 
 
 def test_an_english_count_of_schools_is_mentioned_not_a_party() -> None:
