@@ -16,7 +16,7 @@ from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
 
 @dataclass(frozen=True)
 class RawPage:
-    """An article page as fetched."""
+    """A page as fetched: an article, or a listing (a feed or a list page)."""
 
     url: str
     """Where it was read from, after redirects."""
