@@ -229,9 +229,10 @@ def test_extraction_speed_on_a_400_kb_page() -> None:
         article = extract_article(html, "https://news.example.edu.cn/info/1002/1234.htm")
         timings.append(time.perf_counter() - start)
     assert article.published_at == bj(2024, 11, 5, 9, 30)
-    # ~45 ms on the development machine (a real 420 KB page takes ~10 ms: it is mostly CSS);
-    # the bound leaves room for a busy CI runner.
-    assert min(timings) < 0.15, timings
+    # ~45 ms on an idle development machine (a real 420 KB page takes ~10 ms: it is mostly
+    # CSS). A guard against super-linear extraction (a quadratic pass over 400 KB takes
+    # seconds), not a speed target: 0.15 s failed once beside a 1,000-source bench.
+    assert min(timings) < 1.0, timings
 
 
 # --- helpers -------------------------------------------------------------------------------

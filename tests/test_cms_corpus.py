@@ -321,4 +321,6 @@ def test_largest_page_extracts_fast() -> None:
         start = time.perf_counter()
         extract_article(html, CASES[name].url)
         timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.1, timings  # ~10 ms on the development machine
+    # ~10 ms on an idle development machine; a guard against super-linear extraction,
+    # not a speed target (the bound leaves room for a machine busy with other work).
+    assert min(timings) < 1.0, timings
