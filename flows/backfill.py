@@ -45,7 +45,7 @@ from ieiwatch.notify.sending import DeliveryReport, deliver_due
 from ieiwatch.notify.subscriptions import load_subscriptions
 from ieiwatch.notify.wording import format_date
 from ieiwatch.scrapers.errors import ScrapeError
-from ieiwatch.scrapers.models import ListedItem, ScrapedArticle
+from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.paging import ListPage, fetch_page
 from ieiwatch.storage import backfill as checkpoints
 from ieiwatch.storage import sources as source_store
@@ -281,9 +281,8 @@ async def _take_page(
         alerts=(lambda _row, stored: stored) if request.notify == "instant" else None,
         keep=lambda a: request.in_window(a.published_at),
     )
-    kept = len(done.harvest.articles)
     relevant = [a for a in done.stored if a.relevant]
-    skipped = len(page.items) - len(candidates) + len(done.harvest.fetched) - kept
+    skipped = len(page.items) - len(candidates) + len(done.harvest.dates) - done.harvest.kept
     errors = done.harvest.errors
     report.errors += errors
     report.alerts_planned += done.alerts_planned
@@ -299,14 +298,13 @@ async def _take_page(
         f"{len(done.stored)} new ({len(relevant)} relevant), {skipped} outside the "
         "window" + (f", {len(errors)} unreadable" if errors else "")
     )
-    return row, _all_older(request, page.items, done.harvest.fetched)
+    return row, _all_older(request, page.items, done.harvest.dates)
 
 
 def _all_older(
-    request: BackfillRequest, items: list[ListedItem], fetched: list[ScrapedArticle]
+    request: BackfillRequest, items: list[ListedItem], dates: dict[str, datetime | None]
 ) -> bool:
     """Every item of the page is dated before ``since`` (list pages are newest first)."""
-    dates = {a.url: a.published_at for a in fetched}
     return bool(items) and all(request.older(i.published_at or dates.get(i.url)) for i in items)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -48,12 +49,49 @@ class Harvest:
     """What fetching and classifying a listing's items gave."""
 
     articles: list[ArticleToStore] = field(default_factory=list)
-    fetched: list[ScrapedArticle] = field(default_factory=list)
-    """Every article page read (also those ``keep`` left out)."""
+    """The kept articles, when no ``ready`` took them as they came (``sources check``)."""
+    kept: int = 0
+    """How many articles ``keep`` accepted (all of them without ``keep``)."""
+    dates: dict[str, datetime | None] = field(default_factory=dict)
+    """The published date of every article read (also those ``keep`` left out), by the
+    listed item's URL."""
     errors: list[str] = field(default_factory=list)
     """One line per article page that could not be read; those items are retried next run."""
     skipped: list[str] = field(default_factory=list)
     """One line per link not fetched (unsafe, or robots.txt says no)."""
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What a run reports of an article it stored. The article itself is let go once
+    stored: a pass of many sources in flight would otherwise hold every text it stored
+    until each source's last page."""
+
+    id: int
+    url: str
+    title: str
+    type: str | None
+    parties: tuple[str, ...]
+    relevant: bool
+    published_at: datetime | None
+    fetched_at: datetime
+    news: bool
+    """Chosen by the alert selector: news, where a new source's archive, stored on its
+    first poll, is not."""
+
+    @classmethod
+    def of(cls, article: Article, *, news: bool) -> StoredArticle:
+        return cls(
+            article.id or 0,
+            article.url,
+            article.title,
+            article.type,
+            tuple(p.name for p in article.parties),
+            article.relevant,
+            article.published_at,
+            article.fetched_at,
+            news,
+        )
 
 
 @dataclass
@@ -63,12 +101,9 @@ class Ingested:
     attempted: int
     """Of those, how many were fetched this time (at most the per-run limit)."""
     harvest: Harvest
-    stored: list[Article]
+    stored: list[StoredArticle]
     """The articles this step stored (not those stored before, by anyone)."""
     alerts_planned: int = 0
-    news: list[Article] = field(default_factory=list)
-    """The stored articles the alert selector chose: news, where a new source's archive,
-    stored on its first poll, is not."""
 
     @property
     def complete(self) -> bool:
@@ -115,14 +150,14 @@ async def harvest(
 ) -> Harvest:
     """Fetch the items' pages, read and classify each as it arrives (in the worker
     processes), and keep the articles ``keep`` accepts; ``ready`` is given each of those
-    as soon as nothing can change it (the harvest has them all)."""
-    made: dict[int, ArticleToStore] = {}  # id of a kept article → what is stored of it
+    as soon as nothing can change it, and the harvest then holds none of them (without
+    ``ready``, it lists them)."""
+    found = Harvest()
 
     def settled(article: ScrapedArticle, done: Classified) -> None:
         if keep is None or keep(article):
-            made[id(article)] = stored = to_store(article, *done)
-            if ready is not None:
-                ready(stored)
+            found.kept += 1
+            (ready or found.articles.append)(to_store(article, *done))
 
     reader = page_reader(page_rules(source), source.publisher, inline=len(items) <= INLINE_UP_TO)
     batch = await fetch_and_read(
@@ -132,23 +167,22 @@ async def harvest(
         settings.http_concurrency,
         reader,
         same_host_only=settings.article_hosts == "source",
-        settled=settled,
+        settled=settled if ready is not None else None,
     )
-    # Items stored from the listing alone (their page refused or gone) had no page to read.
+    # What the batch still holds: the articles made from the listing alone (their page
+    # refused or gone), which had no page to read, and without ``ready`` all the others.
     unread = [
         a
         for a, done in zip(batch.articles, batch.extras, strict=True)
         if done is None and (keep is None or keep(a))
     ]
-    found = await classify_all([(a.title, a.text) for a in unread], source.publisher)
-    for article, done in zip(unread, found, strict=True):
-        settled(article, done)
-    return Harvest(
-        [made[id(a)] for a in batch.articles if id(a) in made],
-        batch.articles,
-        batch.errors,
-        batch.skipped,
-    )
+    classified = await classify_all([(a.title, a.text) for a in unread], source.publisher)
+    late = {id(a): done for a, done in zip(unread, classified, strict=True)}
+    for article, done in zip(batch.articles, batch.extras, strict=True):
+        if (done := done or late.get(id(article))) is not None:
+            settled(article, done)
+    found.dates, found.errors, found.skipped = batch.dates, batch.errors, batch.skipped
+    return found
 
 
 PART = 10
@@ -281,10 +315,10 @@ def _write(
 ) -> None:
     """Store articles and plan the alerts ``alerts`` selects of them; ``done`` counts them."""
     stored = article_store.insert_new(session, row.id or 0, articles)
-    done.stored += stored
-    if alerts is not None:
-        news = alerts(row, stored)
-        done.news += news
+    news = alerts(row, stored) if alerts is not None else []
+    if news:
         done.alerts_planned += plan_alerts(
             session, news, source.name, load_subscriptions(session, ctx.config), kind=alert_kind
         )
+    fresh = {id(a) for a in news}
+    done.stored += [StoredArticle.of(a, news=id(a) in fresh) for a in stored]

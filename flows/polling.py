@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from ieiwatch.config.schema import AppConfig, SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.domain import DeliveryKind, SourceStatus, utcnow
-from ieiwatch.flows.ingest import Ingested, ingest
+from ieiwatch.flows.ingest import Ingested, StoredArticle, ingest
 from ieiwatch.flows.page_pool import read_listing_in_worker, stop_classifier_pool
 from ieiwatch.flows.runtime import (
     RunContext,
@@ -56,14 +56,9 @@ class RelevantItem:
     raises an event."""
 
     @classmethod
-    def of(cls, article: Article, *, news: bool = True) -> RelevantItem:
+    def of(cls, article: StoredArticle, *, news: bool = True) -> RelevantItem:
         return cls(
-            article.id or 0,
-            article.title,
-            article.url,
-            article.type,
-            [p.name for p in article.parties],
-            news,
+            article.id, article.title, article.url, article.type, list(article.parties), news
         )
 
 
@@ -80,13 +75,10 @@ class SourceReport:
     deliveries: DeliveryReport = field(default_factory=DeliveryReport)
     """This source's instant alerts, sent as soon as it was stored."""
 
-    def count(self, stored: list[Article], news: list[Article]) -> None:
+    def count(self, stored: list[StoredArticle]) -> None:
         self.new = len(stored)
         self.relevant = sum(1 for a in stored if a.relevant)
-        fresh = {id(a) for a in news}
-        self.relevant_items = [
-            RelevantItem.of(a, news=id(a) in fresh) for a in stored if a.relevant
-        ]
+        self.relevant_items = [RelevantItem.of(a, news=a.news) for a in stored if a.relevant]
 
 
 @dataclass
@@ -252,10 +244,10 @@ async def poll_source(
     report.errors += done.harvest.errors
     report.errors += [f"skipped link {line}" for line in done.harvest.skipped]
     report.alerts_planned = done.alerts_planned
-    report.count(done.stored, done.news)
+    report.count(done.stored)
     if done.alerts_planned:
         # Now, not at the end of the pass: a slow source holds up nobody else's alerts.
-        stored = {a.id for a in done.stored if a.id is not None}
+        stored = {a.id for a in done.stored}
         report.deliveries = await asyncio.to_thread(send_alerts_of, ctx, stored)
     report.errors += await asyncio.to_thread(_announce, ctx, change)
     return report

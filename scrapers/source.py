@@ -10,6 +10,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from ieiwatch.config.schema import SourceConfig
@@ -51,18 +52,25 @@ called as each page arrives, and again for a page whose ``<title>`` is the site'
 @dataclass
 class ArticleBatch(Generic[T]):
     articles: list[ScrapedArticle] = field(default_factory=list)
+    """The articles read or made from the listing, except those given to ``settled``:
+    their caller has them, and holding them here would keep every article of a source
+    (and, on a pass, of every source in flight) until its last page."""
     extras: list[T | None] = field(default_factory=list)
     """What the reader added to each article; None for those made from the listing alone
     (their page refused or gone)."""
+    dates: dict[str, datetime | None] = field(default_factory=dict)
+    """The published date of every article read or made from the listing (also those given
+    to ``settled``), by the listed item's URL."""
     errors: list[str] = field(default_factory=list)
     """One line per article page that could not be read; those items are retried next run."""
     skipped: list[str] = field(default_factory=list)
     """One line per link we chose not to fetch (unsafe, or robots.txt says no); the item is
     kept with the listing's own title and text when it has any."""
 
-    def add(self, article: ScrapedArticle, extra: T | None) -> None:
+    def add(self, url: str, article: ScrapedArticle, extra: T | None) -> None:
         self.articles.append(article)
         self.extras.append(extra)
+        self.dates[url] = article.published_at
 
 
 def list_selectors(source: SourceConfig) -> ListSelectors:
@@ -168,12 +176,13 @@ async def fetch_and_read(
 
     ``settled`` is told each page's article as soon as nothing can change it (the batch
     has them all): at once for a page that will not be read again, and when every page is
-    in for the others (those whose ``<title>`` may prove to be the site's)."""
+    in for the others (those whose ``<title>`` may prove to be the site's). The batch then
+    lists only the articles made from the listing alone, and the dates of all."""
     gate = asyncio.Semaphore(concurrency)
     guard = LinkGuard(LinkPolicy.for_source(source, same_host_only=same_host_only))
     rules = page_rules(source)
 
-    async def one(item: ListedItem) -> _Page[T] | ScrapeError:
+    async def one(item: ListedItem) -> _Page[T] | _Settled | ScrapeError:
         async with gate:
             try:
                 page = await _fetch_page(fetcher, source, item, guard)
@@ -186,6 +195,7 @@ async def fetch_and_read(
         raw = page if small and not titled_by_listing(rules, item) else None
         if raw is None and settled is not None:
             settled(read.article, extra)
+            return _Settled(read.page_title, read.article.published_at)
         return _Page(read, extra, raw)
 
     fetching = [asyncio.ensure_future(one(i)) for i in items]
@@ -198,7 +208,11 @@ async def fetch_and_read(
             task.cancel()
         raise
     # A <title> that several of the source's pages share names the site, not an article.
-    titles = Counter(r.read.page_title for r in results if isinstance(r, _Page))
+    titles = Counter(
+        r.page_title if isinstance(r, _Settled) else r.read.page_title
+        for r in results
+        if isinstance(r, _Page | _Settled)
+    )
     site_names = frozenset(title for title, n in titles.items() if n > 1 and title)
     rereadable = [
         (n, r.read.page_title, r.raw)
@@ -214,19 +228,22 @@ async def fetch_and_read(
         for n, _, _ in rereadable:
             if isinstance(page := results[n], _Page):
                 settled(page.read.article, page.extra)
+                results[n] = _Settled(page.read.page_title, page.read.article.published_at)
     batch: ArticleBatch[T] = ArticleBatch()
     for item, result in zip(items, results, strict=True):
-        if isinstance(result, _Page):
-            batch.add(result.read.article, result.extra)
+        if isinstance(result, _Settled):
+            batch.dates[item.url] = result.published_at
+        elif isinstance(result, _Page):
+            batch.add(item.url, result.read.article, result.extra)
         elif isinstance(result, Refused):
             batch.skipped.append(
                 str(result) if result.url == item.url else f"{item.url}: redirected to {result}"
             )
             if item.title or item.summary:
-                batch.add(_from_listing(item), None)
+                batch.add(item.url, _from_listing(item), None)
         elif item.summary and not result.transient:
             # The page is gone for good, but the feed told us enough to store the item.
-            batch.add(_from_listing(item), None)
+            batch.add(item.url, _from_listing(item), None)
         else:
             batch.errors.append(f"article {result}")
     return batch
@@ -264,6 +281,14 @@ class _Page(Generic[T]):
     extra: T
     raw: RawPage | None
     """The page as fetched, while it may have to be read again."""
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """A page whose article went to ``settled``: what the batch still needs of it."""
+
+    page_title: str
+    published_at: datetime | None
 
 
 KEEP_FOR_SITE_NAMES = 1_000_000

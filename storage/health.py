@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -173,7 +174,17 @@ def failure_reason(
 # ------------------------------------------------------------------------ state changes
 
 
-def note_new_items(source: Source, stored: Sequence[Article], now: datetime | None = None) -> None:
+class Dated(Protocol):
+    """An article as stored, or what a run reports of it."""
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+    @property
+    def fetched_at(self) -> datetime: ...
+
+
+def note_new_items(source: Source, stored: Sequence[Dated], now: datetime | None = None) -> None:
     """Move ``last_item_at`` forward to the newest of the articles just stored."""
     now = now or utcnow()
     times = [min(a.published_at or a.fetched_at, now) for a in stored]

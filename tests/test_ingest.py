@@ -12,6 +12,7 @@ from servers import LocalSite, Route
 from sqlmodel import Session, select
 
 from ieiwatch.config import AppConfig, Settings
+from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.ingest import PART, Harvest, Ingested, harvest, ingest
 from ieiwatch.flows.runtime import RunContext, open_fetcher, open_store
 from ieiwatch.scrapers.fetch import Fetcher, make_client
@@ -103,6 +104,28 @@ def test_harvest_fetches_and_classifies_without_a_database(site: LocalSite) -> N
         return [(a.url.rsplit("/", 1)[-1], a.relevant) for a in found.articles]
 
     assert sorted(asyncio.run(go())) == [("102.htm", False), ("201.htm", True)]
+
+
+def test_a_harvest_that_hands_each_article_on_holds_none_of_them(site: LocalSite) -> None:
+    """A pass stores each article as it is read: what the harvest keeps of it is its date,
+    so sources in flight do not hold every text until their last page."""
+    handed: list[ArticleToStore] = []
+
+    async def go() -> tuple[Harvest, list[str]]:
+        settings = Settings()
+        config = _config(site, site)
+        async with make_client(settings) as client:
+            fetcher = Fetcher(client, settings)
+            listing = await fetch_listing(fetcher, config.sources[0], None, None)
+            found = await harvest(
+                fetcher, settings, config.sources[0], listing.items, ready=handed.append
+            )
+        return found, [i.url for i in listing.items]
+
+    found, listed = asyncio.run(go())
+    assert sorted(a.url.rsplit("/", 1)[-1] for a in handed) == ["102.htm", "201.htm"]
+    assert (found.articles, found.kept) == ([], 2)
+    assert sorted(found.dates) == sorted(listed)
 
 
 def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None:
