@@ -7,10 +7,10 @@ idle. Each page goes to a worker as soon as it arrives, so that when a source's 
 is in, its others are already read and classified, and the process that fetches and
 stores only fetches and stores.
 
-The workers are forked from a server that imported only what they run (this module's
-imports are kept to the scrapers' listing and page readers and the classifier for that
-reason: a worker unpickling ``read_and_classify`` imports this module, not the rest of
-ieiwatch).
+The workers are started afresh, or (with more than one) forked from a server, and import
+only what they run (this module's imports are kept to the scrapers' listing and page
+readers and the classifier for that reason: a worker unpickling ``read_and_classify``
+imports this module, not the rest of ieiwatch).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import multiprocessing
 import os
 import sys
@@ -203,14 +204,21 @@ def stop_classifier_pool() -> None:
 
 
 def _start_pool() -> ProcessPoolExecutor:
-    """The workers, forked from a server that imported only what they run:
-    they do not inherit this process's threads (Prefect's, httpx's) nor its memory."""
-    context = multiprocessing.get_context("forkserver")
-    # The server loads the page reader, then the classifier's tables (``warm`` freezes
-    # what is loaded by then) once; the workers share its pages.
-    context.set_forkserver_preload(["ieiwatch.flows.page_pool", "ieiwatch.classify.warm"])
+    """The workers, started afresh (not forked from this process): they do not inherit its
+    threads (Prefect's, httpx's) nor its memory."""
     workers = _workers()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    if workers == 1:
+        # A fork server for one worker would be a second copy of it, with nothing to share:
+        # on the bench farm's first pass over 1,000 sources the server took 30 MB of the
+        # tree's 303.
+        spawn = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=_load_classifier)
+    else:
+        context = multiprocessing.get_context("forkserver")
+        # The server loads the page reader, then the classifier's tables (``warm`` freezes
+        # what is loaded by then) once; the workers share its pages.
+        context.set_forkserver_preload(["ieiwatch.flows.page_pool", "ieiwatch.classify.warm"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     # Each submit starts a worker while there are fewer than ``workers``: start them all
     # now, with a bare __main__, or each would import the program's main module again (the
     # CLI script, prefect.engine) for nothing.
@@ -218,6 +226,11 @@ def _start_pool() -> ProcessPoolExecutor:
         for _ in range(workers):
             pool.submit(int)
     return pool
+
+
+def _load_classifier() -> None:
+    """A worker's first step: the classifier's tables, loaded before the first page."""
+    importlib.import_module("ieiwatch.classify.warm")
 
 
 MAX_WORKERS = 2
