@@ -178,8 +178,9 @@ async def harvest(
     ]
     classified = await classify_all([(a.title, a.text) for a in unread], source.publisher)
     late = {id(a): done for a, done in zip(unread, classified, strict=True)}
-    for article, done in zip(batch.articles, batch.extras, strict=True):
-        if (done := done or late.get(id(article))) is not None:
+    for article, extra in zip(batch.articles, batch.extras, strict=True):
+        done = extra if extra is not None else late.get(id(article))
+        if done is not None:  # None: left out by ``keep``
             settled(article, done)
     found.dates, found.errors, found.skipped = batch.dates, batch.errors, batch.skipped
     return found
