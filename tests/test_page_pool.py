@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ieiwatch.flows import page_pool
 from ieiwatch.flows.page_pool import page_reader, read_and_classify, stop_classifier_pool
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.page import PageRules, RawPage
@@ -22,7 +23,11 @@ def _page(n: str) -> tuple[ListedItem, RawPage]:
     return ListedItem(url, ""), RawPage(url, content, "text/html; charset=utf-8")
 
 
-def test_pages_read_in_workers_come_back_as_read_here_and_a_bad_one_fails_alone() -> None:
+@pytest.mark.parametrize("workers", [1, 2], ids=["one spawned worker", "two from a fork server"])
+def test_pages_read_in_workers_come_back_as_read_here_and_a_bad_one_fails_alone(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_pool, "_workers", lambda: workers)
     good = PageRules()
     bad = PageRules(content_selector="div[[[")  # not a CSS selector: reading raises
     pages = [_page(n) for n in ("1001", "1002", "1003")] * 4
