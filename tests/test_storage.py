@@ -192,3 +192,16 @@ def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_sqlite_commits_leave_checkpoints_to_a_64_mib_log(sqlite_url: str) -> None:
+    """Ten stored articles write about 350 pages to the log: at SQLite's own 1,000 pages,
+    every third commit would stop to copy them into the file."""
+    from ieiwatch.storage.db import init_db, make_engine
+
+    engine = make_engine(sqlite_url)
+    init_db(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 16_384
+        assert conn.execute(text("PRAGMA journal_size_limit")).scalar() == 64 * 1024 * 1024
+    engine.dispose()
