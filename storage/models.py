@@ -106,8 +106,15 @@ class StoryKey(SQLModel, table=True):
 
     __tablename__ = "story_keys"
 
+    # On SQLite the rows live in the primary key's index (no rowid): the latest articles
+    # sharing a key are one range scan, and a stored key is one index entry, not two.
+    __table_args__ = {"sqlite_with_rowid": False}
+
     key: int = Field(sa_type=BigInteger, primary_key=True)
     article_id: int = Field(foreign_key="articles.id", primary_key=True)
+    simhash: int = Field(sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    """The article's, so that the latest articles sharing a key are read from the index
+    alone, without a lookup in the articles table for each."""
 
 
 class Subscriber(SQLModel, table=True):

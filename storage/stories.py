@@ -230,7 +230,10 @@ def _write(
         groups.setdefault(story_id(batch.find(story)), []).append(story_id(story))
     for keep, others in sorted(groups.items()):
         _merge(session, [keep, *sorted(others)])
-    _store_keys(session, [(k, a.id or 0) for a, ks in zip(articles, keys, strict=True) for k in ks])
+    _store_keys(
+        session,
+        [(k, a.id or 0, a.simhash) for a, ks in zip(articles, keys, strict=True) for k in ks],
+    )
 
 
 def _limit(key: int) -> int:
@@ -306,9 +309,8 @@ _NO_KEY = -1
 def _latest_scans() -> TextClause:
     return text(
         " UNION ALL ".join(
-            "SELECT * FROM (SELECT k.key, k.article_id, a.simhash FROM story_keys k"
-            f" JOIN articles a ON a.id = k.article_id WHERE k.key = :k{i}"
-            f" ORDER BY k.article_id DESC LIMIT :l{i}) AS s{i}"
+            "SELECT * FROM (SELECT k.key, k.article_id, k.simhash FROM story_keys k"
+            f" WHERE k.key = :k{i} ORDER BY k.article_id DESC LIMIT :l{i}) AS s{i}"
             for i in range(_UNION_CHUNK)
         )
     )
@@ -360,15 +362,15 @@ def _set_stories(session: Session, articles: Sequence[Article], stories: list[in
         set_committed_value(article, "story_id", story)
 
 
-def _store_keys(session: Session, rows: list[tuple[int, int]]) -> None:
-    """Index the (key, article id) pairs."""
+def _store_keys(session: Session, rows: list[tuple[int, int, int]]) -> None:
+    """Index the (key, article id, SimHash) rows."""
     if not rows:
         return
-    # The driver's own executemany: a first pass stores a hundred thousand pairs, which
+    # The driver's own executemany: a first pass stores a hundred thousand rows, which
     # SQLAlchemy would each turn into a dictionary of parameters first.
     mark = "%s" if dialect_of(session) == "postgresql" else "?"
     session.connection().exec_driver_sql(
-        f'INSERT INTO story_keys ("key", article_id) VALUES ({mark}, {mark})'
+        f'INSERT INTO story_keys ("key", article_id, simhash) VALUES ({mark}, {mark}, {mark})'
         " ON CONFLICT DO NOTHING",
         rows,
     )
