@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # folder is not named after it (ours is the repository root): nothing to act on.
 QUIET_INSTALL := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: demo test lint typecheck format bench bench-farm bench-web bench-discover faults clean check-install
+.PHONY: demo test lint typecheck format bench bench-farm bench-store bench-web bench-discover faults clean check-install
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -45,6 +45,10 @@ RUNS ?= 3
 bench-farm: $(STAMP)
 	@test -x bench/.venv-r2e/bin/r2e || { $(PYTHON) -m venv bench/.venv-r2e && bench/.venv-r2e/bin/pip install -q rss2email; } || echo "rss2email could not be installed: measuring without it"
 	$(BIN)/python bench/farm_compare.py --n $(N) --runs $(RUNS)
+
+# Storing alone: 4,000 farm articles into a database of 20,000, in parts of 1, 5 and 10.
+bench-store: $(STAMP)
+	$(BIN)/python bench/store_bench.py
 
 # The items page over 100,000 stored articles; list discovery over the real list pages;
 # runs killed at every stage (about 4 minutes).
