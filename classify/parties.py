@@ -219,7 +219,7 @@ def zh_sub_unit(name: str) -> bool:
     not a school of its own (no place, no 大学/职业/师范 …, at most ten characters)."""
     if not name.endswith("学院") or _ZH_SCHOOL_OF_ITS_OWN.search(name):
         return False
-    if len(name) > _MAX_UNIT_CHARS or name in ("学院", "我院", "本院"):
+    if len(name) > _MAX_UNIT_CHARS or name == "学院":
         return False
     return not starts_with_place(to_simplified(name), "zh")
 
