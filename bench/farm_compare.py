@@ -399,7 +399,10 @@ def warm_pass(config: str) -> None:
 def start_prefect(home: Path) -> tuple[object, str]:
     """A Prefect server as ``ieiwatch serve`` starts one; not part of any measured tree."""
     sys.path.insert(0, str(REPO.parent))
+    from ieiwatch.config.settings import apply_prefect_defaults
     from ieiwatch.flows.local_server import LocalPrefectServer
+
+    apply_prefect_defaults()  # as `ieiwatch serve` does before it starts the server
 
     server = LocalPrefectServer(home)
     server.start()

@@ -98,8 +98,16 @@ def apply_prefect_defaults() -> None:
 
     Analytics off ends the "database is locked" telemetry errors of ephemeral servers and
     the failed lookups of a machine without internet.
+
+    The event persister of a server started from here writes its events 1,000 at a time
+    (Prefect's default is 20), still at least every 5 s. A pass sends an event for every
+    relevant item and task state; written 20 at a time, they kept a local SQLite server
+    writing just as the next run asked for its flow run, which the server then refused (a
+    503) and Prefect's client asked again 2 s later: 6 of 10 passes right after a pass with
+    new items waited so, none after this change (``bench/farm_compare.py``'s warm pass).
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE", "1000")

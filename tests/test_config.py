@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,18 @@ def test_a_broken_css_selector_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert err.value.problems[0].startswith("sources[0].item_selector: not a CSS selector")
+
+
+def test_prefect_servers_we_start_persist_events_in_large_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ieiwatch.config.settings import apply_prefect_defaults
+
+    key = "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE"
+    monkeypatch.delenv(key, raising=False)
+    apply_prefect_defaults()
+    assert os.environ[key] == "1000"
+
+    monkeypatch.setenv(key, "50")  # the user's own setting stays
+    apply_prefect_defaults()
+    assert os.environ[key] == "50"
