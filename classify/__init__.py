@@ -1,11 +1,30 @@
 """Rule-based classifier of industry–education cooperation news.
 
 Pure functions over the data files in classify/data/: no network, no database.
+
+``classify`` is imported on first use: its rules and patterns cost about 0.1 s to import,
+and the process that fetches and stores needs only ``Classification`` (its workers
+classify).
 """
 
-from .core import classify
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .model import CLASSIFIER_VERSION, Classification, Party, Region
 from .text import detect_language
+
+if TYPE_CHECKING:
+    from .core import classify
+
+
+def __getattr__(name: str) -> object:
+    if name == "classify":
+        from .core import classify
+
+        return classify
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CLASSIFIER_VERSION",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ieiwatch.classify.core import classify
 from ieiwatch.classify.model import Classification
 from ieiwatch.domain.fingerprint import Fingerprint
 
@@ -24,6 +23,8 @@ def classify_batch(
     pairs: Sequence[tuple[str, str]], publisher: str | None = None
 ) -> list[Classified]:
     """``(title, text)`` pairs → their classifications and fingerprints, in order."""
+    from ieiwatch.classify.core import classify  # see the package's docstring
+
     return [
         Classified(classify(title, text, None, publisher), Fingerprint.of(text))
         for title, text in pairs

@@ -217,7 +217,7 @@ def _start_pool() -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         # The server loads the page reader, then the classifier's tables (``warm`` freezes
         # what is loaded by then) once; the workers share its pages.
-        context.set_forkserver_preload(["ieiwatch.flows.page_pool", "ieiwatch.classify.warm"])
+        context.set_forkserver_preload(["ieiwatch.flows.page_pool", *WORKER_PRELOAD])
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     # Each submit starts a worker while there are fewer than ``workers``: start them all
     # now, with a bare __main__, or each would import the program's main module again (the
@@ -228,9 +228,16 @@ def _start_pool() -> ProcessPoolExecutor:
     return pool
 
 
+WORKER_PRELOAD = ("feedparser", "bs4", "ieiwatch.classify.warm")
+"""What a worker loads before its first page: the feed and HTML parsers, which the readers
+import on first use (the process that fetches and stores never needs them), then the
+classifier's tables (``warm`` freezes what is loaded by then, so it comes last)."""
+
+
 def _load_classifier() -> None:
-    """A worker's first step: the classifier's tables, loaded before the first page."""
-    importlib.import_module("ieiwatch.classify.warm")
+    """A worker's first step: ``WORKER_PRELOAD``."""
+    for name in WORKER_PRELOAD:
+        importlib.import_module(name)
 
 
 MAX_WORKERS = 2

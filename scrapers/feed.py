@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-from bs4 import BeautifulSoup
-
 from ieiwatch.scrapers.dates import parse_cn_datetime
 from ieiwatch.scrapers.encoding import decode_feed
 from ieiwatch.scrapers.errors import NotAFeed
@@ -26,8 +23,6 @@ from ieiwatch.scrapers.urls import INVALID_LINK, InvalidLink, canonicalize, is_h
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([^\"']+)", re.IGNORECASE)
 MAX_NOTES = 5
 """Skipped entries named one by one in the warning; the rest are counted."""
-# feedparser reports these for feeds it still read correctly.
-_HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
 @dataclass(frozen=True)
@@ -38,6 +33,11 @@ class ParsedFeed:
 
 
 def parse_feed(content: bytes, content_type: str | None, base_url: str) -> ParsedFeed:
+    # Imported here: the process that fetches and stores hands feeds to the page pool's
+    # workers (which load feedparser and bs4 before their first page), so a one-shot run
+    # does not pay for them.
+    import feedparser
+
     text = decode_feed(content, content_type).text
     # feedparser gets UTF-8 that says so everywhere, so it cannot second-guess the decoding.
     text = _XML_DECL_ENCODING.sub(r"\1utf-8", text, count=1)
@@ -60,7 +60,9 @@ def parse_feed(content: bytes, content_type: str | None, base_url: str) -> Parse
         if item is not None:
             items.append(item)
     notes = []
-    if parsed.bozo and not isinstance(problem, _HARMLESS_BOZO):
+    # feedparser reports these for feeds it still read correctly.
+    harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    if parsed.bozo and not isinstance(problem, harmless):
         notes.append(f"{type(problem).__name__}: {problem}")
     notes += skipped_note(skipped)
     return ParsedFeed(items, "; ".join(notes) or None)
@@ -121,5 +123,7 @@ def _plain(markup: str) -> str:
     """Text only: feed titles of type text/plain are not sanitised by feedparser."""
     if "<" not in markup and "&" not in markup:
         return markup.strip()
+    from bs4 import BeautifulSoup  # as feedparser in parse_feed
+
     text = BeautifulSoup(markup, "lxml").get_text(" ")
     return re.sub(r"\s+", " ", text).strip()
