@@ -3,8 +3,8 @@
 Pure functions over the data files in classify/data/: no network, no database.
 
 ``classify`` is imported on first use: its rules and patterns cost about 0.1 s to import,
-and the process that fetches and stores needs only ``Classification`` (its workers
-classify).
+and the process that fetches and stores classifies only a source's one or two new items
+(the page pool's workers classify the rest), often nothing at all.
 """
 
 from __future__ import annotations

@@ -230,8 +230,9 @@ def _start_pool() -> ProcessPoolExecutor:
 
 WORKER_PRELOAD = ("feedparser", "bs4", "ieiwatch.classify.warm")
 """What a worker loads before its first page: the feed and HTML parsers, which the readers
-import on first use (the process that fetches and stores never needs them), then the
-classifier's tables (``warm`` freezes what is loaded by then, so it comes last)."""
+import on first use (the process that fetches and stores reads its listings here, and so
+seldom needs them), then the classifier's tables (``warm`` freezes what is loaded by then,
+so it comes last)."""
 
 
 def _load_classifier() -> None:
