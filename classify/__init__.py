@@ -22,6 +22,7 @@ def __getattr__(name: str) -> object:
     if name == "classify":
         from .core import classify
 
+        globals()["classify"] = classify  # found directly from now on
         return classify
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -212,7 +212,7 @@ def _start_pool() -> ProcessPoolExecutor:
         # on the bench farm's first pass over 1,000 sources the server took 30 MB of the
         # tree's 303.
         spawn = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=_load_classifier)
+        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=_preload)
     else:
         context = multiprocessing.get_context("forkserver")
         # The server loads the page reader, then the classifier's tables (``warm`` freezes
@@ -235,8 +235,8 @@ seldom needs them), then the classifier's tables (``warm`` freezes what is loade
 so it comes last)."""
 
 
-def _load_classifier() -> None:
-    """A worker's first step: ``WORKER_PRELOAD``."""
+def _preload() -> None:
+    """A spawned worker's first step: ``WORKER_PRELOAD``, as a fork server's preload."""
     for name in WORKER_PRELOAD:
         importlib.import_module(name)
 
