@@ -1,6 +1,9 @@
 """`ieiwatch classify` and `ieiwatch eval`: the classifier from the command line.
 
-cli/main.py calls `register(app)` to add both commands to the main Typer app.
+cli/main.py calls `register(app)` to add both commands to the main Typer app. Every
+``ieiwatch`` command registers them, so the classifier's rules, its evaluation and the page
+reader are imported by the functions that use them, not here: a one-shot ``ieiwatch run``
+leaves classifying to the page pool's workers and would pay for them at every start.
 """
 
 from __future__ import annotations
@@ -10,18 +13,18 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from ieiwatch.classify import Classification, classify
-from ieiwatch.classify.evaluate import evaluate, format_report
 from ieiwatch.cli.common import ConfigOption, echo, load_or_exit
 from ieiwatch.config import Settings
-from ieiwatch.flows.checking import read_page
 from ieiwatch.flows.runtime import read_store
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.storage.marks import export_marks
+
+if TYPE_CHECKING:
+    from ieiwatch.classify import Classification
 
 
 def register(app: typer.Typer) -> None:
@@ -70,7 +73,11 @@ def classify_command(
             raise typer.BadParameter("--input needs --output (use '-' for stdout)")
         bad = _classify_file(input, output)
         raise typer.Exit(1 if bad else 0)
+    from ieiwatch.classify import classify
+
     if url is not None:
+        from ieiwatch.flows.checking import read_page
+
         try:
             title, text = asyncio.run(read_page(Settings(), url))
         except ScrapeError as exc:
@@ -124,6 +131,8 @@ def _parse_row(raw: bytes) -> dict[str, Any]:
 
 
 def _write_row(out: TextIO, row: dict[str, Any]) -> None:
+    from ieiwatch.classify import classify
+
     publisher = row.get("publisher") if isinstance(row.get("publisher"), str) else None
     result = classify(row["title"], row["text"], row.get("lang"), publisher).to_dict()
     out.write(json.dumps({"id": row["id"], **result}, ensure_ascii=False) + "\n")
@@ -189,6 +198,8 @@ def eval_command(
         sets.append(("marks", _marked_rows(config)))
     if not sets:
         raise typer.BadParameter("give --labeled PATH (repeatable) and/or --marks")
+    from ieiwatch.classify.evaluate import evaluate, format_report
+
     results = {name: evaluate(rows) for name, rows in sets}
     if as_json:
         out: Any = (
