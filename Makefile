@@ -70,5 +70,7 @@ check-install:
 	rm -rf build/install-check && $(PYTHON) -m venv build/install-check
 	build/install-check/bin/pip install --quiet --progress-bar off .
 	build/install-check/bin/python -c "import lxml.html.clean, trafilatura"
+	build/install-check/bin/python -c "from ieiwatch.classify.learned import load_model; \
+		assert load_model(), 'the learned layer (classify/data) was not installed'"
 	build/install-check/bin/ieiwatch --help >/dev/null
 	build/install-check/bin/ieiwatch init build/install-check/ieiwatch.yaml >/dev/null

@@ -29,9 +29,12 @@ def test_every_subpackage_is_listed_for_installation() -> None:
 
 
 def test_every_non_python_file_of_a_package_is_shipped() -> None:
-    data = _setuptools()["package-data"]
+    setuptools = _setuptools()
+    data = setuptools["package-data"]
     unshipped = []
-    for package in _package_dirs() - {"ieiwatch"}:  # the root's files are the repository's
+    # Data folders without an __init__.py (classify/data) are packages by their listing.
+    packages = _package_dirs() | set(setuptools["packages"])
+    for package in packages - {"ieiwatch"}:  # the root's files are the repository's
         folder = ROOT.joinpath(*package.split(".")[1:])
         patterns = data.get(package, [])
         for path in folder.iterdir():
