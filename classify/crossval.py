@@ -38,7 +38,7 @@ from .learned import (
     train_joint,
     train_types,
 )
-from .train import DEFAULT_SETS, MIN_GRAMS, TEXT_L2, TEXT_STEPS
+from .train import CHAR_GRAMS, DEFAULT_SETS, MIN_GRAMS, TEXT_L2, TEXT_STEPS
 
 
 @dataclass(frozen=True)
@@ -270,6 +270,13 @@ def main(argv: list[str] | None = None) -> int:
         help="text layer: a zone counts at least this many grams (default: the shipped one)",
     )
     ap.add_argument(
+        "--char-en",
+        type=int,
+        default=CHAR_GRAMS.get("en", 0),
+        help="text layer: length of the character n-grams read in English words (0: none, "
+        "as shipped)",
+    )
+    ap.add_argument(
         "--holdout",
         type=Path,
         action="append",
@@ -287,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows = load_rows(paths)
     config = TextConfig(
-        body_chars={"en": args.body_en, "zh": args.body_zh}, min_grams=args.min_grams
+        body_chars={"en": args.body_en, "zh": args.body_zh},
+        min_grams=args.min_grams,
+        char_grams={"en": args.char_en} if args.char_en else {},
     )
     l2_texts = args.l2_text or [TEXT_L2]
     if args.type:

@@ -30,7 +30,7 @@ import math
 import re
 import zlib
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from .data_files import DATA_DIR
 from .model import TYPES
-from .packed import SparseWeights, WeightRows, dense
+from .packed import WeightRows, dense, pack, unpack
 
 MODEL_PATH = DATA_DIR / "learned.json"
 RULES_LOGIT = "(rules logit)"
@@ -63,6 +63,11 @@ class TextConfig:
     min_grams: int = 0
     """A zone's grams share a unit norm as if it had at least this many: a headline or
     an opening of a few words (a feed's short summary) does not outweigh the rules."""
+    char_grams: dict[str, int] = field(default_factory=dict)
+    """Per language, the length n of the character n-grams read inside each word, beside
+    the words (``#appre``, ``#pprent``…): "apprentices" and "apprenticeship" then share
+    most of their features, so a word form no labelled row had still counts. None when
+    absent (files trained before rules-12 read words only)."""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -71,6 +76,8 @@ class TextConfig:
         }
         if self.min_grams:
             d["min_grams"] = self.min_grams
+        if self.char_grams:
+            d["char_grams"] = dict(sorted(self.char_grams.items()))
         return d
 
 
@@ -101,9 +108,7 @@ class TypeModel:
             "pick": self.pick,
             "bias": dict(sorted(self.bias.items())),
             "score": dict(sorted(self.score.items())),
-            "text": {
-                t: {str(k): v for k, v in sorted(ws.items())} for t, ws in sorted(self.text.items())
-            },
+            "text": {t: pack(ws) for t, ws in sorted(self.text.items())},
         }
 
     @staticmethod
@@ -113,10 +118,7 @@ class TypeModel:
             pick=float(d.get("pick", 2.0)),
             bias={k: float(v) for k, v in d.get("bias", {}).items()},
             score={k: float(v) for k, v in d.get("score", {}).items()},
-            text={
-                t: SparseWeights({int(k): float(v) for k, v in ws.items()})
-                for t, ws in d.get("text", {}).items()
-            },
+            text={t: unpack(ws) for t, ws in d.get("text", {}).items()},
         )
 
 
@@ -143,7 +145,7 @@ class Model:
         }
         if self.text_config is not None:
             d["text_config"] = self.text_config.to_dict()
-            d["text"] = {str(k): v for k, v in sorted(self.text.items())}
+            d["text"] = pack(self.text)
         if self.types is not None:
             d["types"] = self.types.to_dict()
         return d
@@ -176,7 +178,7 @@ def grams(lang: str, title: str, body: str, config: TextConfig) -> dict[tuple[st
     out: dict[tuple[str, str], float] = {}
     body = body[: config.body_chars.get(lang, 400)]
     for zone, text in (("t", title), ("b", body)):
-        gs = _zone_grams(lang, text)
+        gs = _zone_grams(lang, text, config.char_grams.get(lang, 0))
         if gs:
             v = 1.0 / math.sqrt(max(len(gs), config.min_grams))
             # Sorted: a set's order changes with the process's string hashing, and the
@@ -186,7 +188,7 @@ def grams(lang: str, title: str, body: str, config: TextConfig) -> dict[tuple[st
     return out
 
 
-def _zone_grams(lang: str, text: str) -> set[str]:
+def _zone_grams(lang: str, text: str, char_n: int = 0) -> set[str]:
     gs: set[str] = set()
     if lang == "zh":
         for run in _HAN_RE.findall(text):
@@ -197,7 +199,21 @@ def _zone_grams(lang: str, text: str) -> set[str]:
         words = _WORD_RE.findall(_DIGITS_RE.sub("0", text))
         gs.update(words)
         gs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+        if char_n:
+            gs.update(_char_grams(words, char_n))
     return gs
+
+
+CHAR_GRAM = "#"
+"""Marks a character n-gram (``#<appr``): no word holds it, so the two never share a
+bucket, and the evidence, which names words, leaves them out."""
+
+
+def _char_grams(words: list[str], n: int) -> Iterator[str]:
+    for word in words:
+        padded = f"<{word}>"  # the word's start and end are features of their own
+        if len(padded) > n:  # a shorter word is all one gram: the word itself
+            yield from (CHAR_GRAM + padded[i : i + n] for i in range(len(padded) - n + 1))
 
 
 def bucket(lang: str, zone: str, gram: str, config: TextConfig) -> int:
@@ -218,14 +234,20 @@ def keyed_grams(
     """(gram, value, bucket) of an item's grams. The relevance and the type layer read
     the same item one after the other, so the last few are kept."""
     chars = config.body_chars.get(lang, 400)
-    return _keyed_grams(lang, title, body[:chars], config.buckets, chars, config.min_grams)
+    char_n = config.char_grams.get(lang, 0)
+    return _keyed_grams(lang, title, body[:chars], config.buckets, chars, config.min_grams, char_n)
 
 
 @lru_cache(maxsize=8)
 def _keyed_grams(
-    lang: str, title: str, body: str, buckets: int, chars: int, min_grams: int
+    lang: str, title: str, body: str, buckets: int, chars: int, min_grams: int, char_n: int
 ) -> tuple[tuple[str, float, int], ...]:
-    config = TextConfig(buckets=buckets, body_chars={lang: chars}, min_grams=min_grams)
+    config = TextConfig(
+        buckets=buckets,
+        body_chars={lang: chars},
+        min_grams=min_grams,
+        char_grams={lang: char_n} if char_n else {},
+    )
     crc = zlib.crc32
     pre = {"t": _prefix_crc(lang, "t"), "b": _prefix_crc(lang, "b")}
     return tuple(
@@ -254,7 +276,8 @@ def _text_logit(
         w = weights[k]
         if w:
             total += w * v
-            per_gram[g] = per_gram.get(g, 0.0) + w * v
+            if not g.startswith(CHAR_GRAM):  # the evidence names words
+                per_gram[g] = per_gram.get(g, 0.0) + w * v
     if not n_words:
         return total, ()
     sign = 1.0 if total >= 0 else -1.0
@@ -310,12 +333,13 @@ def model_from_dict(d: dict[str, Any]) -> Model:
         bias={k: float(v) for k, v in d.get("bias", {}).items()},
         trained_on=list(d.get("trained_on", [])),
         rows=int(d.get("rows", 0)),
-        text=SparseWeights({int(k): float(v) for k, v in d.get("text", {}).items()}),
+        text=unpack(d.get("text", {})),
         text_config=(
             TextConfig(
                 buckets=int(tc["buckets"]),
                 body_chars={k: int(v) for k, v in tc["body_chars"].items()},
                 min_grams=int(tc.get("min_grams", 0)),
+                char_grams={k: int(v) for k, v in tc.get("char_grams", {}).items()},
             )
             if tc
             else None
@@ -385,7 +409,7 @@ def decide_type(
     diff: dict[str, float] = {}
     for g, v, r in keyed:
         d = (w[r + best_i] - w[r + rules_i]) * v if r >= 0 else 0.0
-        if d > 0:
+        if d > 0 and not g.startswith(CHAR_GRAM):
             diff[g] = diff.get(g, 0.0) + d
     top = sorted(diff.items(), key=lambda kv: (-kv[1], kv[0]))
     return best, tuple("+" + g for g, _ in top[:n_words])

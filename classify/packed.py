@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from typing import Any
+
+PER = 1000
+"""Word weights are trained to three decimals (learned.py rounds them), so a model file
+holds them as whole thousandths, after the gaps between their sorted buckets: exact, and
+about half the characters of ``"bucket": weight`` pairs (rules-12's English character
+grams doubled the words), with nothing but small ints to parse."""
 
 
 class SparseWeights(Mapping[int, float]):
@@ -23,6 +31,12 @@ class SparseWeights(Mapping[int, float]):
         keys = sorted(items)
         self._keys = array("q", keys)
         self._values = array("d", (items[k] for k in keys))
+
+    @classmethod
+    def from_sorted(cls, keys: Iterable[int], values: Iterable[float]) -> SparseWeights:
+        out = cls({})
+        out._keys, out._values = array("q", keys), array("d", values)
+        return out
 
     def __getitem__(self, key: int) -> float:
         i = bisect_left(self._keys, key)
@@ -42,6 +56,25 @@ class SparseWeights(Mapping[int, float]):
         for k, v in zip(self._keys, self._values, strict=True):
             out[k] = v
         return out
+
+
+def pack(weights: Mapping[int, float]) -> dict[str, list[int]]:
+    """`weights` as a model file holds them (see `PER`); raises ValueError for a weight
+    that is not whole thousandths, which the file could not give back."""
+    keys = sorted(weights)
+    per = [round(weights[k] * PER) for k in keys]
+    for k, n in zip(keys, per, strict=True):
+        if n / PER != weights[k]:
+            raise ValueError(f"word weight {weights[k]!r} (bucket {k}) is not in thousandths")
+    return {"gaps": [b - a for a, b in zip([0, *keys], keys, strict=False)], "per": per}
+
+
+def unpack(d: Mapping[str, Any]) -> SparseWeights:
+    """What `pack` wrote, or the mapping of bucket strings to weights of the files
+    written before rules-12."""
+    if "gaps" in d:
+        return SparseWeights.from_sorted(accumulate(d["gaps"]), (n / PER for n in d["per"]))
+    return SparseWeights({int(k): float(v) for k, v in d.items()})
 
 
 def dense(weights: Mapping[int, float], size: int) -> array[float]:

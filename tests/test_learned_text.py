@@ -24,7 +24,7 @@ from ieiwatch.classify.learned import (
     train_joint,
     train_types,
 )
-from ieiwatch.classify.packed import SparseWeights, WeightRows
+from ieiwatch.classify.packed import SparseWeights, WeightRows, pack, unpack
 from ieiwatch.classify.train import main as train_main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -219,3 +219,55 @@ def test_a_short_zone_weighs_as_if_it_had_the_minimum_of_grams() -> None:
     again = model_from_dict(json.loads(json.dumps(model.to_dict())))
     assert again.text_config == model.text_config
     assert load_model() is not None and load_model().text_config.min_grams == 16  # type: ignore[union-attr]
+
+
+def test_english_words_also_give_their_character_grams_when_configured() -> None:
+    cfg = TextConfig(char_grams={"en": 5})
+    g = grams("en", "apprenticeship", "", cfg)
+    # The padded word's 5-grams: "apprentices" shares all but its last two.
+    assert {("t", "#<appr"), ("t", "#ntice"), ("t", "#ship>")} <= set(g)
+    assert not {k for k in grams("en", "apprentices", "", cfg) if k[1] in ("#ship>", "#eship")}
+    assert ("t", "#<lab>") not in grams("en", "lab", "", cfg)  # a short word is itself
+    assert not any(k[1].startswith("#") for k in grams("en", "apprenticeship", "", TextConfig()))
+    assert not any(k[1].startswith("#") for k in grams("zh", "共建实验室", "", cfg))
+
+
+def test_a_model_without_character_grams_reads_words_only() -> None:
+    # A file written before rules-12 has no char_grams: it must read what it was trained on.
+    model = learned.Model(weights={}, bias={}, text={1: 0.5}, text_config=TextConfig())
+    d = json.loads(json.dumps(model.to_dict()))
+    assert "char_grams" not in d["text_config"]
+    assert model_from_dict(d).text_config == TextConfig()
+    with_grams = replace(model, text_config=TextConfig(char_grams={"en": 5}))
+    assert model_from_dict(with_grams.to_dict()).text_config == with_grams.text_config
+
+
+def test_the_evidence_names_words_not_character_grams() -> None:
+    cfg = TextConfig(char_grams={"en": 5})
+    keyed = learned.keyed_grams("en", "apprenticeship program", "", cfg)
+    text = {k: 1.0 for _, _, k in keyed}  # every gram, character grams too, pushes
+    model = learned.Model(weights={}, bias={}, text=text, text_config=cfg)
+    decision = decide("en", [], 0.0, "apprenticeship program", "", model=model, n_words=10)
+    assert decision is not None and decision.words
+    assert not any(w.lstrip("+−").startswith("#") for w in decision.words)
+
+
+def test_word_weights_are_written_as_gaps_and_thousandths_and_read_back_exactly() -> None:
+    weights = {262_143: -0.002, 5: 0.128, 40: 1.5}
+    packed = pack(weights)
+    assert packed == {"gaps": [5, 35, 262_103], "per": [128, 1500, -2]}
+    assert dict(unpack(json.loads(json.dumps(packed)))) == weights
+    # The files written before rules-12 map bucket strings to weights.
+    assert dict(unpack({"5": 0.128, "40": 1.5})) == {5: 0.128, 40: 1.5}
+    with pytest.raises(ValueError, match="thousandths"):
+        pack({3: 0.1234})  # training rounds to three decimals; anything else would be lost
+
+
+def test_the_shipped_model_reads_back_what_it_writes() -> None:
+    model = load_model()
+    assert model is not None and model.types is not None
+    again = model_from_dict(json.loads(json.dumps(model.to_dict())))
+    assert list(again.text.items()) == list(model.text.items())
+    assert {t: list(w.items()) for t, w in again.types.text.items()} == {
+        t: list(w.items()) for t, w in model.types.text.items()
+    }
