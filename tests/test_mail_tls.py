@@ -1,0 +1,151 @@
+"""Mail over STARTTLS, against a real SMTP server on loopback with its own certificate:
+alerts reuse one TLS context per sending thread (Apprise made one, and read the system's
+certificate authorities, for every mail) and a URL that verifies still verifies."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ieiwatch.notify import channels
+from ieiwatch.notify.channels import Message, SendFailed, send
+
+
+class _Keeper:
+    def __init__(self) -> None:
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for line in envelope.content.decode("utf-8", "replace").splitlines():
+            if line.startswith("Subject:"):
+                self.subjects.append(line.removeprefix("Subject:").strip())
+        return "250 Message accepted for delivery"
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no authority signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def starttls_server(tmp_path: Path) -> Iterator[tuple[_Keeper, int]]:
+    cert, key = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    keeper, port = _Keeper(), _free_port()
+    controller = Controller(
+        keeper, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True
+    )
+    controller.start()
+    try:
+        yield keeper, port
+    finally:
+        controller.stop()
+
+
+def _free_port() -> int:
+    # aiosmtpd cannot pick a free port itself.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _url(port: int, verify: bool) -> str:
+    return (
+        f"mailto://127.0.0.1:{port}?mode=starttls&smtp=127.0.0.1&from=ieiwatch@example.org"
+        f"&to=analyst@example.org{'' if verify else '&verify=no'}"
+    )
+
+
+def _in_new_thread(fn: Callable[[], Any]) -> Any:
+    # A thread of its own: the context is per thread, and this one has none yet.
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # handed back to the test
+            out["error"] = exc
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(60)
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
+def test_mails_share_one_tls_context_and_a_verifying_url_still_verifies(
+    starttls_server: tuple[_Keeper, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keeper, port = starttls_server
+    made: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+
+    def three_mails() -> str:
+        send(_url(port, verify=False), Message("first", "a"))
+        with pytest.raises(SendFailed) as refused:
+            # The server's certificate is signed by no authority: a verifying URL refuses
+            # it, although the context was last used with verification off.
+            send(_url(port, verify=True), Message("second", "b"))
+        send(_url(port, verify=False), Message("third", "c"))
+        return str(refused.value)
+
+    refused = _in_new_thread(three_mails)
+    assert keeper.subjects == ["first", "third"]
+    assert "certificate" in refused.lower() or "ssl" in refused.lower(), refused
+    assert len(made) == 1  # one context for the thread's three mails, not one each
+
+
+def test_apprise_still_sees_the_rest_of_the_ssl_module() -> None:
+    import apprise.plugins.email.base as apprise_email
+
+    assert apprise_email.ssl.CERT_NONE is ssl.CERT_NONE
+    assert apprise_email.ssl.create_default_context() is apprise_email.ssl.create_default_context()
+    channels.install_reused_mail_context()  # idempotent: still the one wrapper
+    assert apprise_email.ssl.SSLContext is ssl.SSLContext
