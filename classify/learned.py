@@ -66,8 +66,9 @@ class TextConfig:
     char_grams: dict[str, int] = field(default_factory=dict)
     """Per language, the length n of the character n-grams read inside each word, beside
     the words (``#appre``, ``#pprent``…): "apprentices" and "apprenticeship" then share
-    most of their features, so a word form no labelled row had still counts. None when
-    absent (files trained before rules-12 read words only)."""
+    most of their features, so a word form no labelled row had still counts. Empty
+    unless set: a file without it reads words only (see classify/README.md, "Character
+    grams": measured, not shipped)."""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

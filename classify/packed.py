@@ -18,8 +18,8 @@ from typing import Any
 PER = 1000
 """Word weights are trained to three decimals (learned.py rounds them), so a model file
 holds them as whole thousandths, after the gaps between their sorted buckets: exact, and
-about half the characters of ``"bucket": weight`` pairs (rules-12's English character
-grams doubled the words), with nothing but small ints to parse."""
+about half the characters of ``"bucket": weight`` pairs, with nothing but small ints
+to parse (English character grams, measured and not shipped, would double the words)."""
 
 
 class SparseWeights(Mapping[int, float]):
@@ -71,7 +71,7 @@ def pack(weights: Mapping[int, float]) -> dict[str, list[int]]:
 
 def unpack(d: Mapping[str, Any]) -> SparseWeights:
     """What `pack` wrote, or the mapping of bucket strings to weights of the files
-    written before rules-12."""
+    written before it."""
     if "gaps" in d:
         return SparseWeights.from_sorted(accumulate(d["gaps"]), (n / PER for n in d["per"]))
     return SparseWeights({int(k): float(v) for k, v in d.items()})

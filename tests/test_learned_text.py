@@ -233,7 +233,7 @@ def test_english_words_also_give_their_character_grams_when_configured() -> None
 
 
 def test_a_model_without_character_grams_reads_words_only() -> None:
-    # A file written before rules-12 has no char_grams: it must read what it was trained on.
+    # A file trained without char_grams (the shipped one) must read what it was trained on.
     model = learned.Model(weights={}, bias={}, text={1: 0.5}, text_config=TextConfig())
     d = json.loads(json.dumps(model.to_dict()))
     assert "char_grams" not in d["text_config"]
@@ -257,7 +257,7 @@ def test_word_weights_are_written_as_gaps_and_thousandths_and_read_back_exactly(
     packed = pack(weights)
     assert packed == {"gaps": [5, 35, 262_103], "per": [128, 1500, -2]}
     assert dict(unpack(json.loads(json.dumps(packed)))) == weights
-    # The files written before rules-12 map bucket strings to weights.
+    # Files written before the packed form map bucket strings to weights.
     assert dict(unpack({"5": 0.128, "40": 1.5})) == {5: 0.128, 40: 1.5}
     with pytest.raises(ValueError, match="thousandths"):
         pack({3: 0.1234})  # training rounds to three decimals; anything else would be lost
