@@ -1,9 +1,10 @@
 """`ieiwatch classify` and `ieiwatch eval`: the classifier from the command line.
 
 cli/main.py calls `register(app)` to add both commands to the main Typer app. Every
-``ieiwatch`` command registers them, so the classifier's rules, its evaluation and the page
-reader are imported by the functions that use them, not here: a one-shot ``ieiwatch run``
-leaves classifying to the page pool's workers and would pay for them at every start.
+``ieiwatch`` command registers them, so the classifier's rules (which the package imports on
+first use of ``classify``), its evaluation and the page reader are not imported here: a
+one-shot ``ieiwatch run`` leaves classifying to the page pool's workers and would pay for
+them at every start.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
+from ieiwatch import classify as classifier
+from ieiwatch.classify import Classification
 from ieiwatch.cli.common import ConfigOption, echo, load_or_exit
 from ieiwatch.config import Settings
 from ieiwatch.flows.runtime import read_store
 from ieiwatch.scrapers.errors import ScrapeError
 from ieiwatch.storage.marks import export_marks
-
-if TYPE_CHECKING:
-    from ieiwatch.classify import Classification
 
 
 def register(app: typer.Typer) -> None:
@@ -73,8 +73,6 @@ def classify_command(
             raise typer.BadParameter("--input needs --output (use '-' for stdout)")
         bad = _classify_file(input, output)
         raise typer.Exit(1 if bad else 0)
-    from ieiwatch.classify import classify
-
     if url is not None:
         from ieiwatch.flows.checking import read_page
 
@@ -83,7 +81,7 @@ def classify_command(
         except ScrapeError as exc:
             typer.echo(f"error: cannot fetch {exc}", err=True)
             raise typer.Exit(1) from None
-    echo(format_result(classify(title, text or "", lang), title=title))
+    echo(format_result(classifier.classify(title, text or "", lang), title=title))
 
 
 def _classify_file(src: Path, dst: Path) -> int:
@@ -131,10 +129,8 @@ def _parse_row(raw: bytes) -> dict[str, Any]:
 
 
 def _write_row(out: TextIO, row: dict[str, Any]) -> None:
-    from ieiwatch.classify import classify
-
     publisher = row.get("publisher") if isinstance(row.get("publisher"), str) else None
-    result = classify(row["title"], row["text"], row.get("lang"), publisher).to_dict()
+    result = classifier.classify(row["title"], row["text"], row.get("lang"), publisher).to_dict()
     out.write(json.dumps({"id": row["id"], **result}, ensure_ascii=False) + "\n")
 
 

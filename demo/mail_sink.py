@@ -4,6 +4,7 @@ optionally as ``.eml`` files a person can open."""
 from __future__ import annotations
 
 import email
+import ssl
 import threading
 from email.message import Message
 from pathlib import Path
@@ -22,12 +23,25 @@ class _Keeper:
 
 
 class MailSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, maildir: Path | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        maildir: Path | None = None,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """With ``tls_context``, the server offers STARTTLS and takes no mail without it."""
         self.messages: list[Message] = []
         self.recipients: list[list[str]] = []
         self.maildir = maildir
         self._lock = threading.Lock()
-        self._controller = Controller(_Keeper(self), hostname=host, port=port)
+        self._controller = Controller(
+            _Keeper(self),
+            hostname=host,
+            port=port,
+            tls_context=tls_context,
+            require_starttls=tls_context is not None,
+        )
 
     @property
     def port(self) -> int:

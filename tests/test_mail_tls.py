@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -14,25 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ieiwatch.demo.mail_sink import MailSink
 from ieiwatch.notify import channels
 from ieiwatch.notify.channels import Message, SendFailed, send
-
-
-class _Keeper:
-    def __init__(self) -> None:
-        self.subjects: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        for line in envelope.content.decode("utf-8", "replace").splitlines():
-            if line.startswith("Subject:"):
-                self.subjects.append(line.removeprefix("Subject:").strip())
-        return "250 Message accepted for delivery"
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -67,26 +55,12 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def starttls_server(tmp_path: Path) -> Iterator[tuple[_Keeper, int]]:
+def starttls_server(tmp_path: Path) -> Iterator[MailSink]:
     cert, key = _self_signed(tmp_path)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(cert, key)
-    keeper, port = _Keeper(), _free_port()
-    controller = Controller(
-        keeper, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True
-    )
-    controller.start()
-    try:
-        yield keeper, port
-    finally:
-        controller.stop()
-
-
-def _free_port() -> int:
-    # aiosmtpd cannot pick a free port itself.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with MailSink(tls_context=tls) as sink:
+        yield sink
 
 
 def _url(port: int, verify: bool) -> str:
@@ -115,9 +89,9 @@ def _in_new_thread(fn: Callable[[], Any]) -> Any:
 
 
 def test_mails_share_one_tls_context_and_a_verifying_url_still_verifies(
-    starttls_server: tuple[_Keeper, int], monkeypatch: pytest.MonkeyPatch
+    starttls_server: MailSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keeper, port = starttls_server
+    port = starttls_server.port
     made: list[ssl.SSLContext] = []
     real = ssl.create_default_context
 
@@ -137,7 +111,7 @@ def test_mails_share_one_tls_context_and_a_verifying_url_still_verifies(
         return str(refused.value)
 
     refused = _in_new_thread(three_mails)
-    assert keeper.subjects == ["first", "third"]
+    assert [m["Subject"] for m in starttls_server.messages] == ["first", "third"]
     assert "certificate" in refused.lower() or "ssl" in refused.lower(), refused
     assert len(made) == 1  # one context for the thread's three mails, not one each
 
