@@ -831,6 +831,7 @@ class _EnRules:
     self_re: re.Pattern[str]
     self_kind: dict[str, str]
     aggregate_re: re.Pattern[str]
+    aggregate_noun_re: re.Pattern[str]
     authority_re: re.Pattern[str]
     brand_re: re.Pattern[str]
 
@@ -901,9 +902,9 @@ def _en_rules() -> _EnRules:
             # "three Indian universities": a country's adjective is no name (rules-9); a
             # place's own name may be ("Five Singapore polytechnics": Singapore Polytechnic)
             r"(?:(?:[a-z-]+|[A-Z][a-z]+(?:an|ese|ish|ch))\s+){0,2}?"
-            r"(enterprises|companies|firms|employers|manufacturers|businesses|hospitals"
-            r"|universities|colleges|schools|institutions|polytechnics)\b"
+            rf"({'|'.join(_AGG_NOUNS)})\b"
         ),
+        aggregate_noun_re=re.compile(rf"(?:{'|'.join(_AGG_NOUNS)})\b"),
         authority_re=re.compile(e["school_authorities"]),
         brand_re=re.compile(
             r"(?<![\w&.-])" + alternation(e["known_companies"]) + r"(?![\w&-]|\.\w)"
@@ -1415,6 +1416,20 @@ def _en_self(text: str, zone: str, r: _EnRules) -> list[Found]:
     ]
 
 
+_AGG_NOUNS = (
+    "enterprises",
+    "companies",
+    "firms",
+    "employers",
+    "manufacturers",
+    "businesses",
+    "hospitals",
+    "universities",
+    "colleges",
+    "schools",
+    "institutions",
+    "polytechnics",
+)
 _AGG_KIND = {
     "universities": "university",
     "colleges": "college",
@@ -1426,12 +1441,19 @@ _AGG_KIND = {
 
 
 _VAGUE = frozenset({"local", "area", "regional", "several", "participating"})
+_AGG_MARGIN = 200
 
 
 def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
     # A group ("30 companies", "two carmakers", "a network of colleges") is shown
     # only when no member of its side is named: English news names the members
     # it counts, so the count is no party of its own.
+    noun = r.aggregate_noun_re.search(text)
+    if noun is None:
+        return []
+    # The full pattern tries every position and is slow; a group ends with its noun, so
+    # none starts long before the first noun (the margin would hold a 150-letter word).
+    start = max(0, noun.start() - _AGG_MARGIN)
     return [
         Found(
             Party(m.group(0), _AGG_KIND.get(m.group(1).lower(), "enterprise")),
@@ -1440,7 +1462,7 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
             unnamed=True,
             vague=m.group(0).split()[0].lower() in _VAGUE,
         )
-        for m in r.aggregate_re.finditer(text)
+        for m in r.aggregate_re.finditer(text, start)
     ]
 
 
