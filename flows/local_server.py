@@ -24,6 +24,7 @@ import httpx
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from ieiwatch.domain import IeiwatchError
+from ieiwatch.flows.prefect_tls import one_context_for_plain_http
 
 SERVER_START_TIMEOUT = 180.0
 """Seconds for a fresh ``prefect server start`` (database migrations included)."""
@@ -152,7 +153,9 @@ def running_server(home: Path) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:
-        answer = httpx.get(f"{api_url}/health", timeout=HEALTH_TIMEOUT)
+        # No certificate store to read (tens of milliseconds) for a plain-HTTP address.
+        verify = not api_url.lower().startswith("http://")
+        answer = httpx.get(f"{api_url}/health", timeout=HEALTH_TIMEOUT, verify=verify)
     except httpx.HTTPError:
         return None
     return api_url if answer.status_code == 200 else None
@@ -162,13 +165,12 @@ def running_server(home: Path) -> str | None:
 def prefect_for_one_run(home: Path) -> Iterator[str | None]:
     """Run a one-shot flow on the server ``ieiwatch serve`` keeps running with this home,
     when there is one and no ``PREFECT_API_URL`` is set; yields its API URL, or None when
-    the flow will run as before (the configured server, or Prefect's temporary one)."""
-    if PREFECT_API_URL.value():
-        yield None
-        return
-    api_url = running_server(home)
-    if api_url is None:
-        yield None
-        return
-    with temporary_settings({PREFECT_API_URL: api_url}):
+    the flow will run as before (the configured server, or Prefect's temporary one).
+    Prefect's clients share one TLS context when that API is plain HTTP (``prefect_tls``)."""
+    configured = PREFECT_API_URL.value()
+    api_url = None if configured else running_server(home)
+    with contextlib.ExitStack() as stack:
+        if api_url is not None:
+            stack.enter_context(temporary_settings({PREFECT_API_URL: api_url}))
+        stack.enter_context(one_context_for_plain_http(api_url or configured))
         yield api_url
