@@ -17,6 +17,8 @@ from ieiwatch.domain.fingerprint import Fingerprint
 class Classified(NamedTuple):
     classification: Classification
     fingerprint: Fingerprint
+    publisher: str | None = None
+    """The publishing school it was classified with (stored with it, for reclassifying)."""
 
 
 def classify_batch(
@@ -26,6 +28,6 @@ def classify_batch(
     from ieiwatch.classify.core import classify  # see the package's docstring
 
     return [
-        Classified(classify(title, text, None, publisher), Fingerprint.of(text))
+        Classified(classify(title, text, None, publisher), Fingerprint.of(text), publisher)
         for title, text in pairs
     ]

@@ -73,15 +73,16 @@ def classify_command(
             raise typer.BadParameter("--input needs --output (use '-' for stdout)")
         bad = _classify_file(input, output)
         raise typer.Exit(1 if bad else 0)
+    publisher = None
     if url is not None:
         from ieiwatch.flows.checking import read_page
 
         try:
-            title, text = asyncio.run(read_page(Settings(), url))
+            title, text, publisher = asyncio.run(read_page(Settings(), url))
         except ScrapeError as exc:
             typer.echo(f"error: cannot fetch {exc}", err=True)
             raise typer.Exit(1) from None
-    echo(format_result(classifier.classify(title, text or "", lang), title=title))
+    echo(format_result(classifier.classify(title, text or "", lang, publisher), title=title))
 
 
 def _classify_file(src: Path, dst: Path) -> int:

@@ -144,11 +144,20 @@ def reclassify(
             "--all", help="Also articles already classified by the current classifier version."
         ),
     ] = False,
+    config: ConfigOption = None,
 ) -> None:
-    """Re-run the classifier over stored articles after its rules changed (no alerts)."""
+    """Re-run the classifier over stored articles after its rules changed (no alerts).
+    Articles stored before they kept their publisher get their source's ``publisher``."""
     from ieiwatch.flows.reclassify import reclassify as reclassify_flow
 
-    report = reclassify_flow(everything=everything)
+    path = config or Settings().config_path
+    try:
+        if path.is_file():  # a broken config: its error, before the flow starts
+            load_config(path)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    report = reclassify_flow(everything=everything, config_path=str(path))
     typer.echo(
         f"classifier {report.version}: {report.examined} articles reclassified, "
         f"{report.changed} changed relevance or type"

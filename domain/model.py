@@ -183,6 +183,9 @@ class ArticleToStore:
     fingerprint: Fingerprint | None = None
     """Its text's fingerprint, when computed beside the classification (storage makes
     it otherwise)."""
+    publisher: str | None = None
+    """The school whose site published it, as the classifier was told (the source's
+    ``publisher``, else its page's site name): 我校 names it, in a reclassification too."""
 
 
 def url_key(canonical_url: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ieiwatch.classify.site_publisher import publisher_for
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.config.settings import Settings
 from ieiwatch.flows.ingest import Harvest, harvest
@@ -32,13 +33,14 @@ async def check_source(settings: Settings, source: SourceConfig, articles: int) 
     return CheckResult(listing, found)
 
 
-async def read_page(settings: Settings, url: str) -> tuple[str, str]:
-    """(title, text) of the page at ``url``, read the way sources' article pages are."""
+async def read_page(settings: Settings, url: str) -> tuple[str, str, str | None]:
+    """(title, text, publishing school if its site names one) of the page at ``url``, read
+    the way sources' article pages are."""
     async with make_client(settings) as client:
         response = await Fetcher(client, settings).get(url)
     html = decode_html(response.content, response.content_type).text
     page = extract_article(html, response.url)
-    return page.title, page.text
+    return page.title, page.text, publisher_for(None, page.site_names)
 
 
 async def discover_url(settings: Settings, url: str) -> Discovery:

@@ -120,7 +120,10 @@ last in the same transaction."""
 
 
 def to_store(
-    article: ScrapedArticle, cls: Classification, fingerprint: Fingerprint | None = None
+    article: ScrapedArticle,
+    cls: Classification,
+    fingerprint: Fingerprint | None = None,
+    publisher: str | None = None,
 ) -> ArticleToStore:
     return ArticleToStore(
         url=article.url,
@@ -137,6 +140,7 @@ def to_store(
         evidence=tuple(cls.evidence),
         classifier_version=cls.version,
         fingerprint=fingerprint,
+        publisher=publisher,
     )
 
 

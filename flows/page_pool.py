@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, cast
 
 from ieiwatch.classify.batch import Classified, classify_batch
+from ieiwatch.classify.site_publisher import publisher_for
 from ieiwatch.scrapers.discover import ListStructure
 from ieiwatch.scrapers.listing_reader import ListRules, ReadListing, read_listing
 from ieiwatch.scrapers.models import ListedItem
@@ -55,8 +56,10 @@ def read_and_classify(
     site_names: frozenset[str],
     publisher: str | None,
 ) -> tuple[ReadPage, Classified]:
-    """Read a page and classify (and fingerprint) its article: what a worker does."""
+    """Read a page and classify (and fingerprint) its article: what a worker does. Without
+    a ``publisher`` of the source's, the page's site names may give one."""
     read = read_page(rules, item, page, site_names)
+    publisher = publisher_for(publisher, read.article.site_names)
     return read, classify_batch([(read.article.title, read.article.text)], publisher)[0]
 
 

@@ -154,6 +154,10 @@ class ArticleContent:
     published_at: datetime | None
     text: str
     cms: str | None
+    site_names: tuple[str, ...] = ()
+    """What the page calls its site, most telling first: its meta names, the ``<title>``s
+    the source's pages share, the other parts of its ``<title>``, its logo. The classifier
+    reads the publishing school from them when the source does not name one."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,7 @@ def extract_article(
         published_at=_published_at(root, html, url, title, page_text, preset),
         text=_main_text(raw_text, title),
         cms=cms,
+        site_names=_site_texts(root, hints, title),
     )
 
 
@@ -406,14 +411,33 @@ def _titled_texts(root: Element) -> list[str]:
     return texts
 
 
+def _site_texts(root: Element, hints: TitleHints, headline: str) -> tuple[str, ...]:
+    """The texts naming the site (``ArticleContent.site_names``), each once; no part of
+    the ``<title>`` that is the headline, or holds it."""
+    title_element = root.find(".//title")
+    full_title = _clean(title_element.text_content()) if title_element is not None else ""
+    head = _key(headline)
+    parts = [p for p in _title_parts(full_title) if not head or head not in _key(p)]
+    metas = _metas(root)
+    texts = [metas.get(name, "") for name in _SITE_NAME_METAS]
+    texts += sorted(hints.site_names) + parts + _logo_texts(root)
+    return tuple(dict.fromkeys(t for t in map(_clean, texts) if t))
+
+
 def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[str]:
     """Keys of the texts that name the site: its meta names, logo, and repeated titles."""
     names = [metas.get(name, "") for name in _SITE_NAME_METAS]
-    names += list(hints.site_names)
-    for element in _marked(root, _LOGO_MARK):
-        names.append(_inline_text(element))
-        names += [img.get("alt", "") or img.get("title", "") for img in element.iter("img")]
+    names += list(hints.site_names) + _logo_texts(root)
     return {key for name in names if (key := _key(name))}
+
+
+def _logo_texts(root: Element) -> list[str]:
+    """The text of each element marked as a logo, and its images' alt (or title) texts."""
+    texts = []
+    for element in _marked(root, _LOGO_MARK):
+        texts.append(_inline_text(element))
+        texts += [img.get("alt", "") or img.get("title", "") for img in element.iter("img")]
+    return texts
 
 
 def _marked(root: Element, mark: re.Pattern[str]) -> list[Element]:

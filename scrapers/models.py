@@ -36,6 +36,9 @@ class ScrapedArticle:
     title: str
     published_at: datetime | None
     text: str
+    site_names: tuple[str, ...] = ()
+    """What its page calls the site (``scrapers.article.ArticleContent.site_names``); none
+    for an article made from a feed alone."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", clean_line(self.title))

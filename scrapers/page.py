@@ -62,6 +62,7 @@ def read_page(
         title=title,
         published_at=item.published_at or content.published_at,
         text=content.text or item.summary,
+        site_names=content.site_names,
     )
     return ReadPage(article, page_title(html))
 

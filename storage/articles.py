@@ -94,6 +94,7 @@ def _row(source_id: int, item: ArticleToStore, now: datetime) -> dict[str, Any]:
         "text": item.text,
         "content_hash": fingerprint.content_hash,
         "simhash": fingerprint.simhash,
+        "publisher": item.publisher,
         **classification_columns(item),
     }
 

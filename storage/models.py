@@ -96,6 +96,9 @@ class Article(SQLModel, table=True):
     sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     classifier_version: str = ""
+    publisher: str | None = Field(default=None, sa_type=Text)
+    """The school whose site published it, as the classifier was told at ingest (the
+    source's ``publisher``, else the page's site name); reclassifying tells it again."""
     corrected: bool = False
     """An analyst's mark (``marks`` table) set the shown relevance, type or parties."""
 

@@ -139,8 +139,9 @@ def test_a_sources_publisher_names_its_own_school_in_what_it_publishes() -> None
         ),
     ] * 3  # more than are classified inline: through the process pool
     found = asyncio.run(classify_all(pairs, "滨江职业技术学院"))
-    for cls, _ in found:
-        assert "滨江职业技术学院" in [p.name for p in cls.parties]
+    for done in found:
+        assert "滨江职业技术学院" in [p.name for p in done.classification.parties]
+        assert done.publisher == "滨江职业技术学院"  # stored with it, for reclassifying
     config = AppConfig.model_validate(
         {
             "sources": [

@@ -94,9 +94,10 @@ def test_cli_run_exits_non_zero_only_when_nothing_could_run(
 def test_cli_rejects_a_bad_config_before_anything_runs(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - {name: x, kind: rss, url: 'http://x.cn/'}\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["run", "--config", str(bad)])
-    assert result.exit_code == 2
-    assert "sources[0].kind" in result.output
+    for command in ("run", "reclassify"):
+        result = CliRunner().invoke(app, [command, "--config", str(bad)])
+        assert result.exit_code == 2
+        assert "sources[0].kind" in result.output
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,8 @@ def _pairs() -> list[tuple[str, str]]:
 def test_worker_processes_classify_as_this_process_does() -> None:
     pairs = _pairs()
     found = asyncio.run(page_pool.classify_all(pairs))
-    assert [cls for cls, _ in found] == [classify(title, text) for title, text in pairs]
-    assert [fp for _, fp in found] == [Fingerprint.of(text) for _, text in pairs]
+    assert [d.classification for d in found] == [classify(title, text) for title, text in pairs]
+    assert [d.fingerprint for d in found] == [Fingerprint.of(text) for _, text in pairs]
     assert page_pool._pool is not None  # the pool was used, and is kept for the next source
 
 

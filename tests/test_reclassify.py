@@ -1,14 +1,16 @@
 """Reclassifying stored articles after the classifier changed."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from ieiwatch.classify import CLASSIFIER_VERSION, Classification
+from ieiwatch.config import load_config
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.flows.ingest import to_store
-from ieiwatch.flows.reclassify import reclassify_all
+from ieiwatch.flows.reclassify import configured_publishers, reclassify_all
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage import articles
 from ieiwatch.storage.db import session_scope
@@ -58,3 +60,44 @@ def test_reclassify_redoes_only_older_versions_and_counts_changes(engine: Engine
     college = stored["http://x.cn/0.htm"]
     assert college.relevant and college.type == "industry_college"
     assert college.classifier_version == CLASSIFIER_VERSION
+
+
+SELF_TITLE = "我校与澜海储能集团签署校企合作协议"
+SELF_TEXT = "5月1日，我校与澜海储能集团有限公司签署校企合作协议，共建储能实训基地。"
+
+
+def test_reclassifying_tells_each_article_its_publisher_again(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """我校 stays the school after a reclassification: the publisher stored with the article
+    (told at ingest), else, for an article stored before, its source's configured one."""
+    config = tmp_path / "ieiwatch.yaml"
+    config.write_text(
+        "sources:\n"
+        "  - {name: old, kind: feed, url: 'http://old.cn/f', publisher: 滨江职业技术学院}\n"
+        "  - {name: new, kind: feed, url: 'http://new.cn/f'}\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine) as s:
+        ids = sync_sources(s, load_config(config).sources)
+        page = ScrapedArticle("http://x.cn/1.htm", SELF_TITLE, None, SELF_TEXT)
+        other = ScrapedArticle(
+            "http://x.cn/2.htm", SELF_TITLE, None, SELF_TEXT + "双方还将共建产业学院。"
+        )
+        articles.insert_new(s, ids["old"].id or 0, [to_store(page, _stale(False))])
+        articles.insert_new(
+            s, ids["new"].id or 0, [to_store(other, _stale(False), publisher="东海职业技术学院")]
+        )
+    report = reclassify_all(engine, publishers=configured_publishers(engine, config))
+    assert report.examined == 2
+    with session_scope(engine) as s:
+        shown = {a.url: [p.name for p in a.parties] for a in s.exec(select(Article))}
+    assert "滨江职业技术学院" in shown["http://x.cn/1.htm"]
+    assert "东海职业技术学院" in shown["http://x.cn/2.htm"]
+    assert not {"我校", "学校"} & {name for names in shown.values() for name in names}
+
+
+def test_reclassifying_without_a_config_file_needs_only_the_database(
+    engine: Engine, tmp_path: Path
+) -> None:
+    assert configured_publishers(engine, tmp_path / "missing.yaml") == {}
