@@ -7,11 +7,13 @@ import asyncio
 import os
 import socket
 import sqlite3
+import ssl
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 from servers import LocalSite
@@ -309,3 +311,18 @@ def prefect_on_postgres(prefect_servers: PrefectServers) -> LocalPrefectServer:
     if server is None:
         pytest.skip(_PG_SKIP)
     return server
+
+
+@pytest.fixture
+def tls_contexts_made(monkeypatch: pytest.MonkeyPatch) -> list[ssl.SSLContext]:
+    """Every context ``ssl.create_default_context`` builds while the test runs, in order:
+    each reads the system's certificate authorities, which costs tens of milliseconds."""
+    made: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    return made

@@ -9,15 +9,26 @@ every request, so tests can count what a run cost. POSTs are accepted and kept.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 
+from ieiwatch.config import Settings
+from ieiwatch.config.schema import SourceConfig
 from ieiwatch.demo.static_site import StaticSite, send
+from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.models import ListedItem
+from ieiwatch.scrapers.source import fetch_listing
+
+T = TypeVar("T")
+Scrape = Callable[[Fetcher, Settings, SourceConfig, list[ListedItem]], Awaitable[T]]
 
 
 @dataclass
@@ -166,3 +177,25 @@ class _IPv6Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+def scrape_html_site(folder: Path, item_selector: str, scrape: Scrape[T]) -> T:
+    """``scrape`` the items of ``folder``'s ``list.htm``, served locally as an HTML source
+    (its ``.htm`` pages as ``text/html``)."""
+
+    async def go() -> T:
+        settings = Settings()
+        with LocalSite(folder) as site:
+            site.content_types = {".htm": "text/html"}
+            source = SourceConfig(
+                name=folder.name,
+                kind="html",
+                url=f"{site.url}/list.htm",
+                item_selector=item_selector,
+            )
+            async with make_client(settings) as client:
+                fetcher = Fetcher(client, settings)
+                listing = await fetch_listing(fetcher, source, None, None)
+                return await scrape(fetcher, settings, source, listing.items)
+
+    return asyncio.run(go())

@@ -8,23 +8,21 @@ corpus is read in place: its pages may not be copied, see its README).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from servers import LocalSite
+from servers import Scrape, scrape_html_site
 
 from ieiwatch.config import Settings
 from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain import ArticleToStore
 from ieiwatch.scrapers.article import TitleHints, extract_article, page_title
 from ieiwatch.scrapers.encoding import decode_html
-from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem
-from ieiwatch.scrapers.source import fetch_articles, fetch_listing
+from ieiwatch.scrapers.source import fetch_articles
 
 COLLEGE = Path(__file__).parent / "data" / "college"
 SITE_NAME = "东北林业大学信息与计算机工程学院"
@@ -63,25 +61,9 @@ def test_the_college_pages_share_their_title_which_is_the_site_name() -> None:
     assert {page_title(_college(n)) for n in HEADLINES} == {SITE_NAME}
 
 
-Scrape = Callable[[Fetcher, Settings, SourceConfig, list[ListedItem]], Awaitable[T]]
-
-
 def _on_college_logo(scrape: Scrape[T]) -> T:
     """``scrape`` the college-logo site's listed items, served locally."""
-
-    async def go() -> T:
-        settings = Settings()
-        with LocalSite(COLLEGE.parent / "college-logo") as site:
-            site.content_types = {".htm": "text/html"}
-            source = SourceConfig(
-                name="nefu-cie", kind="html", url=f"{site.url}/list.htm", item_selector="ul.news li"
-            )
-            async with make_client(settings) as client:
-                fetcher = Fetcher(client, settings)
-                listing = await fetch_listing(fetcher, source, None, None)
-                return await scrape(fetcher, settings, source, listing.items)
-
-    return asyncio.run(go())
+    return scrape_html_site(COLLEGE.parent / "college-logo", "ul.news li", scrape)
 
 
 def test_a_title_shared_by_a_sources_pages_is_its_name_not_their_headline() -> None:

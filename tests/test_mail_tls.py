@@ -89,17 +89,10 @@ def _in_new_thread(fn: Callable[[], Any]) -> Any:
 
 
 def test_mails_share_one_tls_context_and_a_verifying_url_still_verifies(
-    starttls_server: MailSink, monkeypatch: pytest.MonkeyPatch
+    starttls_server: MailSink, tls_contexts_made: list[ssl.SSLContext]
 ) -> None:
     port = starttls_server.port
-    made: list[ssl.SSLContext] = []
-    real = ssl.create_default_context
-
-    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(ssl, "create_default_context", counted)
+    made = tls_contexts_made
 
     def three_mails() -> str:
         send(_url(port, verify=False), Message("first", "a"))

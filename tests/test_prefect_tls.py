@@ -3,7 +3,6 @@ their API is plain HTTP; a client of an https:// API keeps its own verifying con
 
 import ssl
 from pathlib import Path
-from typing import Any
 
 import prefect.client.orchestration as orchestration
 import pytest
@@ -17,19 +16,6 @@ PLAIN = "http://127.0.0.1:9/api"
 SECURE = "https://prefect.example.org/api"
 
 
-@pytest.fixture
-def contexts_made(monkeypatch: pytest.MonkeyPatch) -> list[ssl.SSLContext]:
-    made: list[ssl.SSLContext] = []
-    real = ssl.create_default_context
-
-    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(ssl, "create_default_context", counting)
-    return made
-
-
 def _three_clients(api: str) -> None:
     PrefectClient(api)
     PrefectClient(api)
@@ -37,31 +23,31 @@ def _three_clients(api: str) -> None:
 
 
 def test_prefect_clients_of_a_plain_http_api_share_one_tls_context(
-    contexts_made: list[ssl.SSLContext],
+    tls_contexts_made: list[ssl.SSLContext],
 ) -> None:
     with one_context_for_plain_http(PLAIN) as shared:
         _three_clients(PLAIN)
     assert shared is not None and shared.made == 1
-    assert len(contexts_made) == 1
+    assert len(tls_contexts_made) == 1
     assert orchestration.ssl is ssl  # put back after the run
 
 
 def test_without_sharing_each_client_reads_the_certificate_store(
-    contexts_made: list[ssl.SSLContext],
+    tls_contexts_made: list[ssl.SSLContext],
 ) -> None:
     _three_clients(PLAIN)
-    assert len(contexts_made) == 3
+    assert len(tls_contexts_made) == 3
 
 
 def test_clients_of_an_https_api_keep_their_own_verifying_contexts(
-    contexts_made: list[ssl.SSLContext],
+    tls_contexts_made: list[ssl.SSLContext],
 ) -> None:
     with one_context_for_plain_http(SECURE) as shared:
         assert orchestration.ssl is ssl
         _three_clients(SECURE)
     assert shared is None
-    assert len(contexts_made) == 3
-    assert all(c.verify_mode == ssl.CERT_REQUIRED and c.check_hostname for c in contexts_made)
+    assert len(tls_contexts_made) == 3
+    assert all(c.verify_mode == ssl.CERT_REQUIRED and c.check_hostname for c in tls_contexts_made)
 
 
 def test_no_api_url_means_prefects_temporary_server_on_loopback() -> None:

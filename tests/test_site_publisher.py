@@ -1,11 +1,10 @@
 """我校, 学院, "the university" name the publishing school when the page's site names it,
 without a ``publisher`` in the source's config; the school is stored with the article."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from servers import LocalSite
+from servers import scrape_html_site
 
 from ieiwatch.classify.site_publisher import publisher_for, school_named
 from ieiwatch.config import Settings
@@ -14,10 +13,9 @@ from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.ingest import harvest
 from ieiwatch.flows.page_pool import read_and_classify
 from ieiwatch.scrapers.article import TitleHints, extract_article
-from ieiwatch.scrapers.fetch import Fetcher, make_client
+from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.page import PageRules, RawPage
-from ieiwatch.scrapers.source import fetch_listing
 
 COLLEGE = Path(__file__).parent / "data" / "college" / "info"
 SITE_NAME = "东北林业大学信息与计算机工程学院"  # every page's <title> (see test_headlines.py)
@@ -97,19 +95,12 @@ def test_a_harvest_of_the_college_site_keeps_the_school_with_each_article() -> N
     """Served locally, listed, fetched, read and classified in the page pool's workers: each
     stored article carries the school its site names, and shows it among its parties."""
 
-    async def go() -> list[ArticleToStore]:
-        settings = Settings()
-        with LocalSite(COLLEGE.parent) as site:
-            site.content_types = {".htm": "text/html"}
-            source = SourceConfig(
-                name="nefu-cie", kind="html", url=f"{site.url}/list.htm", item_selector="ul.news li"
-            )
-            async with make_client(settings) as client:
-                fetcher = Fetcher(client, settings)
-                listing = await fetch_listing(fetcher, source, None, None)
-                return (await harvest(fetcher, settings, source, listing.items)).articles
+    async def scrape(
+        fetcher: Fetcher, settings: Settings, source: SourceConfig, items: list[ListedItem]
+    ) -> list[ArticleToStore]:
+        return (await harvest(fetcher, settings, source, items)).articles
 
-    found = asyncio.run(go())
+    found = scrape_html_site(COLLEGE.parent, "ul.news li", scrape)
     assert len(found) == 3
     assert {a.publisher for a in found} == {SITE_NAME}
     assert all(SITE_NAME in [p.name for p in a.parties] for a in found)
