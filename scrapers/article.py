@@ -7,6 +7,7 @@ because government ``PubDate`` metas hold the page-generation time, not the publ
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -122,6 +123,10 @@ _NOT_A_HEADLINE = re.compile(
     r"[>›»]|当前位置|您的位置|所在位置|发布时间|发布日期|来源|浏览|点击|作者|\d{4}-\d{1,2}-\d{1,2}"
 )
 _SITE_NAME_METAS = ("sitename", "og:site_name", "application-name")
+SITE_NAME_MAX = 80
+"""Characters: a longer text in a site-name place is no name (a navigation bar, a slogan)."""
+SITE_NAMES_KEPT = 8
+LOGOS_READ = 8
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|⋯+)$")
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
@@ -421,7 +426,10 @@ def _site_texts(root: Element, hints: TitleHints, headline: str) -> tuple[str, .
     metas = _metas(root)
     texts = [metas.get(name, "") for name in _SITE_NAME_METAS]
     texts += sorted(hints.site_names) + parts + _logo_texts(root)
-    return tuple(dict.fromkeys(t for t in map(_clean, texts) if t))
+    # A site's name is short, and few are worth keeping: a page cannot make a worker send
+    # back thousands of long "logo" texts (nested ones repeat their children's).
+    kept = (t for t in map(_clean, texts) if t and len(t) <= SITE_NAME_MAX)
+    return tuple(itertools.islice(dict.fromkeys(kept), SITE_NAMES_KEPT))
 
 
 def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[str]:
@@ -432,9 +440,11 @@ def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[
 
 
 def _logo_texts(root: Element) -> list[str]:
-    """The text of each element marked as a logo, and its images' alt (or title) texts."""
+    """The text of the first elements marked as a logo, and their images' alt (or title)
+    texts. The first few only: each one's text is its whole subtree's, so a page of
+    thousands of nested "logo" elements would cost a worker minutes (8 s for 2,000)."""
     texts = []
-    for element in _marked(root, _LOGO_MARK):
+    for element in _marked(root, _LOGO_MARK)[:LOGOS_READ]:
         texts.append(_inline_text(element))
         texts += [img.get("alt", "") or img.get("title", "") for img in element.iter("img")]
     return texts

@@ -12,7 +12,7 @@ from ieiwatch.config.schema import SourceConfig
 from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.ingest import harvest
 from ieiwatch.flows.page_pool import read_and_classify
-from ieiwatch.scrapers.article import TitleHints, extract_article
+from ieiwatch.scrapers.article import SITE_NAME_MAX, SITE_NAMES_KEPT, TitleHints, extract_article
 from ieiwatch.scrapers.fetch import Fetcher
 from ieiwatch.scrapers.models import ListedItem
 from ieiwatch.scrapers.page import PageRules, RawPage
@@ -105,3 +105,11 @@ def test_a_harvest_of_the_college_site_keeps_the_school_with_each_article() -> N
     assert {a.publisher for a in found} == {SITE_NAME}
     assert all(SITE_NAME in [p.name for p in a.parties] for a in found)
     assert not any(p.name in {"学院", "学校", "我校"} for a in found for p in a.parties)
+
+
+def test_a_page_cannot_make_its_site_names_long_or_many() -> None:
+    nested = '<div class="logo">' * 2000 + "某某大学" * 500 + "</div>" * 2000
+    many = "".join(f'<div class="logo{i}"><img alt="站点{i}"></div>' for i in range(500))
+    html = f"<html><head><title>标题</title></head><body>{nested}{many}<p>正文。</p></body></html>"
+    names = extract_article(html, "http://127.0.0.1/a.htm").site_names
+    assert len(names) <= SITE_NAMES_KEPT and all(len(n) <= SITE_NAME_MAX for n in names)
