@@ -122,6 +122,7 @@ def test_item_page_shows_evidence_every_source_and_the_original_link(
     assert "zju-news" in page and "edu-bureau" in page  # the two copies of the story
     assert f'href="{ZJU}"' in page
     assert "产业学院" in page and "浙江" in page
+    assert '<td id="publisher"' in page and ">浙江大学</td>" in page  # what 我校 would name
     assert client.get("/items/999999").status_code == 404
 
 

@@ -45,6 +45,7 @@ def to_store(row: dict[str, Any]) -> ArticleToStore:
         sectors=tuple(row["sectors"]),
         evidence=tuple(row["evidence"]),
         classifier_version="test",
+        publisher=row.get("publisher"),
     )
 
 

@@ -20,6 +20,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "any": ("不限", "any"),
     "region": ("地区", "Region"),
+    "publisher": ("发布单位", "Publisher"),
+    "publisher_hint": (
+        "文中“我校”“学院”等所指的学校：来源配置的 publisher，或网页的站点名称",
+        "The school 我校 or \"the university\" names: the source's publisher, or its site's name",
+    ),
     "region_hint": ("省或市，如 浙江 / Zhejiang", "province or city, e.g. 浙江 / Zhejiang"),
     "party": ("合作方", "Party"),
     "source": ("来源", "Source"),
