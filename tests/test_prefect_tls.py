@@ -62,3 +62,11 @@ def test_a_one_shot_run_shares_the_context_only_for_a_plain_http_api(
     with temporary_settings({PREFECT_API_URL: configured}), prefect_for_one_run(tmp_path):
         assert (orchestration.ssl is not ssl) == shared
     assert orchestration.ssl is ssl
+
+
+def test_a_prefect_without_those_modules_runs_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "ieiwatch.flows.prefect_tls.CLIENT_MODULES", ("prefect.no_such_module_here",)
+    )
+    with one_context_for_plain_http(PLAIN) as shared:
+        assert shared is not None and orchestration.ssl is ssl
