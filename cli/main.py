@@ -147,7 +147,8 @@ def reclassify(
     config: ConfigOption = None,
 ) -> None:
     """Re-run the classifier over stored articles after its rules changed (no alerts).
-    Articles stored before they kept their publisher get their source's ``publisher``."""
+    Each is told the publisher it was classified with; one stored before articles kept
+    theirs, its source's publisher in the config."""
     from ieiwatch.flows.reclassify import reclassify as reclassify_flow
 
     path = config or Settings().config_path

@@ -442,7 +442,7 @@ def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[
 def _logo_texts(root: Element) -> list[str]:
     """The text of the first elements marked as a logo, and their images' alt (or title)
     texts. The first few only: each one's text is its whole subtree's, so a page of
-    thousands of nested "logo" elements would cost a worker minutes (8 s for 2,000)."""
+    thousands of nested "logo" elements would cost a worker seconds (8 s for 2,000)."""
     texts = []
     for element in _marked(root, _LOGO_MARK)[:LOGOS_READ]:
         texts.append(_inline_text(element))
