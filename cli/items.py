@@ -53,6 +53,7 @@ def as_dict(a: Article, source: str, carried_by: int = 1) -> dict[str, Any]:
         "sectors": a.sectors,
         "evidence": a.evidence,
         "classifier_version": a.classifier_version,
+        "publisher": a.publisher,
     }
 
 

@@ -74,6 +74,7 @@ def test_cli_run_prints_a_summary_and_a_second_run_alerts_nothing(
     listed = runner.invoke(app, ["items", "list", "--relevant", "--json"])
     assert listed.exit_code == 0 and listed.output.count('"relevant": true') == 2
     assert '"evidence": [' in listed.output and '"parties": [{' in listed.output
+    assert '"publisher": null' in listed.output  # a feed's pages that name no school
     redone = runner.invoke(app, ["reclassify", "--all"])  # the reclassify flow
     assert redone.exit_code == 0 and "3 articles reclassified, 0 changed" in redone.output
 

@@ -261,6 +261,7 @@ def test_api_lists_filters_and_corrects_items(client: TestClient, ids: dict[str,
     assert [i["title"] for i in listed["items"]] == ["深圳职业技术大学与华为共建ICT联合实验室揭牌"]
     detail = client.get(f"/api/items/{ids[ZJU]}").json()
     assert {c["source"] for c in detail["copies"]} == {"zju-news", "edu-bureau"}
+    assert detail["publisher"] == "浙江大学" and listed["items"][0]["publisher"] is None
     token = csrf_of(client)
     refused = client.post(f"/api/items/{ids[ZJU]}/mark", json={"relevant": False})
     assert refused.status_code == 403

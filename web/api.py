@@ -55,6 +55,11 @@ class ItemOut(BaseModel):
     sources: list[str]
     """Every source carrying the story, its own first."""
     corrected: bool
+    publisher: str | None = Field(
+        default=None,
+        description="The school it was classified with, which 我校 or 'the university' names: "
+        "its source's publisher, or its page's site name",
+    )
 
 
 class ItemsOut(BaseModel):
@@ -114,6 +119,7 @@ def item_out(a: Article, sources: list[str]) -> ItemOut:
         evidence=list(a.evidence),
         sources=sources,
         corrected=a.corrected,
+        publisher=a.publisher,
     )
 
 
