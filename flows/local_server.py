@@ -24,7 +24,7 @@ import httpx
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from ieiwatch.domain import IeiwatchError
-from ieiwatch.flows.prefect_tls import one_context_for_plain_http
+from ieiwatch.flows.prefect_tls import is_plain_http, one_context_for_plain_http
 
 SERVER_START_TIMEOUT = 180.0
 """Seconds for a fresh ``prefect server start`` (database migrations included)."""
@@ -154,7 +154,7 @@ def running_server(home: Path) -> str | None:
         return None
     try:
         # No certificate store to read (tens of milliseconds) for a plain-HTTP address.
-        verify = not api_url.lower().startswith("http://")
+        verify = not is_plain_http(api_url)
         answer = httpx.get(f"{api_url}/health", timeout=HEALTH_TIMEOUT, verify=verify)
     except httpx.HTTPError:
         return None

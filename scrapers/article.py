@@ -198,13 +198,14 @@ def extract_article(
     body = root.find("body")
     page_text = html_to_text(body if body is not None else root)
     raw_text = _raw_main_text(root, html, url, content_selector, preset) if page_text else ""
-    title = _title(root, preset, page_text, raw_text, hints)
+    page = _Head.of(root, hints)
+    title = _title(root, preset, page_text, raw_text, page)
     return ArticleContent(
         title=title,
         published_at=_published_at(root, html, url, title, page_text, preset),
         text=_main_text(raw_text, title),
         cms=cms,
-        site_names=_site_texts(root, hints, title),
+        site_names=page.site_texts(title),
     )
 
 
@@ -271,7 +272,7 @@ def _skipped(element: Element) -> bool:
 
 
 def _title(
-    root: Element, preset: CmsPreset | None, page_text: str, main_text: str, hints: TitleHints
+    root: Element, preset: CmsPreset | None, page_text: str, main_text: str, page: _Head
 ) -> str:
     """The headline; a ``<title>`` that names the site is never taken for it.
 
@@ -282,8 +283,8 @@ def _title(
     a ``<title>`` of several parts, its article part; for an undivided one, which may be
     the site's name, the title-like line standing nearest above the body.
     """
-    metas = _metas(root)
-    names = _site_names(root, metas, hints)
+    metas, hints = page.metas, page.hints
+    names = page.site_name_keys()
 
     def usable(text: str) -> bool:
         return bool(text) and _key(text) not in names
@@ -291,8 +292,7 @@ def _title(
     article_title = _clean(metas.get("articletitle", ""))
     if usable(article_title):
         return article_title
-    title_element = root.find(".//title")
-    full_title = _clean(title_element.text_content()) if title_element is not None else ""
+    full_title = page.full_title
     parts = [part for part in _title_parts(full_title) if usable(part)]
     head = max(parts, key=len) if parts else ""
     undivided = len(_title_parts(full_title)) <= 1  # the site's name, or the headline alone
@@ -416,27 +416,39 @@ def _titled_texts(root: Element) -> list[str]:
     return texts
 
 
-def _site_texts(root: Element, hints: TitleHints, headline: str) -> tuple[str, ...]:
-    """The texts naming the site (``ArticleContent.site_names``), each once; no part of
-    the ``<title>`` that is the headline, or holds it."""
-    title_element = root.find(".//title")
-    full_title = _clean(title_element.text_content()) if title_element is not None else ""
-    head = _key(headline)
-    parts = [p for p in _title_parts(full_title) if not head or head not in _key(p)]
-    metas = _metas(root)
-    texts = [metas.get(name, "") for name in _SITE_NAME_METAS]
-    texts += sorted(hints.site_names) + parts + _logo_texts(root)
-    # A site's name is short, and few are worth keeping: a page cannot make a worker send
-    # back thousands of long "logo" texts (nested ones repeat their children's).
-    kept = (t for t in map(_clean, texts) if t and len(t) <= SITE_NAME_MAX)
-    return tuple(itertools.islice(dict.fromkeys(kept), SITE_NAMES_KEPT))
+@dataclass(frozen=True)
+class _Head:
+    """What a page says of itself, read once for its headline and its site names: its
+    metas, its ``<title>``, its logos' texts, and what the caller knows (``hints``)."""
 
+    metas: dict[str, str]
+    full_title: str
+    logos: list[str]
+    hints: TitleHints
 
-def _site_names(root: Element, metas: dict[str, str], hints: TitleHints) -> set[str]:
-    """Keys of the texts that name the site: its meta names, logo, and repeated titles."""
-    names = [metas.get(name, "") for name in _SITE_NAME_METAS]
-    names += list(hints.site_names) + _logo_texts(root)
-    return {key for name in names if (key := _key(name))}
+    @classmethod
+    def of(cls, root: Element, hints: TitleHints) -> _Head:
+        title_element = root.find(".//title")
+        full_title = _clean(title_element.text_content()) if title_element is not None else ""
+        return cls(_metas(root), full_title, _logo_texts(root), hints)
+
+    def site_name_keys(self) -> set[str]:
+        """Keys of the texts that name the site: its meta names, logo, and repeated titles."""
+        names = [self.metas.get(name, "") for name in _SITE_NAME_METAS]
+        names += list(self.hints.site_names) + self.logos
+        return {key for name in names if (key := _key(name))}
+
+    def site_texts(self, headline: str) -> tuple[str, ...]:
+        """The texts naming the site (``ArticleContent.site_names``), each once; no part of
+        the ``<title>`` that is the headline, or holds it."""
+        head = _key(headline)
+        parts = [p for p in _title_parts(self.full_title) if not head or head not in _key(p)]
+        texts = [self.metas.get(name, "") for name in _SITE_NAME_METAS]
+        texts += sorted(self.hints.site_names) + parts + self.logos
+        # A site's name is short, and few are worth keeping: a page cannot make a worker
+        # send back thousands of long "logo" texts (nested ones repeat their children's).
+        kept = (t for t in map(_clean, texts) if t and len(t) <= SITE_NAME_MAX)
+        return tuple(itertools.islice(dict.fromkeys(kept), SITE_NAMES_KEPT))
 
 
 def _logo_texts(root: Element) -> list[str]:
