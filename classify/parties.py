@@ -49,6 +49,13 @@ def extract(prep: Prepared) -> list[Found]:
             prep.body, prep.orig_body, "body"
         )
         found = _zh_units(_zh_qualify(prep, _zh_publisher(prep, found) + found))
+        brand = _zh_rules().brand_re
+        found = [  # 华为 found in a slot (我校与华为签约): a company known by its brand
+            dataclasses.replace(f, party=Party(f.party.name, "enterprise"))
+            if f.party.kind == "other" and brand.fullmatch(to_simplified(f.party.name))
+            else f
+            for f in found
+        ]
     else:  # English names need their capitals: read the original text
         found = _extract_en(prep.orig_title, "title", prep.orig_body) + _extract_en(
             prep.orig_body, "body", prep.orig_title
@@ -366,6 +373,8 @@ class _ZhRules:
     joined_re: re.Pattern[str]
     opener_re: re.Pattern[str]
     after_name_re: re.Pattern[str]
+    brand_re: re.Pattern[str]
+    brand_context_re: re.Pattern[str]
 
 
 @cache
@@ -408,6 +417,11 @@ def _zh_rules() -> _ZhRules:
         max_len=int(z["max_name_length"]),
         joined_re=_joined_re(z),
         after_name_re=re.compile(alternation(suffix_kind) + "[为向对给把将被]"),
+        brand_re=re.compile(
+            alternation(z["known_companies"])
+            + f"(?!{alternatives(z['known_companies_not_followed_by'])})"
+        ),
+        brand_context_re=re.compile(alternation(z["known_companies_context"])),
         opener_re=re.compile(
             f"(?!{alternatives(z['opener_exceptions'])})"
             f"(?:{alternatives(z['verb_openers'])}|{'|'.join(z['opener_patterns'])})"
@@ -708,7 +722,36 @@ def _extract_zh(text: str, orig: str, zone: str) -> list[Found]:
     schools = {f.pos: f.pos + len(f.party.name) for f in found if f.party.kind in EDUCATION_KINDS}
     found += _zh_aggregates(text, orig, zone, r, ends) + _zh_slots(text, orig, zone, r, ends)
     found += _zh_slots_before(text, orig, zone, r, schools)
-    return found
+    return found + _zh_brands(text, orig, zone, r, found)
+
+
+_ZH_SENT_END = re.compile(r"[。！？；!?;\n]")
+
+
+def _zh_sentence(text: str, pos: int) -> str:
+    """The sentence around `pos`, at most 150 characters either side."""
+    s = max(0, pos - 150)
+    for m in _ZH_SENT_END.finditer(text, s, pos):
+        s = m.end()
+    e = _ZH_SENT_END.search(text, pos, pos + 150)
+    return text[s : e.start() if e else pos + 150]
+
+
+def _zh_brands(text: str, orig: str, zone: str, r: _ZhRules, found: list[Found]) -> list[Found]:
+    """Companies known by their brand (orgs.yaml `zh.known_companies`) that no other
+    finder took: in the headline, or in a sentence of cooperation (华为ICT学院, 比亚迪订单班);
+    never inside a name found already (华为技术有限公司, 中国石油大学)."""
+    spans = [(f.pos, f.pos + len(f.party.name)) for f in found if f.zone == zone]
+    out: list[Found] = []
+    for m in r.brand_re.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        if zone != "title" and not r.brand_context_re.search(_zh_sentence(text, m.start())):
+            continue
+        out.append(
+            Found(Party(orig[m.start() : m.end()], "enterprise"), zone, m.start(), slot=True)
+        )
+    return out
 
 
 def _zh_publisher(prep: Prepared, found: list[Found]) -> list[Found]:

@@ -1,0 +1,98 @@
+"""rules-12 (issue 11): Chinese companies known by their brand alone, and the progress of a
+named industry college.
+
+Issue 11 lists `学校召开华为ICT学院建设推进会` among the cooperation news the classifier
+missed: the headline names Huawei only inside the college's name, where no suffix (有限公司)
+or slot (与…签约) shows a company. Schools and people are invented; the companies are the
+real ones the list names (orgs.yaml `zh.known_companies`).
+"""
+
+from __future__ import annotations
+
+from ieiwatch.classify import classify
+from ieiwatch.domain import Party
+
+
+def _parties(title: str, text: str) -> list[Party]:
+    return classify(title, text, "zh").parties
+
+
+def test_an_industry_college_progress_meeting_named_for_its_company_is_cooperation() -> None:
+    c = classify(
+        "学校召开华为ICT学院建设推进会",
+        "近日，学校召开华为ICT学院建设推进会，信息工程学院负责人汇报了建设进展。",
+        "zh",
+    )
+    assert c.relevant
+    assert c.type == "industry_college"
+    assert Party("华为", "enterprise") in c.parties
+
+
+def test_a_schools_own_cooperation_meeting_is_still_not_an_act() -> None:
+    c = classify("学院召开校企合作工作推进会", "近日，学院召开校企合作工作推进会。", "zh")
+    assert not c.relevant
+
+
+def test_a_brand_in_the_headline_is_a_party() -> None:
+    assert Party("比亚迪", "enterprise") in _parties(
+        "比亚迪订单班开班", "9月10日，学院比亚迪订单班开班仪式举行，45名学生入选。"
+    )
+    assert Party("华为", "enterprise") in _parties(
+        "临川职院-华为ICT学院：高职名企再度牵手", "临川职业技术学院与华为再度携手。"
+    )
+
+
+def test_a_brand_in_a_slot_is_an_enterprise_not_an_unknown_kind() -> None:
+    # The slot finder took 华为 (我校与华为签署) as a party of unknown kind before.
+    assert Party("华为", "enterprise") in _parties(
+        "我校与华为签署合作协议", "4月1日，我校与华为签署合作协议，双方将共建ICT学院。"
+    )
+
+
+def test_a_brand_in_a_sentence_of_cooperation_is_a_party() -> None:
+    names = [
+        p.name
+        for p in _parties(
+            "临川职业教育集团成立",
+            "临川职业教育集团成立大会举行。成立大会上，阿里云等企业代表现场与临川职院签订了合作协议。",
+        )
+    ]
+    assert "阿里云" in names
+
+
+def test_a_brand_mentioned_outside_cooperation_is_no_party() -> None:
+    # A recruitment talk: no cooperation word in the sentence.
+    names = [
+        p.name
+        for p in _parties(
+            "名企进校宣讲 毕业生踊跃参加",
+            "本周，华为、中兴通讯等名企进校宣讲，吸引上千名毕业生到场。",
+        )
+    ]
+    assert "华为" not in names and "中兴通讯" not in names
+
+
+def test_a_product_or_contest_named_for_a_brand_is_no_party() -> None:
+    names = [
+        p.name
+        for p in _parties(
+            "学院学子在华为杯竞赛中获奖",
+            "学院与企业合作组织学生通过腾讯会议参加华为杯全国研究生数学建模竞赛。",
+        )
+    ]
+    assert "华为" not in names and "腾讯" not in names
+
+
+def test_a_brand_inside_a_longer_name_is_that_name() -> None:
+    names = [
+        p.name
+        for p in _parties(
+            "中国石油大学与华为技术有限公司签署合作协议", "双方签署合作协议，共建联合实验室。"
+        )
+    ]
+    assert names == ["中国石油大学", "华为技术有限公司"]
+    # 中国电科院 is the power research institute, not CETC (中国电科).
+    assert "中国电科" not in [
+        p.name
+        for p in _parties("学院与中国电科院签署合作协议", "学院与中国电科院签署战略合作协议。")
+    ]
