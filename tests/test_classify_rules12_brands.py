@@ -96,3 +96,18 @@ def test_a_brand_inside_a_longer_name_is_that_name() -> None:
         p.name
         for p in _parties("学院与中国电科院签署合作协议", "学院与中国电科院签署战略合作协议。")
     ]
+
+
+def test_indias_industrial_training_institutes_are_schools_in_the_plural_too() -> None:
+    # Written "Industrial Training Institutes (ITIs)", they were taken for a company, and a
+    # carmaker's tie-ups with them read as a deal between companies.
+    c = classify(
+        "Carmaker to expand its technical education programme",
+        "Auto company Velora Motor has decided to increase the number of its collaborations "
+        "with Industrial Training Institutes (ITIs) to 40 by 2027, under its Technical "
+        "Education Programme. The company currently has tie-ups with 16 such institutes.",
+        "en",
+    )
+    kinds = {p.name: p.kind for p in [*c.parties, *c.mentioned]}
+    assert kinds.get("Industrial Training Institutes (ITIs)") == "vocational_school"
+    assert not any(e.startswith("−no school") for e in c.evidence)
