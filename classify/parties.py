@@ -861,6 +861,7 @@ class _EnRules:
     generic_words: frozenset[str]
     common_words: frozenset[str]
     field_words: frozenset[str]
+    trailing_titles: frozenset[str]
     venue_words: frozenset[str]
     clause_words: frozenset[str]
     leading_nouns: frozenset[str]
@@ -911,6 +912,9 @@ def _en_rules() -> _EnRules:
         generic_words=frozenset(e["generic_words"]),
         common_words=frozenset(e["common_words"]),
         field_words=frozenset(e["field_words"]),
+        trailing_titles=frozenset(
+            w for t in e["titles_before_names"] for w in t.split() if w[:1].isupper()
+        ),
         venue_words=frozenset(e["venue_words"]),
         clause_words=frozenset(e["clause_words"]),
         leading_nouns=frozenset(e["leading_nouns"]),
@@ -963,6 +967,12 @@ def _noun(word: str, r: _EnRules) -> str | None:
         return None
     parts = [p for p in re.split(r"[.,]", word) if p]
     return parts[-1] if parts and parts[-1] in r.noun_kind else None
+
+
+def _is_place(name: str, r: _EnRules) -> bool:
+    """A place of orgs.yaml or the gazetteer, also written in capitals as a dateline
+    ("ISLAMABAD:", "KENYA –")."""
+    return name in r.places or (name.isupper() and name.title() in r.places)
 
 
 def _has_noun(words: list[str], r: _EnRules) -> bool:
@@ -1079,6 +1089,12 @@ def _trim(piece: list[str], r: _EnRules) -> list[str]:
         piece = piece[:-1]
     if piece and piece[-1].endswith(("'s", "’s")):
         piece = [*piece[:-1], piece[-1][:-2]]
+    # "University of Zambia Vice Chancellor": the title of the person who acts for it.
+    end = len(piece)
+    while end > 1 and piece[end - 1] in r.trailing_titles:
+        end -= 1
+    if end < len(piece) and _has_noun(piece[:end], r):
+        piece = piece[:end]
     # "Principal Li of the School of …", "Mode of Huawei ICT College": words
     # before "of" an organisation are a person or a description.
     if "of" in piece[:7]:
@@ -1171,13 +1187,13 @@ def _bare(
     """Kind of an unsuffixed name in a cooperation slot ("with Alibaba"), or None."""
     words = name.split()
     plain = re.sub(r"\s*\(.*?\)", "", name)
-    if not words or len(words) > 4 or plain in r.places or words[0] in r.stopwords:
+    if not words or len(words) > 4 or _is_place(plain, r) or words[0] in r.stopwords:
         return None
     if _PROGRAMME.search(plain):
         return None  # "Connecticut Advanced Manufacturing Initiative": what is run, not who
     if all(w in r.places or w in _CONNECTORS for w in plain.split()):
         return None
-    ordinary = r.generic_words | r.common_words
+    ordinary = r.generic_words | r.common_words | r.field_words
     if any(w in persons or w in r.person_titles for w in words) or all(
         w in ordinary or _noun(w, r) or w in _CONNECTORS or w.isdigit() for w in plain.split()
     ):
@@ -1416,7 +1432,7 @@ def _headline_partner(
     counts only joined to an organisation named just before it or right after it:
     "Kaiser Permanente and Pasadena City College announce …", "… Partners With Intel"."""
     words = name.split()
-    if len(words) > 3 or words[0] in r.stopwords or name in r.places or name in persons:
+    if len(words) > 3 or words[0] in r.stopwords or _is_place(name, r) or name in persons:
         return None
     ordinary = r.generic_words | r.common_words | r.person_titles | r.clause_words
     if any(w in ordinary for w in words):

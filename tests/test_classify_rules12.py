@@ -1,5 +1,6 @@
-"""rules-12 (issue 11): Chinese companies known by their brand alone, and the progress of a
-named industry college.
+"""rules-12 (issue 11): Chinese companies known by their brand alone, the progress of a
+named industry college, and English names that are no party (a dateline in capitals, a
+person's title after a school, a field of work).
 
 Issue 11 lists `学校召开华为ICT学院建设推进会` among the cooperation news the classifier
 missed: the headline names Huawei only inside the college's name, where no suffix (有限公司)
@@ -111,3 +112,38 @@ def test_indias_industrial_training_institutes_are_schools_in_the_plural_too() -
     kinds = {p.name: p.kind for p in [*c.parties, *c.mentioned]}
     assert kinds.get("Industrial Training Institutes (ITIs)") == "vocational_school"
     assert not any(e.startswith("−no school") for e in c.evidence)
+
+
+def test_a_dateline_place_in_capitals_is_no_party() -> None:
+    c = classify(
+        "Larkhill Bank inks MoU with Northgate University",
+        "ISLAMABAD: Larkhill Bank Ltd signed a memorandum of understanding with Northgate "
+        "University to train students in digital banking, with ISLAMABAD as the first campus.",
+        "en",
+    )
+    assert "ISLAMABAD" not in [p.name for p in [*c.parties, *c.mentioned]]
+
+
+def test_a_persons_title_after_the_school_is_not_part_of_its_name() -> None:
+    c = classify(
+        "Zambezi University and Kafue Copper sign MoU",
+        "The University of Zambezi Vice Chancellor and Kafue Copper Limited signed a "
+        "memorandum of understanding on internships for mining students.",
+        "en",
+    )
+    names = [p.name for p in c.parties]
+    assert "University of Zambezi" in names
+    assert not any(n.endswith("Chancellor") for n in names)
+
+
+def test_a_field_of_work_written_in_capitals_is_no_partner() -> None:
+    # "Human Resource Development" is what the partners will work on, not a partner.
+    c = classify(
+        "Westmere University signs MoU with Coral Manufacturers' Association",
+        "Westmere University signed a memorandum of understanding with the Coral "
+        "Manufacturers' Association to collaborate on areas of Training, Human Resource "
+        "Development, Process Improvement, Research and Development.",
+        "en",
+    )
+    names = [p.name for p in [*c.parties, *c.mentioned]]
+    assert "Human Resource Development" not in names
