@@ -147,3 +147,23 @@ def test_a_field_of_work_written_in_capitals_is_no_partner() -> None:
     )
     names = [p.name for p in [*c.parties, *c.mentioned]]
     assert "Human Resource Development" not in names
+
+
+def test_a_companys_donation_of_equipment_to_a_college_is_cooperation() -> None:
+    c = classify(
+        "Harwick Technical College benefits from equipment donation",
+        "Veltran's donation of its laser alignment systems and vibration analysis equipment "
+        "to Harwick Technical College prepares students for industrial maintenance work.",
+        "en",
+    )
+    assert any(e.startswith("+action") for e in c.evidence)
+
+
+def test_a_company_presenting_a_check_to_a_college_is_an_act() -> None:
+    c = classify(
+        "Redfern programs receive $28,500",
+        "Calder Energy Corporation presented a check for $28,500 to the deans of the "
+        "College of Engineering at Redfern University on Friday, for scholarships.",
+        "en",
+    )
+    assert any(e.startswith("+action") for e in c.evidence)
