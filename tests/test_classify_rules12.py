@@ -167,3 +167,20 @@ def test_a_company_presenting_a_check_to_a_college_is_an_act() -> None:
         "en",
     )
     assert any(e.startswith("+action") for e in c.evidence)
+
+
+def test_a_news_headline_about_a_new_path_is_not_a_papers_title() -> None:
+    # 探索…新路径 is a path taken in news; a paper's title ends in …的实践路径.
+    c = classify(
+        "院企合作探索 科技成果转化新路径",
+        "临川大学与澜海科创集团有限公司签署战略合作协议。根据协议，双方将在科技成果转化等方面展开合作。",
+        "zh",
+    )
+    assert c.relevant
+    assert not any(e.startswith("−paper") for e in c.evidence)
+    paper = classify(
+        "产教融合背景下高职院校校企合作的实践路径",
+        "近年来，高职院校校企合作不断深化，但仍面临诸多问题。",
+        "zh",
+    )
+    assert any(e.startswith("−paper") for e in paper.evidence)
