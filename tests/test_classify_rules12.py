@@ -18,6 +18,10 @@ def _parties(title: str, text: str) -> list[Party]:
     return classify(title, text, "zh").parties
 
 
+def _names(title: str, text: str) -> list[str]:
+    return [p.name for p in _parties(title, text)]
+
+
 def test_an_industry_college_progress_meeting_named_for_its_company_is_cooperation() -> None:
     c = classify(
         "学校召开华为ICT学院建设推进会",
@@ -51,52 +55,39 @@ def test_a_brand_in_a_slot_is_an_enterprise_not_an_unknown_kind() -> None:
 
 
 def test_a_brand_in_a_sentence_of_cooperation_is_a_party() -> None:
-    names = [
-        p.name
-        for p in _parties(
-            "临川职业教育集团成立",
-            "临川职业教育集团成立大会举行。成立大会上，阿里云等企业代表现场与临川职院签订了合作协议。",
-        )
-    ]
+    names = _names(
+        "临川职业教育集团成立",
+        "临川职业教育集团成立大会举行。成立大会上，阿里云等企业代表现场与临川职院签订了合作协议。",
+    )
     assert "阿里云" in names
 
 
 def test_a_brand_mentioned_outside_cooperation_is_no_party() -> None:
     # A recruitment talk: no cooperation word in the sentence.
-    names = [
-        p.name
-        for p in _parties(
-            "名企进校宣讲 毕业生踊跃参加",
-            "本周，华为、中兴通讯等名企进校宣讲，吸引上千名毕业生到场。",
-        )
-    ]
+    names = _names(
+        "名企进校宣讲 毕业生踊跃参加",
+        "本周，华为、中兴通讯等名企进校宣讲，吸引上千名毕业生到场。",
+    )
     assert "华为" not in names and "中兴通讯" not in names
 
 
 def test_a_product_or_contest_named_for_a_brand_is_no_party() -> None:
-    names = [
-        p.name
-        for p in _parties(
-            "学院学子在华为杯竞赛中获奖",
-            "学院与企业合作组织学生通过腾讯会议参加华为杯全国研究生数学建模竞赛。",
-        )
-    ]
+    names = _names(
+        "学院学子在华为杯竞赛中获奖",
+        "学院与企业合作组织学生通过腾讯会议参加华为杯全国研究生数学建模竞赛。",
+    )
     assert "华为" not in names and "腾讯" not in names
 
 
 def test_a_brand_inside_a_longer_name_is_that_name() -> None:
-    names = [
-        p.name
-        for p in _parties(
-            "中国石油大学与华为技术有限公司签署合作协议", "双方签署合作协议，共建联合实验室。"
-        )
-    ]
+    names = _names(
+        "中国石油大学与华为技术有限公司签署合作协议", "双方签署合作协议，共建联合实验室。"
+    )
     assert names == ["中国石油大学", "华为技术有限公司"]
     # 中国电科院 is the power research institute, not CETC (中国电科).
-    assert "中国电科" not in [
-        p.name
-        for p in _parties("学院与中国电科院签署合作协议", "学院与中国电科院签署战略合作协议。")
-    ]
+    assert "中国电科" not in _names(
+        "学院与中国电科院签署合作协议", "学院与中国电科院签署战略合作协议。"
+    )
 
 
 def test_indias_industrial_training_institutes_are_schools_in_the_plural_too() -> None:
