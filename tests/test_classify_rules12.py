@@ -140,7 +140,7 @@ def test_a_field_of_work_written_in_capitals_is_no_partner() -> None:
     assert "Human Resource Development" not in names
 
 
-def test_a_companys_donation_of_equipment_to_a_college_is_cooperation() -> None:
+def test_a_companys_donation_of_equipment_to_a_college_is_an_act() -> None:
     c = classify(
         "Harwick Technical College benefits from equipment donation",
         "Veltran's donation of its laser alignment systems and vibration analysis equipment "
