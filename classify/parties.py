@@ -728,15 +728,6 @@ def _extract_zh(text: str, orig: str, zone: str) -> list[Found]:
 _ZH_SENT_END = re.compile(r"[。！？；!?;\n]")
 
 
-def _zh_sentence(text: str, pos: int) -> str:
-    """The sentence around `pos`, at most 150 characters either side."""
-    s = max(0, pos - 150)
-    for m in _ZH_SENT_END.finditer(text, s, pos):
-        s = m.end()
-    e = _ZH_SENT_END.search(text, pos, pos + 150)
-    return text[s : e.start() if e else pos + 150]
-
-
 def _zh_brands(text: str, orig: str, zone: str, r: _ZhRules, found: list[Found]) -> list[Found]:
     """Companies known by their brand (orgs.yaml `zh.known_companies`) that no other
     finder took: in the headline, or in a sentence of cooperation (华为ICT学院, 比亚迪订单班);
@@ -746,7 +737,8 @@ def _zh_brands(text: str, orig: str, zone: str, r: _ZhRules, found: list[Found])
     for m in r.brand_re.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in spans):
             continue
-        if zone != "title" and not r.brand_context_re.search(_zh_sentence(text, m.start())):
+        sentence = _sentence(text, m.start(), m.end(), _ZH_SENT_END)
+        if zone != "title" and not r.brand_context_re.search(sentence):
             continue
         out.append(
             Found(Party(orig[m.start() : m.end()], "enterprise"), zone, m.start(), slot=True)
@@ -1161,11 +1153,11 @@ def _en_kind(name: str, noun: str, r: _EnRules) -> str:
 _REACH = 300
 
 
-def _sentence(text: str, start: int, end: int) -> str:
+def _sentence(text: str, start: int, end: int, ends: re.Pattern[str] = _SENT_END) -> str:
     s = max(0, start - _REACH)
-    for m in _SENT_END.finditer(text, s, start):
+    for m in ends.finditer(text, s, start):
         s = m.end()
-    e = _SENT_END.search(text, end, end + _REACH)
+    e = ends.search(text, end, end + _REACH)
     return text[s : e.start() if e else end + _REACH]
 
 
