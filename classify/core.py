@@ -284,6 +284,11 @@ def _party_term(
     school_side = [f for f in found if party_mod.runs_schools(f.party, rules.lang)]
     schools = [f.party for f in school_side]
     partners = [f for f in found if f not in school_side]
+    if rules.lang == "en" and all(_named_non_industry(f) for f in partners):
+        # A school beside a centre or an institute it names ("IIT Madras launches 15
+        # centres of excellence", "Training Center opens at … College") and no company:
+        # research or its own unit, not industry–education cooperation (rules-12).
+        partners = []
     # Named as shown (学校 is left out when the school is named).
     named = {f.party for f in party_mod.shown(found)}
     if schools and partners:
@@ -303,6 +308,15 @@ def _party_term(
     if _policy_active(hits, rules):
         return Term("government-led", w["no_school_with_policy"], _names([f.party for f in found]))
     return Term("no school", w["no_school"], _names([f.party for f in found]) or "—")
+
+
+_NON_INDUSTRY_KINDS = frozenset({"research_institute", "other"})
+
+
+def _named_non_industry(f: party_mod.Found) -> bool:
+    """A party named with a noun that says it is no company (Institute, Centre, Lab);
+    a name found in a cooperation slot without one may still be a company."""
+    return f.party.kind in _NON_INDUSTRY_KINDS and not f.slot
 
 
 def _names(ps: list[Party], limit: int = 3) -> str:

@@ -175,3 +175,23 @@ def test_a_news_headline_about_a_new_path_is_not_a_papers_title() -> None:
         "zh",
     )
     assert any(e.startswith("−paper") for e in paper.evidence)
+
+
+def test_a_school_beside_only_a_centre_it_names_has_no_industry_partner() -> None:
+    # The school opens its own centre with state money: no company cooperates.
+    c = classify(
+        "New Manufacturing Training Center Opens At Ashby College",
+        "State and education officials celebrated a milestone for Ashby Community College on "
+        "Wednesday, cutting the ribbon on the new Advanced Manufacturing Technology Center, "
+        "paid for with $7.5 million of state money.",
+        "en",
+    )
+    assert not any(e.startswith("+parties") for e in c.evidence)
+    # A company named beside the centre is still a partner.
+    c = classify(
+        "Ashby College and Norvale Robotics Inc. open a training center",
+        "Ashby Community College and Norvale Robotics Inc. opened the Advanced Manufacturing "
+        "Technology Center on Wednesday.",
+        "en",
+    )
+    assert any(e.startswith("+parties") for e in c.evidence)
