@@ -10,6 +10,8 @@ real ones the list names (orgs.yaml `zh.known_companies`).
 
 from __future__ import annotations
 
+import pytest
+
 from ieiwatch.classify import classify
 from ieiwatch.domain import Party
 
@@ -140,23 +142,23 @@ def test_a_field_of_work_written_in_capitals_is_no_partner() -> None:
     assert "Human Resource Development" not in names
 
 
-def test_a_companys_donation_of_equipment_to_a_college_is_an_act() -> None:
-    c = classify(
-        "Harwick Technical College benefits from equipment donation",
-        "Veltran's donation of its laser alignment systems and vibration analysis equipment "
-        "to Harwick Technical College prepares students for industrial maintenance work.",
-        "en",
-    )
-    assert any(e.startswith("+action") for e in c.evidence)
-
-
-def test_a_company_presenting_a_check_to_a_college_is_an_act() -> None:
-    c = classify(
-        "Redfern programs receive $28,500",
-        "Calder Energy Corporation presented a check for $28,500 to the deans of the "
-        "College of Engineering at Redfern University on Friday, for scholarships.",
-        "en",
-    )
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Harwick Technical College benefits from equipment donation",
+            "Veltran's donation of its laser alignment systems and vibration analysis "
+            "equipment to Harwick Technical College prepares students for maintenance work.",
+        ),
+        (
+            "Redfern programs receive $28,500",
+            "Calder Energy Corporation presented a check for $28,500 to the deans of the "
+            "College of Engineering at Redfern University on Friday, for scholarships.",
+        ),
+    ],
+)
+def test_a_companys_gift_told_as_a_noun_is_an_act(title: str, text: str) -> None:
+    c = classify(title, text, "en")
     assert any(e.startswith("+action") for e in c.evidence)
 
 
