@@ -737,9 +737,10 @@ def _zh_brands(text: str, orig: str, zone: str, r: _ZhRules, found: list[Found])
     for m in r.brand_re.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in spans):
             continue
-        sentence = _sentence(text, m.start(), m.end(), _ZH_SENT_END)
-        if zone != "title" and not r.brand_context_re.search(sentence):
-            continue
+        if zone != "title":
+            sentence = _sentence(text, m.start(), m.end(), _ZH_SENT_END)
+            if not r.brand_context_re.search(sentence):
+                continue
         out.append(
             Found(Party(orig[m.start() : m.end()], "enterprise"), zone, m.start(), slot=True)
         )
