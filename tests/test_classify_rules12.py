@@ -1,6 +1,7 @@
 """rules-12 (issue 11): Chinese companies known by their brand alone, the progress of a
-named industry college, and English names that are no party (a dateline in capitals, a
-person's title after a school, a field of work).
+named industry college, a news headline's 新路径; in English, names that are no party (a
+dateline in capitals, a person's title after a school, a field of work), India's ITIs as
+schools, a school beside only its own centre, gifts told as a noun, and type cues.
 
 Issue 11 lists `学校召开华为ICT学院建设推进会` among the cooperation news the classifier
 missed: the headline names Huawei only inside the college's name, where no suffix (有限公司)
@@ -13,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from ieiwatch.classify import classify
+from ieiwatch.classify.core import rules_type
 from ieiwatch.domain import Party
 
 
@@ -197,3 +199,42 @@ def test_a_school_beside_only_a_centre_it_names_has_no_industry_partner() -> Non
         "en",
     )
     assert any(e.startswith("+parties") for e in c.evidence)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (
+            "Harbor Shipping and Norwich Maritime College agree on cadet training",
+            "Harbor Shipping Ltd and Norwich Maritime College agreed that the college's "
+            "cadets will take their sea training on the company's vessels.",
+            "training_base",
+        ),
+        (
+            "Calder Development Corporation opens more OJT slots",
+            "Calder Development Corporation and Redfern University have agreed to provide "
+            "on-the-job training for undergraduate students.",
+            "training_base",
+        ),
+        (
+            "Velora Motors partners with Ashby Technical Institute",
+            "Velora Motors is teaming up with Ashby Technical Institute to train automotive "
+            "technicians for its dealers.",
+            "talent_program",
+        ),
+        (
+            "Norvale Pharma and Redfern University collaborate",
+            "Norvale Pharma Inc. has formed drug discovery and development agreements with "
+            "Redfern University, spending $25 million over five years.",
+            "strategic_agreement",
+        ),
+        (
+            "Ashby College joins employers in new manufacturing coalition",
+            "Ashby Community College and twelve manufacturers launched a regional coalition "
+            "on advanced manufacturing skills.",
+            "alliance",
+        ),
+    ],
+)
+def test_english_type_cues_name_what_the_partners_do(title: str, text: str, expected: str) -> None:
+    assert rules_type(title, text, "en")[0] == expected
