@@ -50,25 +50,24 @@ def extract(prep: Prepared) -> list[Found]:
         )
         found = _zh_units(_zh_qualify(prep, _zh_publisher(prep, found) + found))
         brand = _zh_rules().brand_re
-        found = [  # 华为 found in a slot (我校与华为签约): a company known by its brand
-            dataclasses.replace(f, party=Party(f.party.name, "enterprise"))
-            if f.party.kind == "other" and brand.fullmatch(to_simplified(f.party.name))
-            else f
-            for f in found
-        ]
     else:  # English names need their capitals: read the original text
         found = _extract_en(prep.orig_title, "title", prep.orig_body) + _extract_en(
             prep.orig_body, "body", prep.orig_title
         )
         found = _en_units(_en_spelled_out(found, prep.orig_body), prep.orig_body)
         brand = _en_rules().brand_re
-        found = [  # "Kia" found in a slot of the headline: a company known by its brand
-            dataclasses.replace(f, party=Party(f.party.name, "enterprise"))
-            if f.party.kind == "other" and brand.fullmatch(f.party.name)
-            else f
-            for f in found
-        ]
-    return _dedupe(found)[:MAX_PARTIES]
+    return _dedupe(_brands_are_enterprises(found, brand))[:MAX_PARTIES]
+
+
+def _brands_are_enterprises(found: list[Found], brand: re.Pattern[str]) -> list[Found]:
+    """A name of unknown kind found in a slot that is a company known by its brand
+    (我校与华为签约, "Kia" in a headline's slot) is an enterprise."""
+    return [
+        dataclasses.replace(f, party=Party(f.party.name, "enterprise"))
+        if f.party.kind == "other" and brand.fullmatch(to_simplified(f.party.name))
+        else f
+        for f in found
+    ]
 
 
 # "the University of California, San Francisco (UCSF)": a name and the short form it
@@ -732,7 +731,7 @@ def _zh_brands(text: str, orig: str, zone: str, r: _ZhRules, found: list[Found])
     """Companies known by their brand (orgs.yaml `zh.known_companies`) that no other
     finder took: in the headline, or in a sentence of cooperation (华为ICT学院, 比亚迪订单班);
     never inside a name found already (华为技术有限公司, 中国石油大学)."""
-    spans = [(f.pos, f.pos + len(f.party.name)) for f in found if f.zone == zone]
+    spans = [(f.pos, f.pos + len(f.party.name)) for f in found]  # all of this zone
     out: list[Found] = []
     for m in r.brand_re.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in spans):
