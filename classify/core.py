@@ -21,6 +21,7 @@ from .places import (
     region_led,
     with_publisher,
 )
+from .prefilter import Cue
 from .rules import CueGroup, LangRules, Scoring, lang_rules, scoring
 from .text import Prepared, detect_language, prepare
 
@@ -189,9 +190,7 @@ def _snippet(prep: Prepared, zone: str, m: re.Match[str], limit: int) -> str:
     return s if len(s) <= limit else s[: limit // 2 - 1] + "…" + s[-(limit // 2 - 1) :]
 
 
-def find_hit(
-    prep: Prepared, body_re: re.Pattern[str] | None, title_re: re.Pattern[str] | None, sc: Scoring
-) -> Hit | None:
+def find_hit(prep: Prepared, body_re: Cue | None, title_re: Cue | None, sc: Scoring) -> Hit | None:
     """Best position of a pattern: the title, else its first place in the body."""
     first, count = _scan(body_re, prep.body, sc.repeat_cap + 1)
     for pattern in (title_re, body_re):
@@ -206,7 +205,7 @@ def find_hit(
     return Hit(zone, mult, _snippet(prep, "body", first, sc.evidence_chars), count)
 
 
-def _scan(pattern: re.Pattern[str] | None, text: str, cap: int) -> tuple[re.Match[str] | None, int]:
+def _scan(pattern: Cue | None, text: str, cap: int) -> tuple[re.Match[str] | None, int]:
     """First match and number of matches (at most `cap`), in one pass."""
     if pattern is None:
         return None, 0
@@ -392,7 +391,7 @@ def _title_main_end(prep: Prepared, rules: LangRules) -> int:
 
 
 def _type_hit(
-    prep: Prepared, pattern: re.Pattern[str], rules: LangRules, sc: Scoring, main_end: int
+    prep: Prepared, pattern: Cue, rules: LangRules, sc: Scoring, main_end: int
 ) -> tuple[float, str, bool] | None:
     """(position multiplier, snippet, in the headline's main part) of the best
     place of a type cue: the title (its secondary part counts as the lead), else

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from .data_files import load
+from .prefilter import Cue
 
 # A clause ends at these; the action pattern never spans two clauses.
 _ZH_GAP = r"[^。！？；!?;\n]"
@@ -21,8 +22,8 @@ _EN_GAP = r"(?:[^.!?;\n]|\.(?=\s*[a-z,(\d]))"
 class CueGroup:
     name: str
     weight: float
-    body: re.Pattern[str] | None  # searched in title and body
-    title: re.Pattern[str] | None  # searched in the title only
+    body: Cue | None  # searched in title and body
+    title: Cue | None  # searched in the title only
     requires_topic: bool
     policy: bool
     only_without_partner: bool
@@ -38,7 +39,7 @@ class CueGroup:
 class TypeCue:
     type: str
     weight: float
-    pattern: re.Pattern[str]
+    pattern: Cue
     vague: bool = False
     """Names a cooperation without saying what it does ("a new partnership"): no
     title bonus, so the headline's vehicle does not outweigh the lead's content."""
@@ -213,11 +214,12 @@ def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
         body = _action_pattern(spec[lang], lang)
     else:
         body = _compile_list(spec.get(lang), lang)
+    title = _compile_list(spec.get(f"title_{lang}"), lang)
     return CueGroup(
         name=name,
         weight=float(spec["weight"]),
-        body=body,
-        title=_compile_list(spec.get(f"title_{lang}"), lang),
+        body=Cue(body) if body else None,
+        title=Cue(title) if title else None,
         requires_topic=bool(spec.get("requires_topic", False)),
         policy=bool(spec.get("policy", False)),
         only_without_partner=bool(spec.get("only_without_partner", False)),
@@ -233,7 +235,7 @@ def _type_cues(spec: dict[str, Any], lang: str) -> tuple[TypeCue, ...]:
     for type_name, items in spec["types"].items():
         for item in items:
             if lang in item:
-                pattern = compile_cue(item[lang], lang)
+                pattern = Cue(compile_cue(item[lang], lang))
                 vague = bool(item.get("vague", False))
                 cues.append(TypeCue(type_name, float(item["w"]), pattern, vague))
     return tuple(cues)
