@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from ieiwatch.domain.places import gazetteer
@@ -871,6 +871,22 @@ class _EnRules:
     authority_re: re.Pattern[str]
     brand_re: re.Pattern[str]
 
+    # The word sets that several tests read together, joined once rather than per name.
+    @cached_property
+    def slot_ordinary(self) -> frozenset[str]:
+        """Words a name in a cooperation slot is not made of alone."""
+        return self.generic_words | self.common_words | self.field_words
+
+    @cached_property
+    def pair_ordinary(self) -> frozenset[str]:
+        """Words that are no one-word name acting with another."""
+        return self.slot_ordinary | self.stopwords
+
+    @cached_property
+    def headline_ordinary(self) -> frozenset[str]:
+        """Words no headline partner's name holds."""
+        return self.generic_words | self.common_words | self.person_titles | self.clause_words
+
 
 def _slot_after_re(items: list[str]) -> re.Pattern[str]:
     words = "|".join(i for i in items if i != ",")
@@ -1185,7 +1201,7 @@ def _bare(
         return None  # "Connecticut Advanced Manufacturing Initiative": what is run, not who
     if all(w in r.places or w in _CONNECTORS for w in plain.split()):
         return None
-    ordinary = r.generic_words | r.common_words | r.field_words
+    ordinary = r.slot_ordinary
     if any(w in persons or w in r.person_titles for w in words) or all(
         w in ordinary or _noun(w, r) or w in _CONNECTORS or w.isdigit() for w in plain.split()
     ):
@@ -1395,7 +1411,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _pair_pieces(words: list[str], r: _EnRules) -> list[list[str]]:
-    ordinary = r.field_words | r.generic_words | r.stopwords | r.common_words
+    ordinary = r.pair_ordinary
     if (
         len(words) == 3
         and words[1] in ("and", "&")
@@ -1426,7 +1442,7 @@ def _headline_partner(
     words = name.split()
     if len(words) > 3 or words[0] in r.stopwords or _is_place(name, r) or name in persons:
         return None
-    ordinary = r.generic_words | r.common_words | r.person_titles | r.clause_words
+    ordinary = r.headline_ordinary
     if any(w in ordinary for w in words):
         return None
     end = start + len(name)
