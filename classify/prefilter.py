@@ -24,6 +24,9 @@ text, while two Chinese characters (签约, 基地) are a word of their own."""
 
 MAX_NEEDLES = 512
 """Strings a prefix is spelled out into at most; beyond, the shorter prefix stands."""
+MAX_CHECKED = 32
+"""Needles worth checking before a scan: with more (a cue of 90 verbs), one of them is in
+nearly every text, and looking for each costs what the scan would."""
 
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
@@ -56,7 +59,10 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     useful length can be read off it (the pattern must then always be scanned)."""
     if pattern.flags & re.IGNORECASE:
         return None
-    found = _needles(sre_parse.parse(pattern.pattern, pattern.flags))
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags).data
+    if _skips_ahead(parsed):
+        return None
+    found = _needles(parsed)
     if not found or any(len(n) < MIN_NEEDLE[n.isascii()] for n in found):
         return None
     # A needle holding a shorter one adds nothing: the shorter is in every text it is.
@@ -65,37 +71,61 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     for n in ordered:
         if not any(k in n for k in kept):
             kept.append(n)
-    return tuple(kept)
+    return tuple(kept) if len(kept) <= MAX_CHECKED else None
 
 
-def _needles(items: Any) -> set[str] | None:
-    """Of a sequence of parsed items, the best set of literals any match must hold one
-    of (the one whose shortest literal is longest): what each suffix of the sequence
-    starts with, or what one item holds."""
-    items = list(items)
-    choices = [s for i in range(len(items)) if (s := _starts(items[i:])[0])]
+def _skips_ahead(items: list[Any]) -> bool:
+    """Whether re itself skips to the places a match can start: a pattern that opens with
+    a literal, a class or a choice of literals (most Chinese cues) is searched about as
+    fast as its needles would be; one that opens with ``\\b`` is tried everywhere."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre.SUBPATTERN and not (av[1] or av[2]):
+        return _skips_ahead(av[3].data)
+    if op is sre.BRANCH:
+        return all(b.data and b.data[0][0] is sre.LITERAL for b in av[1])
+    return op in (sre.LITERAL, sre.IN)
+
+
+def _needles(items: list[Any]) -> set[str] | None:
+    """Of a sequence of parsed items (a parsed pattern's ``data``), the best set of
+    literals any match must hold one of (the one whose shortest literal is longest): what
+    a suffix of the sequence starts with, or what one item holds. Suffixes are tried where
+    a run of literal characters begins: one starting inside the run starts with less."""
+    starts = [
+        _starts(items[i:])[0]
+        for i in range(len(items))
+        if i == 0 or items[i - 1][0] is not sre.LITERAL
+    ]
+    choices = [s for s in starts if s]
     choices += [s for op, av in items if (s := _needles_of(op, av))]
     if not choices:
         return None
     return max(choices, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _starts(items: Any) -> tuple[set[str] | None, bool]:
+def _starts(items: list[Any]) -> tuple[set[str] | None, bool]:
     """(strings every match of the sequence starts with one of, whether a match is
     always exactly one of them); (None, False) when no such set is known."""
-    acc = {""}
+    acc, run = {""}, ""
     for op, av in items:
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
         if op in _ZERO_WIDTH:
             continue  # consumes nothing: the text still starts with what follows
         inner, exact = _starts_of(op, av)
         if not inner or len(acc) * len(inner) > MAX_NEEDLES:
-            break
-        acc = {a + b for a in acc for b in inner}
+            return _known({a + run for a in acc}, exact=False)
+        acc, run = {a + run + b for a in acc for b in inner}, ""
         if not exact:
-            return acc, False
-    else:
-        return (acc, True) if acc != {""} else (None, False)
-    return (acc, False) if acc != {""} else (None, False)
+            return _known(acc, exact=False)
+    return _known({a + run for a in acc}, exact=True)
+
+
+def _known(found: set[str], *, exact: bool) -> tuple[set[str] | None, bool]:
+    return (found, exact) if found != {""} else (None, False)
 
 
 def _starts_of(op: Any, av: Any) -> tuple[set[str] | None, bool]:
@@ -103,9 +133,9 @@ def _starts_of(op: Any, av: Any) -> tuple[set[str] | None, bool]:
         return {chr(av)}, True
     if op is sre.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
-        return (None, False) if add_flags or del_flags else _starts(sub)
+        return (None, False) if add_flags or del_flags else _starts(sub.data)
     if op is sre.BRANCH:
-        branches = [_starts(b) for b in av[1]]
+        branches = [_starts(b.data) for b in av[1]]
         if any(not s for s, _ in branches):
             return None, False
         return set().union(*(s for s, _ in branches)), all(e for _, e in branches)  # type: ignore[arg-type]
@@ -113,7 +143,7 @@ def _starts_of(op: Any, av: Any) -> tuple[set[str] | None, bool]:
         low, high, sub = av
         if low < 1:
             return None, False
-        inner, exact = _starts(sub)
+        inner, exact = _starts(sub.data)
         return inner, exact and low == high == 1
     return None, False
 
@@ -123,15 +153,15 @@ def _needles_of(op: Any, av: Any) -> set[str] | None:
     an optional part, an assertion)."""
     if op is sre.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
-        return None if add_flags or del_flags else _needles(sub)
+        return None if add_flags or del_flags else _needles(sub.data)
     if op is sre.BRANCH:
-        branches = [_needles(b) for b in av[1]]
+        branches = [_needles(b.data) for b in av[1]]
         if any(not b for b in branches):
             return None
         return set().union(*branches)  # type: ignore[arg-type]
     if op in _REPEATS:
         low, _high, sub = av
-        return _needles(sub) if low >= 1 else None
+        return _needles(sub.data) if low >= 1 else None
     if op is sre.ATOMIC_GROUP:
-        return _needles(av)
+        return _needles(av.data)
     return None

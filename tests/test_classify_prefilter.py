@@ -19,13 +19,18 @@ LABELLED = Path(__file__).parent / "data" / "labelled" / "tuning.jsonl"
         # a word list behind \b: the words themselves
         (r"\b(?:sign(?:ed|s)?|ink(?:ed)?)\b", ("ink", "sign")),
         # a prefix spelled out with what follows it; a longer one holding it adds nothing
-        (r"(?:joint|co-built) (?:lab|laboratory)", ("joint lab", "co-built lab")),
+        (r"\b(?:joint|co-built) (?:lab|laboratory)", ("joint lab", "co-built lab")),
         # an optional part is no needle; what every match holds is
         (r"(?:new )?\d+ colleges?", (" college",)),
         (r"(?<!新)路径$", ("路径",)),
         # two Chinese characters are a word; two Latin letters are in every text
-        (r"签约|共建", ("共建", "签约")),
-        (r"ai|ml", None),
+        (r"(?<!不)(?:签约|共建)", ("共建", "签约")),
+        (r"\b(?:ai|ml)\b", None),
+        # re skips to a pattern's first characters itself when it opens with them
+        (r"签约|共建", None),
+        (r"joint lab", None),
+        # more words than are worth looking for one by one
+        (r"\b(?:" + "|".join(f"verb{i:02d}" for i in range(40)) + ")", None),
         # nothing to read: a case-insensitive flag, a class, a part that may be absent
         (r"(?i)partner", None),
         (r"[A-Z][a-z]+", None),
@@ -63,7 +68,8 @@ def test_every_rule_cue_finds_what_its_regex_finds_on_real_articles() -> None:
         rules = lang_rules(lang)
         cues = [c for g in rules.groups for c in (g.body, g.title) if c is not None]
         cues += [c.pattern for c in rules.type_cues]
-        assert sum(c.needles is not None for c in cues) > len(cues) * 3 // 4
+        if lang == "en":  # behind \b: re cannot skip ahead, the needles do
+            assert sum(c.needles is not None for c in cues) > len(cues) // 2
         for cue in cues:
             for text in (t for lg, title, body in texts if lg == lang for t in (title, body)):
                 assert [m.span() for m in cue.finditer(text)] == [
