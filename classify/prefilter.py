@@ -25,8 +25,8 @@ text, while two Chinese characters (签约, 基地) are a word of their own."""
 MAX_NEEDLES = 512
 """Strings a prefix is spelled out into at most; beyond, the shorter prefix stands."""
 MAX_CHECKED = 32
-"""Needles worth checking before a scan: with more (a cue of 90 verbs), one of them is in
-nearly every text, and looking for each costs what the scan would."""
+"""Needles worth checking before a scan: with more (the action cue's 92 verbs), one of
+them is in nearly every text, and looking for each costs what the scan would."""
 
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
@@ -55,8 +55,8 @@ class Cue:
 
 
 def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Literals one of which is in every match of ``pattern``; None when no such set of
-    useful length can be read off it (the pattern must then always be scanned)."""
+    """Literals one of which is in every match of ``pattern``; None (always scan) when re
+    skips ahead by itself, or when no such set of useful length and size can be read."""
     if pattern.flags & re.IGNORECASE:
         return None
     parsed = sre_parse.parse(pattern.pattern, pattern.flags).data

@@ -218,8 +218,8 @@ def _group(name: str, spec: dict[str, Any], lang: str) -> CueGroup:
     return CueGroup(
         name=name,
         weight=float(spec["weight"]),
-        body=Cue(body) if body else None,
-        title=Cue(title) if title else None,
+        body=Cue(body) if body is not None else None,
+        title=Cue(title) if title is not None else None,
         requires_topic=bool(spec.get("requires_topic", False)),
         policy=bool(spec.get("policy", False)),
         only_without_partner=bool(spec.get("only_without_partner", False)),
