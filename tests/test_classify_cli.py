@@ -239,7 +239,9 @@ def test_bench_script_runs_on_a_small_file(
     spec.loader.exec_module(bench)
     assert bench.main(["--labeled", str(DATA / "labeled_sample.jsonl"), "--items", "40"]) == 0
     out = capsys.readouterr().out
-    assert "items/s" in out
+    assert "items/s best round" in out
+    rounds = next(line for line in out.splitlines() if line.startswith("rounds:"))
+    assert len(rounds.split(",")) == 3  # each of the three rounds is shown
     assert "peak RSS" in out
     assert bench.main(["--labeled", str(tmp_path / "absent.jsonl")]) == 0
     assert "skipped" in capsys.readouterr().out
