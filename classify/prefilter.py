@@ -59,10 +59,13 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     skips ahead by itself, or when no such set of useful length and size can be read."""
     if pattern.flags & re.IGNORECASE:
         return None
-    parsed = sre_parse.parse(pattern.pattern, pattern.flags).data
-    if _skips_ahead(parsed):
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags).data
+        found = None if _skips_ahead(parsed) else _needles(parsed)
+    except (AttributeError, TypeError, ValueError):
+        # re's parser is private: should a Python change its shape, cues are scanned as
+        # before rather than the classifier failing.
         return None
-    found = _needles(parsed)
     if not found or any(len(n) < MIN_NEEDLE[n.isascii()] for n in found):
         return None
     # A needle holding a shorter one adds nothing: the shorter is in every text it is.

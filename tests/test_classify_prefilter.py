@@ -93,3 +93,14 @@ def test_every_rule_cue_finds_what_its_regex_finds_on_real_articles() -> None:
                 assert [m.span() for m in cue.finditer(text)] == [
                     m.span() for m in cue.pattern.finditer(text)
                 ], cue
+
+
+def test_a_regex_parser_of_another_shape_leaves_every_cue_scanned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ieiwatch.classify import prefilter
+
+    monkeypatch.setattr(prefilter, "sre_parse", object())  # re's parser is private
+    cue = Cue(re.compile(r"\b(?:memorandum of understanding|mou)\b"))
+    assert cue.needles is None
+    assert cue.search("they signed an mou today") is not None
