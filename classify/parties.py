@@ -15,6 +15,7 @@ from ieiwatch.domain.places import gazetteer
 from .data_files import load
 from .model import EDUCATION_KINDS, Party
 from .places import leading_place, starts_with_place
+from .prefilter import Cue
 from .rules import alternation, alternatives
 from .text import Prepared, to_simplified
 
@@ -829,9 +830,12 @@ _CREATE_BEFORE = re.compile(
 )
 # "Mary Smith, Vice-President of …": a person, wherever else the name appears.
 # Matches start only at a word's start and words are taken whole (possessive ``++``): each
-# try is then bounded, where "TTTT…" used to cost a full scan per letter (quadratic).
+# try is then bounded, where "TTTT…" used to cost a full scan per letter (quadratic). The
+# word-start check follows the capital rather than preceding it: a pattern that opens with
+# a class lets re skip to the capitals, one that opens with a look-behind is tried at every
+# character (twice the time).
 _NAME_THEN_TITLE = re.compile(
-    r"(?<![\w'’-])([A-Z][\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2}),\s*(?:the\s+)?"
+    r"([A-Z](?<![\w'’-][A-Z])[\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2}),\s*(?:the\s+)?"
     r"(?:[Vv]ice[- ])?"
     r"(?:[Pp]resident|CEO|CTO|"
     r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"
@@ -900,6 +904,23 @@ def _override_re(o: dict[str, Any]) -> re.Pattern[str]:
     return re.compile(r"\b" + alternation(o["words"]) + r"(?!\w)")
 
 
+def _at_word_start(words: list[str]) -> str:
+    r"""Any of `words`, not after a letter, digit or hyphen. The check follows each word's
+    first letter (``D(?<![\w-]D)(?:ean|r\.|r)``) rather than preceding the choice: re
+    skips to the places a word's first letter is, where a leading look-behind is tried at
+    every character."""
+    rests: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        rests.setdefault(w[0], []).append(re.escape(w[1:]))
+    return (
+        "(?:"
+        + "|".join(
+            f"{re.escape(c)}(?<![\\w-]{re.escape(c)})(?:{'|'.join(r)})" for c, r in rests.items()
+        )
+        + ")"
+    )
+
+
 @cache
 def _en_rules() -> _EnRules:
     e: dict[str, Any] = load("orgs")["en"]
@@ -927,9 +948,7 @@ def _en_rules() -> _EnRules:
         clause_words=frozenset(e["clause_words"]),
         leading_nouns=frozenset(e["leading_nouns"]),
         person_re=re.compile(
-            r"(?<![\w-])"
-            + alternation(e["titles_before_names"])
-            + r"\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+            _at_word_start(e["titles_before_names"]) + r"\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
         ),
         person_titles=frozenset(e["person_titles"]),
         places=frozenset(e["places"] + places),
@@ -1256,13 +1275,17 @@ def _described_kind(text: str, end: int) -> str | None:
 
 
 # Donors and alumni are people: "G. Wayne Hawk and his wife, Charline Hawk", "alumnus
-# Bryan Rand".
-_FAMILY = re.compile(
-    r"([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),? and (?:his|her) (?:wife|husband)"
-    r"|(?:his wife|her husband|alumn(?:us|a|i|ae)|donors?),? ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})"
-    # "Robert Beyster, a University of Michigan graduate, …"
-    r"|([A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z]+){1,2}), (?:a|an) (?:[\w&.-]+ ){0,6}?"
-    r"(?:graduate|alumn(?:us|a)|alum|student|donor|philanthropist|entrepreneur)\b"
+# Bryan Rand". Three cues rather than one alternation, so that each has needles: most
+# texts hold none of "and his wife", "alumnus" or "donor", and are not scanned for them.
+_FAMILY = tuple(
+    Cue(re.compile(p))
+    for p in (
+        r"([A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),? and (?:his|her) (?:wife|husband)",
+        r"(?:his wife|her husband|alumn(?:us|a|i|ae)|donors?),? ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})",
+        # "Robert Beyster, a University of Michigan graduate, …"
+        r"([A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z]+){1,2}), (?:a|an) (?:[\w&.-]+ ){0,6}?"
+        r"(?:graduate|alumn(?:us|a)|alum|student|donor|philanthropist|entrepreneur)\b",
+    )
 )
 # "Honeywell leaders": a slot, but a weak one ("Top leaders" is no name).
 _PEOPLE_AFTER = re.compile(
@@ -1356,7 +1379,7 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
         w for m in _NAME_THEN_TITLE.finditer(text) for w in m.group(1).split() if len(w) > 1
     }
     persons |= {
-        w for m in _FAMILY.finditer(text) for g in m.groups() if g for w in g.split() if len(w) > 1
+        w for cue in _FAMILY for m in cue.finditer(text) for w in m.group(1).split() if len(w) > 1
     }
     for m in _RUN_RE.finditer(text):
         alias = _ALIAS_RE.match(text, m.end())

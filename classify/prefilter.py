@@ -7,7 +7,8 @@ an English article. Most bodies hold none of a cue's words, and ``str.__contains
 rules that out several times faster than the scan would. The needles are read off the
 parsed regex, never written by hand, so a cue cannot go stale against its filter: a
 regex whose structure they cannot be read from (a case-insensitive flag, a part that
-may repeat zero times, nothing but classes) has none and is always scanned.
+may repeat zero times, nothing but classes) has none and is always scanned. Any regex can
+be made a cue: the party finder's person patterns are (``parties._FAMILY``).
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 
 def _skips_ahead(items: list[Any]) -> bool:
     """Whether re itself skips to the places a match can start: a pattern that opens with
-    a literal, a class or a choice of literals (most Chinese cues) is searched about as
-    fast as its needles would be; one that opens with ``\\b`` is tried everywhere."""
+    a literal or a choice of literals (most Chinese cues) is searched about as fast as its
+    needles would be; one that opens with ``\\b`` is tried everywhere, and one that opens
+    with a class (``[A-Z]``, a name) is tried at each of its many characters."""
     if not items:
         return False
     op, av = items[0]
@@ -88,7 +90,7 @@ def _skips_ahead(items: list[Any]) -> bool:
         return _skips_ahead(av[3].data)
     if op is sre.BRANCH:
         return all(b.data and b.data[0][0] is sre.LITERAL for b in av[1])
-    return op in (sre.LITERAL, sre.IN)
+    return op is sre.LITERAL
 
 
 def _needles(items: list[Any]) -> set[str] | None:

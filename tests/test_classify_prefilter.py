@@ -30,6 +30,8 @@ LABELLED = Path(__file__).parent / "data" / "labelled" / "tuning.jsonl"
         # re skips to a pattern's first characters itself when it opens with them
         (r"签约|共建", None),
         (r"joint lab", None),
+        # a class lets re skip only to its characters: a name's capital is everywhere
+        (r"([A-Z][a-z]+), a (?:graduate|donor)\b", (", a donor", ", a graduate")),
         # more words than are worth looking for one by one
         (r"\b(?:" + "|".join(f"verb{i:02d}" for i in range(40)) + ")", None),
         # nothing to read: a case-insensitive flag, a class, a part that may be absent
