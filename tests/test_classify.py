@@ -16,6 +16,7 @@ from ieiwatch.classify import (
     detect_language,
 )
 from ieiwatch.classify.rules import alternatives, by_first_literal
+from ieiwatch.classify.text import normalise_spaces, to_simplified
 
 # --------------------------------------------------------------- each type ---
 
@@ -263,6 +264,15 @@ def test_traditional_characters() -> None:
     assert names["鴻海精密工業股份有限公司"] == "enterprise"
     assert result.region == Region(province="Taiwan", city="Taipei")
     assert any("簽署" in e for e in result.evidence)
+
+
+def test_a_text_is_mapped_only_where_it_holds_a_character_to_map() -> None:
+    simplified = "学校与企业签署合作协议"
+    assert to_simplified(simplified) is simplified  # nothing to map: no copy made
+    assert to_simplified("學校與企業簽署合作協議\u3000") == "学校与企业签署合作协议 "
+    plain = "A college and a firm sign an MoU"
+    assert normalise_spaces(plain) is plain
+    assert normalise_spaces("MoU\u00a0signed\u200b") == "MoU signed "
 
 
 def test_traditional_look_alike_company_only() -> None:
