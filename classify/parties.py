@@ -1538,12 +1538,13 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
     # A group ("30 companies", "two carmakers", "a network of colleges") is shown
     # only when no member of its side is named: English news names the members
     # it counts, so the count is no party of its own.
-    noun = r.aggregate_noun_re.search(text)
-    if noun is None:
+    nouns = [m.span() for m in r.aggregate_noun_re.finditer(text)]
+    if not nouns:
         return []
     # The full pattern tries every position and is slow; a group ends with its noun, so
-    # none starts long before the first noun (the margin would hold a 150-letter word).
-    start = max(0, noun.start() - _AGG_MARGIN)
+    # none starts long before the first noun (the margin would hold a 150-letter word)
+    # and none ends after the last (nouns are words: one cannot hide inside another).
+    start, end = max(0, nouns[0][0] - _AGG_MARGIN), nouns[-1][1]
     return [
         Found(
             Party(m.group(0), _AGG_KIND.get(m.group(1).lower(), "enterprise")),
@@ -1552,7 +1553,7 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
             unnamed=True,
             vague=m.group(0).split()[0].lower() in _VAGUE,
         )
-        for m in r.aggregate_re.finditer(text, start)
+        for m in r.aggregate_re.finditer(text, start, end)
     ]
 
 

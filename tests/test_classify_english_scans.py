@@ -1,6 +1,7 @@
-"""The English party finder's person patterns are written for speed (each opens where re
-can skip ahead, or is a cue with needles); on real articles they find exactly what their
-plain forms, a look-behind first and one alternation, find."""
+"""The English party finder's scans are written for speed: person patterns open where re
+can skip ahead or are cues with needles, groups ("30 companies") are looked for only
+between the first and the last of their nouns. On real articles they find what their
+plain forms (a look-behind first, one alternation, the whole text) find."""
 
 from __future__ import annotations
 
@@ -79,3 +80,14 @@ def test_donors_and_alumni_are_found_as_one_alternation_finds_them_and_more() ->
         assert _family_words(text) >= plain, text
     # most texts name no donor, alumnus or spouse: those cues are not scanned there
     assert parties._FAMILY[0].needles and parties._FAMILY[2].needles
+
+
+def test_groups_are_found_between_their_nouns_as_in_the_whole_text() -> None:
+    rules = parties._en_rules()
+    text = "Ten manufacturers joined. Later, 30 companies and two local colleges signed."
+    found = [f.party.name for f in parties._en_aggregates(text, "body", rules)]
+    assert found == ["Ten manufacturers", "30 companies", "two local colleges"]
+    for text in _english_texts():
+        plain = [m.group(0) for m in rules.aggregate_re.finditer(text)]
+        fast = [f.party.name for f in parties._en_aggregates(text, "body", rules)]
+        assert fast == plain, text
