@@ -45,7 +45,8 @@ class Cue:
     def could_match(self, text: str) -> bool:
         if self.needles is None:
             return True
-        for n in self.needles:  # a loop: a tenth faster than any() over a generator
+        # A loop, not any() over a generator: a tenth faster, and this runs per cue.
+        for n in self.needles:  # noqa: SIM110
             if n in text:
                 return True
         return False
