@@ -860,6 +860,7 @@ class _EnRules:
     trailing_titles: frozenset[str]
     venue_words: frozenset[str]
     clause_words: frozenset[str]
+    purpose_verbs: frozenset[str]
     leading_nouns: frozenset[str]
     person_re: re.Pattern[str]
     person_titles: frozenset[str]
@@ -946,6 +947,7 @@ def _en_rules() -> _EnRules:
         ),
         venue_words=frozenset(e["venue_words"]),
         clause_words=frozenset(e["clause_words"]),
+        purpose_verbs=frozenset(e["purpose_verbs"]),
         leading_nouns=frozenset(e["leading_nouns"]),
         person_re=re.compile(
             _at_word_start(e["titles_before_names"]) + r"\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
@@ -1107,9 +1109,17 @@ def _is_acronym(piece: list[str], r: _EnRules) -> bool:
     )
 
 
+# "a Philadelphia-based, minority-owned … company", "the Trinidad and Tobago-owned RAMPS
+# Logistics": a word that says where a body is or who owns it describes the name after it.
+_DESCRIBING = re.compile(r"[\w.’']+-(?:based|owned|headquartered|born|funded|led)$")
+
+
 def _trim(piece: list[str], r: _EnRules) -> list[str]:
     while piece and (
-        piece[0] in r.stopwords or piece[0] in _CONNECTORS or piece[0].startswith("(")
+        piece[0] in r.stopwords
+        or piece[0] in _CONNECTORS
+        or piece[0].startswith("(")
+        or _DESCRIBING.match(piece[0])
     ):
         piece = piece[1:]
     while piece and piece[-1] in _CONNECTORS:
@@ -1208,7 +1218,7 @@ def _bare(
     start: int,
     end: int,
     r: _EnRules,
-    persons: set[str],
+    persons: frozenset[str],
     other: str = "",
 ) -> str | None:
     """Kind of an unsuffixed name in a cooperation slot ("with Alibaba"), or None."""
@@ -1368,19 +1378,29 @@ def _title_case(text: str) -> bool:
     return len(words) >= 4 and caps / len(words) > 0.6
 
 
+_TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _persons(text: str) -> frozenset[str]:
+    """The words of the people `text` names (after a title, before one, as donors). Cached:
+    each zone's text is read for its own names and for the other zone's."""
+    r = _en_rules()
+    words = [m.group(1) for m in r.person_re.finditer(text)]
+    words += [m.group(1) for m in _NAME_THEN_TITLE.finditer(text)]
+    words += [m.group(1) for cue in _FAMILY for m in cue.finditer(text)]
+    return frozenset(w for name in words for w in name.split() if len(w) > 1)
+
+
 def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]:
     found: list[Found] = []
     aliases: set[str] = set()
     bare: list[Found] = []
     headline: list[tuple[str, int]] = []
     allow_bare = not (zone == "title" and _title_case(text))
-    persons = {w for m in r.person_re.finditer(text) for w in m.group(1).split() if len(w) > 1}
-    persons |= {
-        w for m in _NAME_THEN_TITLE.finditer(text) for w in m.group(1).split() if len(w) > 1
-    }
-    persons |= {
-        w for cue in _FAMILY for m in cue.finditer(text) for w in m.group(1).split() if len(w) > 1
-    }
+    # A person named in either zone: "Polis signs executive order" over "Gov. Jared Polis
+    # signed an executive order".
+    persons = _persons(text) | _persons(other)
     for m in _RUN_RE.finditer(text):
         alias = _ALIAS_RE.match(text, m.end())
         offset = m.start()
@@ -1395,6 +1415,8 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
                 continue
             start = text.find(piece[0], offset)
             offset = max(offset, start)
+            if piece[0].lower() in r.purpose_verbs and _TO_BEFORE.search(text, 0, start):
+                continue  # "Sign Pact to Promote Renewable Energy": a purpose, no name
             named = _named(piece, r)
             if named and named[0].endswith(" State") and not _state_school(named[0], text, start):
                 named = None
@@ -1457,7 +1479,7 @@ _HEADLINE_ACTS = re.compile(
 
 
 def _headline_partner(
-    name: str, text: str, start: int, found: list[Found], r: _EnRules, persons: set[str]
+    name: str, text: str, start: int, found: list[Found], r: _EnRules, persons: frozenset[str]
 ) -> str | None:
     """In a title-cased headline every word is capitalised, so an unsuffixed name
     counts only joined to an organisation named just before it or right after it:

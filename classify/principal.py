@@ -284,6 +284,10 @@ def _without_abbreviations(parties: list[Party]) -> list[Party]:
         if short and any(q is not p and _abbreviates(caps, q.name) for q in parties):
             continue
         if any(
+            q is not p and q.kind == p.kind and _head_abbreviates(p.name, q.name) for q in parties
+        ):
+            continue
+        if any(
             q is not p
             and q.kind == p.kind
             and (_zh_contracts(p.name, q.name) or _zh_branch_contracts(p.name, q.name))
@@ -332,6 +336,16 @@ def _zh_branch_contracts(short: str, name: str) -> bool:
         return False
     head = short[: len(short) - n]
     return len(head) >= 3 and name.startswith(head)
+
+
+def _head_abbreviates(short: str, name: str) -> bool:
+    """Whether `short` is `name` with its opening words abbreviated: "FQM Trident Limited"
+    of First Quantum Minerals Trident Limited (the same words after the initials)."""
+    head, *rest = short.split()
+    words = name.split()
+    if not rest or not head.isupper() or len(words) <= len(rest) or words[-len(rest) :] != rest:
+        return False
+    return len(head) >= 2 and _abbreviates(head, " ".join(words[: -len(rest)]))
 
 
 def _abbreviates(caps: str, name: str) -> bool:

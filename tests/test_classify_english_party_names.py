@@ -1,0 +1,78 @@
+"""English names that are no party, or the same party twice (rules-13, issue 11):
+a person named in the other zone, a purpose after "to", trades and courses, a word that
+says where a body is based or who owns it, a name with its opening words abbreviated.
+Every example is invented (places, schools, companies and people are fictional)."""
+
+from __future__ import annotations
+
+from ieiwatch.classify import classify
+from ieiwatch.domain import Party
+
+
+def _names(parties: list[Party]) -> list[str]:
+    return [p.name for p in parties]
+
+
+def test_a_surname_in_the_headline_is_a_person_when_the_body_names_him() -> None:
+    c = classify(
+        "Marrow signs executive order to grow apprenticeships",
+        "LAKETON — Gov. Daniel Marrow signed an executive order on Monday to double "
+        "registered apprenticeships with Northvale Community College and local employers.",
+    )
+    assert "Marrow" not in _names(c.parties)
+    assert "Northvale Community College" in _names(c.parties)
+
+
+def test_capitalised_words_after_to_and_a_verb_are_a_purpose_not_a_name() -> None:
+    c = classify(
+        "Keldon Power, Ashford University Sign Pact to Promote Renewable Energy",
+        "Keldon Power Generation Company Limited has signed a memorandum of understanding "
+        "with Ashford University to develop joint programmes in energy engineering.",
+    )
+    names = _names(c.parties)
+    assert "Promote Renewable Energy" not in names and "Renewable Energy" not in names
+    assert "Ashford University" in names
+
+
+def test_trades_a_partnership_trains_in_are_no_parties() -> None:
+    c = classify(
+        "Tarn Polytechnic and Brightroof Systems sign MoU on training",
+        "Tarn Polytechnic and Brightroof Systems Ltd signed a memorandum of understanding "
+        "to train students in Carpentry and Joinery, Welding and Fabrication, and Marketing.",
+    )
+    names = _names(c.parties)
+    for trade in ("Carpentry and Joinery", "Welding and Fabrication", "Marketing"):
+        assert trade not in names
+    assert {"Tarn Polytechnic", "Brightroof Systems Ltd"} <= set(names)
+
+
+def test_an_office_of_employment_and_economic_development_is_one_name() -> None:
+    c = classify(
+        "Nurses learn on the job in new apprenticeship",
+        "The Ostrava State Department of Employment and Economic Development funds the "
+        "apprenticeship, which Ostrava Health and Pine Lake College launched this fall.",
+    )
+    names = _names(c.parties) + _names(c.mentioned)
+    assert "Economic Development" not in names
+    assert "Department of Employment" not in names
+
+
+def test_where_a_company_is_based_is_not_part_of_its_name() -> None:
+    c = classify(
+        "Riverbend College partners with steel maker on welding lab",
+        "Riverbend College and Mankato-based Jorvik Metal Works signed an agreement to "
+        "build a welding laboratory on campus.",
+    )
+    assert "Jorvik Metal Works" in _names(c.parties)
+    assert not any("-based" in n for n in _names(c.parties))
+
+
+def test_a_name_with_its_opening_words_abbreviated_is_the_same_party() -> None:
+    c = classify(
+        "UNZB, KQM Copper Limited sign MoU",
+        "The University of Zenda and Kestrel Quarry Minerals Copper Limited have signed a "
+        "memorandum of understanding on research and staff training.",
+    )
+    names = _names(c.parties)
+    assert "Kestrel Quarry Minerals Copper Limited" in names
+    assert "KQM Copper Limited" not in names
