@@ -1456,13 +1456,19 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _pair_pieces(words: list[str], r: _EnRules) -> list[list[str]]:
+    """ "Piaget and Huawei", "BC3 Brockway and Penn Highlands DuBois" acting together at
+    the start of a sentence: two names of up to three words, neither an ordinary word nor
+    a noun (a noun makes a name `_named` reads whole: "Toyota and Bluegrass College")."""
     ordinary = r.pair_ordinary
-    if (
-        len(words) == 3
-        and words[1] in ("and", "&")
-        and not any(w in ordinary or _noun(w, r) for w in (words[0], words[2]))
-    ):
-        return [[words[0]], [words[2]]]
+    joins = [i for i, w in enumerate(words) if w in ("and", "&")]
+    if len(joins) == 1:
+        left, right = words[: joins[0]], words[joins[0] + 1 :]
+        if (
+            1 <= len(left) <= 3
+            and 1 <= len(right) <= 3
+            and not any(w in ordinary or _noun(w, r) for w in left + right)
+        ):
+            return [left, right]
     return _headline_pieces(words, r)
 
 

@@ -76,3 +76,13 @@ def test_a_name_with_its_opening_words_abbreviated_is_the_same_party() -> None:
     names = _names(c.parties)
     assert "Kestrel Quarry Minerals Copper Limited" in names
     assert "KQM Copper Limited" not in names
+
+
+def test_two_names_of_several_words_acting_together_are_two_parties() -> None:
+    c = classify(
+        "Nursing students get free tuition in new agreement",
+        "Even before the pandemic there was a nurse shortage. KC4 Elmwood and Penn Ridge "
+        "Halvorsen signed an agreement on July 28th that will offer free tuition through a "
+        "four-year employment agreement.",
+    )
+    assert {"KC4 Elmwood", "Penn Ridge Halvorsen"} <= set(_names(c.parties))
