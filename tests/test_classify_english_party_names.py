@@ -6,6 +6,7 @@ Every example is invented (places, schools, companies and people are fictional).
 from __future__ import annotations
 
 from ieiwatch.classify import classify
+from ieiwatch.classify.core import rules_type
 from ieiwatch.domain import Party
 
 
@@ -86,3 +87,17 @@ def test_two_names_of_several_words_acting_together_are_two_parties() -> None:
         "four-year employment agreement.",
     )
     assert {"KC4 Elmwood", "Penn Ridge Halvorsen"} <= set(_names(c.parties))
+
+
+def test_a_programme_launched_by_a_minister_is_a_policy_event() -> None:
+    # The rules' type as if relevant: the invented item is short for the text layer.
+    kind, _ = rules_type(
+        "New work-integrated learning program will prepare students for careers",
+        "ARDEN – The country's universities welcome today's launch of the Student Work "
+        "Placement Program, which will help students build skills. Launched by Employment "
+        "Minister Jana Holt, the program will create 10,000 paid work placements for "
+        "students through partnerships between employers and post-secondary institutions, "
+        "with an investment of $73 million.",
+        "en",
+    )
+    assert kind == "policy_event"
