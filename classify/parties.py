@@ -375,6 +375,7 @@ class _ZhRules:
     after_name_re: re.Pattern[str]
     brand_re: re.Pattern[str]
     brand_context_re: re.Pattern[str]
+    person_titles: frozenset[str]
 
 
 @cache
@@ -391,6 +392,7 @@ def _zh_rules() -> _ZhRules:
         not_followed={k: "".join(v) for k, v in z["suffix_not_followed_by"].items()},
         window_re=re.compile(f"[{z['name_chars']}]{{1,{int(z['max_name_length'])}}}$"),
         boundary_re=re.compile(alternation(z["boundaries"])),
+        person_titles=frozenset(z["person_titles"]),
         strip_after_digit=tuple(sorted(z["strip_after_digit"], key=len, reverse=True)),
         strip_prefixes=tuple(sorted(z["strip_prefixes"], key=len, reverse=True)),
         strip_leading_before={k: "".join(v) for k, v in z["strip_leading_before"].items()},
@@ -701,12 +703,14 @@ def _zh_slots_before(
         m = _BEFORE_PARTY.search(text, window, start)
         if not m:
             continue
-        name_start = m.start(1)
+        name_start, cut = m.start(1), ""
         for b in r.boundary_re.finditer(text, name_start, m.end(1)):
-            name_start = b.end()
+            name_start, cut = b.end(), b.group(0)
         name = text[name_start : m.end(1)]
         if len(name) < 2 or r.slot_exclude_re.search(name) or r.suffix_re.search(name):
             continue
+        if cut in r.person_titles:
+            continue  # 常务副总经理林松与某技师学院院长签订: a person, after the title
         cut_by_window = name_start == window and window > 0 and text[window - 1].isalpha()
         if cut_by_window:
             continue  # the run goes on to the left: not a clean name

@@ -1,7 +1,11 @@
-"""English names that are no party, or the same party twice (rules-13, issue 11):
-a person named in the other zone, a purpose after "to", trades and courses, a word that
-says where a body is based or who owns it, a name with its opening words abbreviated.
-Every example is invented (places, schools, companies and people are fictional)."""
+"""rules-13 (issue 11): names that are no party, or the same party twice, and one type.
+
+English: a person named in the other zone, a purpose after "to", trades and courses, a
+word that says where a body is based or who owns it, a name with its opening words
+abbreviated, two names of several words acting together, a programme launched by a
+minister. Chinese: a name right after a person's title, a verb or a measure word before
+a name. Every example is invented (places, schools, companies and people are
+fictional)."""
 
 from __future__ import annotations
 
@@ -101,3 +105,25 @@ def test_a_programme_launched_by_a_minister_is_a_policy_event() -> None:
         "en",
     )
     assert kind == "policy_event"
+
+
+def test_a_name_right_after_a_persons_title_is_a_person() -> None:
+    c = classify(
+        "澄州电仪公司与九峰技师学院签订深化产教融合战略合作协议",
+        "仪式上，澄州电仪公司常务副总经理林岚与九峰技师学院院长庞志远签订"
+        "《深化产教融合战略合作协议》，双方将共建实训基地。",
+    )
+    names = _names(c.parties)
+    assert "林岚" not in names
+    assert {"澄州电仪公司", "九峰技师学院"} <= set(names)
+
+
+def test_a_verb_or_a_measure_word_opens_no_name() -> None:
+    c = classify(
+        "澄州大学与峰海建设投资集团签署战略合作协议",
+        "澄州大学与峰海建设投资集团有限公司签署战略合作协议。校长表示，学校将结合省建投集团的"
+        "发展需求打造人才联合培养平台；双方共同负责氢能研究所的建设。峰海集团还向学校捐赠了"
+        "5台大众集团生产的发动机。",
+    )
+    names = _names(c.parties)
+    assert not any(n.startswith(("结合", "负责", "台")) for n in names), names
