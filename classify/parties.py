@@ -909,6 +909,12 @@ def _override_re(o: dict[str, Any]) -> re.Pattern[str]:
     return re.compile(r"\b" + alternation(o["words"]) + r"(?!\w)")
 
 
+# A person's name after a title: up to three words, a middle initial ("Governor James E.
+# McGreevey", "CEO Khalid A. Al-Falih") and a second capital inside a word (McGreevey).
+_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?"
+_PERSON_NAME = rf"{_WORD}(?: [A-Z]\.)?(?:[ -]{_WORD}){{0,2}}"
+
+
 def _at_word_start(words: list[str]) -> str:
     r"""Any of `words`, not after a letter, digit or hyphen. The check follows each word's
     first letter (``D(?<![\w-]D)(?:ean|r\.|r)``) rather than preceding the choice: re
@@ -954,7 +960,7 @@ def _en_rules() -> _EnRules:
         purpose_verbs=frozenset(e["purpose_verbs"]),
         leading_nouns=frozenset(e["leading_nouns"]),
         person_re=re.compile(
-            _at_word_start(e["titles_before_names"]) + r"\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+            _at_word_start(e["titles_before_names"]) + rf"\s+({_PERSON_NAME})"
         ),
         person_titles=frozenset(e["person_titles"]),
         places=frozenset(e["places"] + places),

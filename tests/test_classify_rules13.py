@@ -1,11 +1,11 @@
 """rules-13 (issue 11): names that are no party, or the same party twice, and one type.
 
-English: a person named in the other zone, a purpose after "to", trades and courses, a
-word that says where a body is based or who owns it, a name with its opening words
-abbreviated, two names of several words acting together, a programme launched by a
-minister. Chinese: a name right after a person's title, a verb or a measure word before
-a name. Every example is invented (places, schools, companies and people are
-fictional)."""
+English: a person named in the other zone or with a middle initial, a purpose after
+"to", trades and courses, a word that says where a body is based or who owns it, a name
+with its opening words abbreviated, two names of several words acting together, a
+programme launched by a minister. Chinese: a name right after a person's title, a verb
+or a measure word before a name. Every example is invented (places, schools, companies
+and people are fictional)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,16 @@ def test_a_surname_in_the_headline_is_a_person_when_the_body_names_him() -> None
     )
     assert "Marrow" not in _names(c.parties)
     assert "Northvale Community College" in _names(c.parties)
+
+
+def test_a_name_with_a_middle_initial_after_a_title_is_a_person() -> None:
+    c = classify(
+        "Halvorsen & Community Colleges Partner to Create Jobs",
+        "Governor James E. Halvorsen signed the Northland Community Colleges Compact, an "
+        "executive order that creates a statewide partnership between the State of Northland "
+        "and its nineteen community colleges to train workers for employers.",
+    )
+    assert "Halvorsen" not in _names(c.parties)
 
 
 def test_capitalised_words_after_to_and_a_verb_are_a_purpose_not_a_name() -> None:
