@@ -3,9 +3,9 @@
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
-programme launched by a minister. Chinese: a name right after a person's title, a verb
-or a measure word before a name. Every example is invented (places, schools, companies
-and people are fictional)."""
+company beside a lab named after it, a programme launched by a minister. Chinese: a name
+right after a person's title, a verb or a measure word before a name. Every example is
+invented (places, schools, companies and people are fictional)."""
 
 from __future__ import annotations
 
@@ -137,3 +137,13 @@ def test_a_verb_or_a_measure_word_opens_no_name() -> None:
     )
     names = _names(c.parties)
     assert not any(n.startswith(("结合", "负责", "台")) for n in names), names
+
+
+def test_a_company_is_a_party_beside_a_lab_named_after_it_and_the_school() -> None:
+    c = classify(
+        "Zentek and the Halvard Institute of Technology announce a $240m AI partnership",
+        "Zentek and the Halvard Institute of Technology have announced a new 10-year "
+        "partnership agreement to establish a joint artificial intelligence lab. More than "
+        "100 researchers will work at the HIT–Zentek Watson AI Lab in Easton.",
+    )
+    assert {"Zentek", "Halvard Institute of Technology"} <= set(_names(c.parties))
