@@ -108,8 +108,20 @@ def settle(vs: list[Verdict]) -> Sorted:
     if not principal and mentioned:
         # Nothing else names the cooperation: the bureaus are what the item is about.
         principal, mentioned = mentioned, []
-    principal = _without_abbreviations(principal)
+    principal = [_without_alias(p) for p in _without_abbreviations(principal)]
+    mentioned = [_without_alias(p) for p in mentioned]
     return Sorted(_unique(principal), _unique([p for p in mentioned if p not in principal]))
+
+
+# "University of the West Indies (The UWI)", "Wisconsin Department of Workforce Development
+# (DWD)": the short form the article gives after a name is how it will go on to call it.
+# It helped to find the party (a later "UWI" is the same one); it is no part of its name.
+_TRAILING_ALIAS = re.compile(r"\s+\((?:The )?[A-Z][A-Za-z&.-]{1,9}\)$")
+
+
+def _without_alias(party: Party) -> Party:
+    name = _TRAILING_ALIAS.sub("", party.name)
+    return party if name == party.name or not name else Party(name, party.kind)
 
 
 def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -> list[Verdict]:

@@ -147,3 +147,15 @@ def test_a_company_is_a_party_beside_a_lab_named_after_it_and_the_school() -> No
         "100 researchers will work at the HIT–Zentek Watson AI Lab in Easton.",
     )
     assert {"Zentek", "Halvard Institute of Technology"} <= set(_names(c.parties))
+
+
+def test_the_short_form_after_a_name_is_no_part_of_it() -> None:
+    c = classify(
+        "Students to gain internships as university and manufacturers sign MoU",
+        "Students of The University of the Eastern Isles (The UEI) can look forward to more "
+        "internships. This follows the signing of a Memorandum of Understanding between The "
+        "UEI and the Isles Manufacturers' Association (IMA) on training and research.",
+    )
+    names = _names(c.parties)
+    assert "University of the Eastern Isles" in names
+    assert not any("(" in n for n in names), names
