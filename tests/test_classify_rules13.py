@@ -3,9 +3,10 @@
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
-company beside a lab named after it, a programme launched by a minister. Chinese: a name
-right after a person's title, a verb or a measure word before a name. Every example is
-invented (places, schools, companies and people are fictional)."""
+company beside a lab named after it, the short form given after a name, a programme
+launched by a minister. Chinese: a name right after a person's title, a verb or a
+measure word before a name. Every example is invented (places, schools, companies and
+people are fictional)."""
 
 from __future__ import annotations
 
