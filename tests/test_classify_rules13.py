@@ -3,10 +3,10 @@
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
-company beside a lab named after it, the short form given after a name, a programme
-launched by a minister. Chinese: a name right after a person's title, a verb or a
-measure word before a name. Every example is invented (places, schools, companies and
-people are fictional)."""
+company beside a lab named after it or described before its name, the short form given
+after a name, a programme launched by a minister. Chinese: a name right after a
+person's title, a verb or a measure word before a name. Every example is invented
+(places, schools, companies and people are fictional)."""
 
 from __future__ import annotations
 
@@ -160,3 +160,13 @@ def test_the_short_form_after_a_name_is_no_part_of_it() -> None:
     names = _names(c.parties)
     assert "University of the Eastern Isles" in names
     assert not any("(" in n for n in names), names
+
+
+def test_a_company_described_before_its_name_is_a_party() -> None:
+    c = classify(
+        "College announces new academy partnerships",
+        "Tarnby College has announced new academy partnerships to upskill the workforce. The "
+        "college has partnered with electronics firm Kazuma and automotive parts supplier "
+        "Oldfield Components for its latest academies.",
+    )
+    assert "Oldfield Components" in _names(c.parties)
