@@ -3,10 +3,10 @@
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
-company beside a lab named after it or described before its name, the short form given
-after a name, a programme launched by a minister. Chinese: a name right after a
-person's title, a verb or a measure word before a name. Every example is invented
-(places, schools, companies and people are fictional)."""
+company beside a lab named after it, described before its name or named by its gift,
+the short form given after a name, a programme launched by a minister. Chinese: a name
+right after a person's title, a verb or a measure word before a name. Every example is
+invented (places, schools, companies and people are fictional)."""
 
 from __future__ import annotations
 
@@ -170,3 +170,12 @@ def test_a_company_described_before_its_name_is_a_party() -> None:
         "Oldfield Components for its latest academies.",
     )
     assert "Oldfield Components" in _names(c.parties)
+
+
+def test_a_company_named_by_its_gift_is_a_party() -> None:
+    c = classify(
+        "Kingsbridge Technical College benefits from equipment donation",
+        "Velmora's donation of its laser alignment system to Kingsbridge Technical College "
+        "prepares students for the real world of maintenance work.",
+    )
+    assert "Velmora" in _names(c.parties)
