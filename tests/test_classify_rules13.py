@@ -1,12 +1,13 @@
-"""rules-13 (issue 11): names that are no party, or the same party twice, and one type.
+"""rules-13 (issue 11): names that are no party, or the same party twice, and two types.
 
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
 company beside a lab named after it, described before its name or named by its gift,
 the short form given after a name, a programme launched by a minister. Chinese: a name
-right after a person's title, a verb or a measure word before a name. Every example is
-invented (places, schools, companies and people are fictional)."""
+right after a person's title, a verb or a measure word before a name; a named class
+that opens (talent_program), a 科技小院 (training_base). Every example is invented
+(places, schools, companies and people are fictional)."""
 
 from __future__ import annotations
 
@@ -179,3 +180,21 @@ def test_a_company_named_by_its_gift_is_a_party() -> None:
         "prepares students for the real world of maintenance work.",
     )
     assert "Velmora" in _names(c.parties)
+
+
+def test_a_named_class_opening_is_a_talent_programme() -> None:
+    c = classify(
+        "蓄力前行、共创未来：第二届澜海客车“海帆班”开班仪式成功举行",
+        "9月10日，澄州职业技术学院与澜海客车有限公司合作的第二届“海帆班”开班仪式在学院举行，"
+        "40名学生将在学院和企业完成两年学习。",
+    )
+    assert c.relevant and c.type == "talent_program"
+
+
+def test_a_science_and_technology_backyard_is_a_training_base() -> None:
+    c = classify(
+        "澄州农业大学研究生入驻澜江芝麻科技小院",
+        "近日，澄州农业大学6名研究生入驻澜江芝麻科技小院，与澜江芝麻产业有限公司共同开展"
+        "种植技术攻关和农民培训，校企双方将共建实践育人平台。",
+    )
+    assert c.relevant and c.type == "training_base"
