@@ -1,4 +1,4 @@
-"""rules-13 (issue 11): names that are no party, or the same party twice, and two types.
+"""rules-13 (issue 11): names that are no party, or the same party twice, and types.
 
 English: a person named in the other zone or with a middle initial, a purpose after
 "to", trades and courses, a word that says where a body is based or who owns it, a name
@@ -6,8 +6,9 @@ with its opening words abbreviated, two names of several words acting together, 
 company beside a lab named after it, described before its name or named by its gift,
 the short form given after a name, a programme launched by a minister. Chinese: a name
 right after a person's title, a verb or a measure word before a name; a named class
-that opens (talent_program), a 科技小院 (training_base). Every example is invented
-(places, schools, companies and people are fictional)."""
+that opens (talent_program), a 科技小院 (training_base), a company's scholarship
+(other_cooperation). Every example is invented (places, schools, companies and people
+are fictional)."""
 
 from __future__ import annotations
 
@@ -198,3 +199,12 @@ def test_a_science_and_technology_backyard_is_a_training_base() -> None:
         "种植技术攻关和农民培训，校企双方将共建实践育人平台。",
     )
     assert c.relevant and c.type == "training_base"
+
+
+def test_a_companys_scholarship_signed_at_a_school_is_other_cooperation() -> None:
+    c = classify(
+        "澄州理工大学“澜园股份”奖学金捐赠签约仪式顺利举行",
+        "3月8日，澜园股份有限公司与澄州理工大学签订奖学金捐赠协议，"
+        "公司将在五年内每年出资20万元设立奖学金，奖励优秀学生。",
+    )
+    assert c.relevant and c.type == "other_cooperation"
