@@ -1424,7 +1424,7 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
                 continue
             start = text.find(piece[0], offset)
             offset = max(offset, start)
-            if piece[0].lower() in r.purpose_verbs and _TO_BEFORE.search(text, 0, start):
+            if piece[0].lower() in r.purpose_verbs and _TO_BEFORE.search(text, start - 8, start):
                 continue  # "Sign Pact to Promote Renewable Energy": a purpose, no name
             named = _named(piece, r)
             if named and named[0].endswith(" State") and not _state_school(named[0], text, start):

@@ -8,7 +8,7 @@ rules that out several times faster than the scan would. The needles are read of
 parsed regex, never written by hand, so a cue cannot go stale against its filter: a
 regex whose structure they cannot be read from (a case-insensitive flag, a part that
 may repeat zero times, nothing but classes) has none and is always scanned. Any regex can
-be made a cue: the party finder's person patterns are (``parties._FAMILY``).
+be made a cue: the party finder's donor and alumni patterns are (``parties._FAMILY``).
 """
 
 from __future__ import annotations
