@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy import exc as sa_exc
@@ -107,6 +108,17 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         return _make_engine(normalise_database_url(url), read_only)
 
 
+def _sqlite_file(database: str | None) -> Path | None:
+    """The file a SQLite database name opens: a path, or the path of a URI filename
+    (``file:/srv/ieiwatch.db?mode=ro``), which is no folder to make in the working one."""
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        path = urlsplit(database).path
+        return Path(path) if path and path != ":memory:" else None
+    return Path(database)
+
+
 def _make_engine(url: str, read_only: bool) -> Engine:
     if not url.startswith("sqlite"):
         engine = create_engine(url, pool_pre_ping=True)
@@ -115,9 +127,9 @@ def _make_engine(url: str, read_only: bool) -> Engine:
         return engine
     if read_only:
         return _sqlite_read_only(url)
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    file = _sqlite_file(make_url(url).database)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin_immediate)

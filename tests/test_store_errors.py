@@ -47,8 +47,11 @@ def test_a_read_only_sqlite_file_is_named(tmp_path: Path) -> None:
         tmp_path.chmod(0o755)
 
 
-def test_a_database_opened_read_only_is_named(tmp_path: Path) -> None:
+def test_a_database_opened_read_only_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # SQLite's own read-only mode stands in for a read-only file, which root can write.
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "ieiwatch.db"
     open_store(Settings(database_url=f"sqlite:///{path}"), AppConfig()).dispose()
     config = AppConfig.model_validate(
@@ -59,6 +62,8 @@ def test_a_database_opened_read_only_is_named(tmp_path: Path) -> None:
     assert "attempt to write a readonly database (the file or its directory is read-only" in str(
         refused.value
     )
+    # The URI filename is opened, not taken for a folder to make where ieiwatch runs.
+    assert not (tmp_path / "file:").exists()
 
 
 def test_nothing_listening_is_named() -> None:
