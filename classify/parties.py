@@ -840,7 +840,8 @@ _CREATE_BEFORE = re.compile(
 # a class lets re skip to the capitals, one that opens with a look-behind is tried at every
 # character (twice the time).
 _NAME_THEN_TITLE = re.compile(
-    r"([A-Z](?<![\w'’-][A-Z])[\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2}),\s*(?:the\s+)?"
+    r"([A-Z](?<![\w'’-][A-Z])[\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2})"
+    r"(?: \([a-z][^()]{0,20}\))?,\s*(?:the\s+)?"  # "Jeffrey Conn (at left), director"
     r"(?:[Vv]ice[- ])?"
     r"(?:[Pp]resident|CEO|CTO|"
     r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"

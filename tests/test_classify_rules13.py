@@ -4,9 +4,10 @@ English: a person named in the other zone or with a middle initial, a purpose af
 "to", trades and courses, a word that says where a body is based or who owns it, a name
 with its opening words abbreviated, two names of several words acting together, a
 company beside a lab named after it, described before its name or named by its gift,
-the short form given after a name, a programme launched by a minister. Chinese: a name
-right after a person's title, a verb or a measure word before a name; a named class
-that opens (talent_program), a 科技小院 (training_base), a company's scholarship
+the short form given after a name, a programme launched by a minister, people named by
+what they are or with a note before their title. Chinese: a name right after a person's
+title, a verb or a measure word before a name; a named class that opens
+(talent_program), a 科技小院 (training_base), a company's scholarship
 (other_cooperation). Every example is invented (places, schools, companies and people
 are fictional)."""
 
@@ -208,3 +209,21 @@ def test_a_companys_scholarship_signed_at_a_school_is_other_cooperation() -> Non
         "公司将在五年内每年出资20万元设立奖学金，奖励优秀学生。",
     )
     assert c.relevant and c.type == "other_cooperation"
+
+
+def test_a_person_or_an_act_named_by_what_it_is_is_no_party() -> None:
+    c = classify(
+        "Philanthropist donates to varsity",
+        "A philanthropist has donated a new engineering workshop to the Federal University "
+        "of Technology Arden to train students in welding and fabrication.",
+    )
+    assert "Philanthropist" not in _names(c.parties)
+
+
+def test_a_name_with_a_note_in_brackets_before_a_title_is_a_person() -> None:
+    c = classify(
+        "Harlow University signs drug discovery deal with Kestrel Pharma",
+        "Harlow University's deal with Kestrel Pharma NV is worth $10 million for the lab "
+        "run by Jeffrey Cole (at left), director of the university's drug-discovery program.",
+    )
+    assert "Jeffrey Cole" not in _names(c.parties)
