@@ -5,9 +5,9 @@ English: a person named in the other zone or with a middle initial, a purpose af
 with its opening words abbreviated, two names of several words acting together, a
 company beside a lab named after it, described before its name or named by its gift,
 the short form given after a name, a programme launched by a minister, people named by
-what they are or with a note before their title. Chinese: a name right after a person's
-title, a verb or a measure word before a name; a named class that opens
-(talent_program), a 科技小院 (training_base), a company's scholarship
+what they are or with a note before their title, a sum of money. Chinese: a name right
+after a person's title, a verb or a measure word before a name; a named class that
+opens (talent_program), a 科技小院 (training_base), a company's scholarship
 (other_cooperation). Every example is invented (places, schools, companies and people
 are fictional)."""
 
@@ -227,3 +227,12 @@ def test_a_name_with_a_note_in_brackets_before_a_title_is_a_person() -> None:
         "run by Jeffrey Cole (at left), director of the university's drug-discovery program.",
     )
     assert "Jeffrey Cole" not in _names(c.parties)
+
+
+def test_a_sum_of_money_is_no_party() -> None:
+    c = classify(
+        "Velmar renews university partnership with USD172,500 scholarship programme",
+        "Velmar Mining has renewed its partnership with the University of Arden with a "
+        "USD172,500 scholarship programme for engineering students.",
+    )
+    assert not any(n.startswith("USD") for n in _names(c.parties)), _names(c.parties)
