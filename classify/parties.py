@@ -1427,6 +1427,8 @@ def _en_named(text: str, zone: str, r: _EnRules, other: str = "") -> list[Found]
             offset = max(offset, start)
             if piece[0].lower() in r.purpose_verbs and _TO_BEFORE.search(text, start - 8, start):
                 continue  # "Sign Pact to Promote Renewable Energy": a purpose, no name
+            if start >= 2 and text[start - 1] in "-–" and text[start - 2].isalnum():
+                continue  # "the new “i-Kohza”": the end of a word, not a name of its own
             named = _named(piece, r)
             if named and named[0].endswith(" State") and not _state_school(named[0], text, start):
                 named = None

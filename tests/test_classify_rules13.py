@@ -5,11 +5,11 @@ English: a person named in the other zone or with a middle initial, a purpose af
 with its opening words abbreviated, two names of several words acting together, a
 company beside a lab named after it, described before its name or named by its gift,
 the short form given after a name, a programme launched by a minister, people named by
-what they are or with a note before their title, a sum of money. Chinese: a name right
-after a person's title, a verb or a measure word before a name; a named class that
-opens (talent_program), a 科技小院 (training_base), a company's scholarship
-(other_cooperation). Every example is invented (places, schools, companies and people
-are fictional)."""
+what they are or with a note before their title, a sum of money, the end of a
+hyphenated word. Chinese: a name right after a person's title, a verb or a measure word
+before a name; a named class that opens (talent_program), a 科技小院 (training_base), a
+company's scholarship (other_cooperation). Every example is invented (places, schools,
+companies and people are fictional)."""
 
 from __future__ import annotations
 
@@ -236,3 +236,17 @@ def test_a_sum_of_money_is_no_party() -> None:
         "USD172,500 scholarship programme for engineering students.",
     )
     assert not any(n.startswith("USD") for n in _names(c.parties)), _names(c.parties)
+
+
+def test_the_end_of_a_hyphenated_word_is_no_name() -> None:
+    title = (
+        "On 29th October, the Launching Ceremony of the new “i-Kohda” funded by Kasuga "
+        "Thermal Engineering Co. Ltd. was held at the Arden-Japan International Institute of "
+        "Technology (AJIIT)."
+    )
+    c = classify(
+        title,
+        title + " The i-Kohda, called the “Kasuga Thermal Systems Research Laboratory”, was "
+        "established through the company's annual donation for five years.",
+    )
+    assert "Kohda" not in _names(c.parties)
