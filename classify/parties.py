@@ -922,16 +922,11 @@ def _at_word_start(words: list[str]) -> str:
     first letter (``D(?<![\w-]D)(?:ean|r\.|r)``) rather than preceding the choice: re
     skips to the places a word's first letter is, where a leading look-behind is tried at
     every character."""
-    rests: dict[str, list[str]] = {}
-    for w in sorted(set(words), key=len, reverse=True):
-        rests.setdefault(w[0], []).append(re.escape(w[1:]))
-    return (
-        "(?:"
-        + "|".join(
-            f"{re.escape(c)}(?<![\\w-]{re.escape(c)})(?:{'|'.join(r)})" for c, r in rests.items()
-        )
-        + ")"
-    )
+    return "(?:" + alternatives(words, after_first=_not_after_word) + ")"
+
+
+def _not_after_word(first: str) -> str:
+    return rf"(?<![\w-]{re.escape(first)})"
 
 
 @cache
@@ -1105,7 +1100,9 @@ _UNIT_OF_SCHOOL = re.compile(
     r",?\s+(?:at|of|part of|within)\s+(?:[Tt]he\s+)?(?:[A-Z][\w&-]*\s+){0,3}"
     r"(?:University|College|Polytechnic)\b"
 )
-_ALIAS_WORD = re.compile(r"^\([A-Z][A-Za-z&.-]{1,9}\)$")
+ALIAS = r"[A-Z][A-Za-z&.-]{1,9}"
+"""A short form written in brackets after a name: "(SIT)", "(DWD)"."""
+_ALIAS_WORD = re.compile(rf"^\({ALIAS}\)$")
 _FIELD_PLURALS = frozenset({"Technologies", "Industries", "Solutions", "Services", "Systems"})
 _SCHOOL_WORDS = frozenset({"Community", "Technical", "Junior", "Comprehensive"})
 

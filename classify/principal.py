@@ -18,7 +18,7 @@ from functools import cache
 from ieiwatch.domain import EDUCATION_KINDS, Party
 
 from .data_files import load
-from .parties import Found, company_brand, zh_sub_unit
+from .parties import ALIAS, Found, company_brand, zh_sub_unit
 from .text import Prepared, to_simplified
 
 _CLAUSE_END = re.compile(r"[，,。！？；!?;\n]")
@@ -116,7 +116,7 @@ def settle(vs: list[Verdict]) -> Sorted:
 # "University of the West Indies (The UWI)", "Wisconsin Department of Workforce Development
 # (DWD)": the short form the article gives after a name is how it will go on to call it.
 # It helped to find the party (a later "UWI" is the same one); it is no part of its name.
-_TRAILING_ALIAS = re.compile(r"\s+\((?:The )?[A-Z][A-Za-z&.-]{1,9}\)$")
+_TRAILING_ALIAS = re.compile(rf"\s+\((?:The )?{ALIAS}\)$")
 
 
 def _without_alias(party: Party) -> Party:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -85,11 +85,12 @@ class LangRules:
     """A government document quoted (an executive order): the item is a policy event."""
 
 
-def alternatives(words: Iterable[str]) -> str:
+def alternatives(words: Iterable[str], after_first: Callable[[str], str] | None = None) -> str:
     """Escaped words joined by "|", longest first so that 职业技术学院 beats 学院, grouped
-    by their first character as `by_first_literal` groups patterns."""
+    by their first character as `by_first_literal` groups patterns (``after_first`` as
+    there)."""
     items = sorted({w for w in words if w}, key=len, reverse=True)
-    return by_first_literal([re.escape(w) for w in items])
+    return by_first_literal([re.escape(w) for w in items], after_first)
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -132,24 +133,31 @@ def _compile_list(patterns: list[str] | None, lang: str) -> re.Pattern[str] | No
     return compile_cue("|".join(parts), lang)
 
 
-def by_first_literal(patterns: Sequence[str]) -> str:
+def by_first_literal(
+    patterns: Sequence[str], after_first: Callable[[str], str] | None = None
+) -> str:
     """Patterns joined by "|" as `alternatives` joins words: those that start with a
     literal character grouped by it (``a(?:nnounced|ppointed)``), in their order. A
     pattern that does not start with one (``(?<!…)``, ``\\d``) stays where it is, and
-    no pattern moves across it, so the result matches exactly what the flat list does."""
+    no pattern moves across it, so the result matches exactly what the flat list does.
+    ``after_first(c)``, when given, is written right after each first character ``c``: a
+    check placed there (a look-behind) lets re still skip to the first characters."""
     out: list[str] = []
     run: dict[str, list[tuple[str, str]]] = {}
+
+    def first(c: str) -> str:
+        return re.escape(c) + (after_first(c) if after_first else "")
 
     def flush() -> None:
         for group in run.values():
             firsts = {c for c, _ in group}
             if len(group) > 1 and len(firsts) == 1:
                 rests = "|".join(f"(?:{rest})" if rest else "" for _, rest in group)
-                out.append(f"{re.escape(group[0][0])}(?:{rests})")
+                out.append(f"{first(group[0][0])}(?:{rests})")
             else:
                 # A branch that starts with a literal character is skipped on one
                 # comparison where that character is not.
-                out.extend(f"{re.escape(c)}(?:{rest})" for c, rest in group)
+                out.extend(f"{first(c)}(?:{rest})" for c, rest in group)
         run.clear()
 
     for p in patterns:
