@@ -158,15 +158,25 @@ def _score_parties(c: Counter[str], item: dict[str, Any], pred: Classification) 
 
 
 def _score_region(c: Counter[str], item: dict[str, Any], pred: Classification) -> None:
+    """Right when the country, and the province and city where the label gives them,
+    are the label's (a label of the country alone asks nothing finer)."""
     gold = item.get("region")
-    if not isinstance(gold, dict) or not gold.get("province"):
+    if not isinstance(gold, dict) or not (gold.get("province") or gold.get("country")):
         return
     c["region_total"] += 1
     r = pred.region
-    ok = r is not None and r.province == gold["province"]
-    if ok and gold.get("city"):
-        ok = r is not None and r.city == gold["city"]
-    c["region_ok"] += ok
+    c["region_ok"] += r is not None and all(
+        want is None or got == want
+        for got, want in (
+            (r.country or CHINA, gold.get("country") or CHINA),
+            (r.province, gold.get("province")),
+            (r.city, gold.get("city")),
+        )
+    )
+
+
+CHINA = "China"
+"""The country of a region that names none: regions were China's before there were others."""
 
 
 def _ratio(n: int, d: int) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -12,8 +13,19 @@ from ieiwatch.domain.places import gazetteer
 
 from .data_files import load
 from .model import Region
-from .rules import alternatives, by_first_literal, compile_cue, lower_pattern
+from .rules import alternatives, by_first_literal, compile_cue, lower_pattern, trie_alternatives
 from .text import Prepared, to_simplified
+from .world_places import (
+    area_region,
+    chosen_area,
+    dateline_city,
+    in_a_name,
+    is_abroad,
+    schools_named,
+    with_places_abroad,
+    within,
+    world_places,
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,9 @@ _UNIT = re.compile(r"[县区市旗]")
 
 
 @cache
-def _places(lang: str) -> _Places:
+def _places(lang: str, abroad: bool = False) -> _Places:
+    """China's places in `lang`; with `abroad` (English only) the world's too, for the
+    region alone: whether a headline opens with a place (`region_led`) stays China's."""
     data = gazetteer()
     where: dict[str, tuple[str, str | None]] = {}
     for prov, spec in data["provinces"].items():
@@ -63,7 +77,13 @@ def _places(lang: str) -> _Places:
             for n in names:
                 where.setdefault(n, (prov, None))
     if lang == "en":
-        pattern = re.compile(rf"\b(?:{alternatives(where)})\b")
+        if abroad:
+            for name, place in world_places().items():
+                where.setdefault(name, place)
+        # (?!\w), not \b: a short form ends with a full stop (N.C.). The world's two
+        # thousand names as a trie: as a plain alternation they cost a third more.
+        words = trie_alternatives(where) if abroad else alternatives(where)
+        pattern = re.compile(rf"\b(?:{words})(?!\w)")
     else:
         pattern = re.compile(alternatives(where))
     lengths = tuple(sorted({len(n) for n in counties}, reverse=True))
@@ -87,8 +107,10 @@ def _find_places(text: str, lang: str) -> _Found:
     `regions.yaml`'s provinces and cities, `places.yaml`'s areas, and full county names (a county's
     match wins over a name inside it: 南安市 is Quanzhou's county-level city). Cached:
     `locate` reads the same title and body up to three times."""
-    p = _places(lang)
+    p = _places(lang, abroad=lang == "en")
     found = [(m.start(), m.end(), p.where[m.group(0)]) for m in p.pattern.finditer(text)]
+    if lang == "en":
+        return with_places_abroad(text, found)
     if not p.counties:
         return tuple(found)
     extra: list[tuple[int, int, tuple[str, str | None]]] = []
@@ -161,11 +183,10 @@ def locate(
             return whole, False
     schools = _schools_named(prep)
     if found:
-        city = next((c for p, c in schools if p == found.province), None)
-        return (Region(province=found.province, city=city) if city else found), False
+        return next((area_region(p, c) for p, c in schools if c and within(p, found)), found), False
     if schools:
         prov, city = schools[0]
-        return Region(province=prov, city=city), False
+        return area_region(prov, city), False
     fallback = _count_region(prep, ()) if ignore else None
     if (
         fallback is None
@@ -212,13 +233,14 @@ def school_place(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _schools_named(prep: Prepared) -> list[tuple[str, str]]:
+def _schools_named(prep: Prepared) -> list[tuple[str, str | None]]:
     """(province, city) of the schools a Chinese item names that places.yaml lists,
-    most-named first (the headline counts double)."""
+    most-named first (the headline counts double); for an English item, (area, city)
+    of those schools_abroad.yaml lists."""
     if prep.lang != "zh":
-        return []
+        return schools_named(prep.orig_title, prep.orig_body)
     where, lengths = _schools()
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str | None]] = Counter()
     for text, weight in ((prep.title, 2), (prep.body, 1)):
         for m in _SCHOOL_END.finditer(text):
             end = m.end()
@@ -261,8 +283,8 @@ def with_publisher(
     else:
         return region
     if region is None or (held_at_publisher and city) or (weak and prov != region.province):
-        return Region(province=prov, city=city)
-    return Region(province=prov, city=city) if prov == region.province and city else region
+        return area_region(prov, city)
+    return area_region(prov, city) if prov == region.province and city else region
 
 
 _AT_PUBLISHER = {
@@ -293,13 +315,22 @@ _VENUE_WEIGHT = 3
 
 
 def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Region | None:
+    region = _counted_region(prep, ignore)
+    if region is not None and region.country and region.city is None:
+        # Abroad, a dateline's town the gazetteer does not list ("SERDANG:") is the city.
+        return dataclasses.replace(region, city=dateline_city(prep.orig_body))
+    return region
+
+
+def _counted_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Region | None:
     cities: Counter[tuple[str, str]] = Counter()
     provinces: Counter[str] = Counter()
     # Places the item says the event is held at (在南京揭牌, "held in Qingdao").
     venues: Counter[tuple[str, str | None]] = Counter()
     texts = (prep.title, prep.body) if prep.lang == "zh" else (prep.orig_title, prep.orig_body)
     held = _HELD_AFTER.get(prep.lang)
-    for zone, text, weight in zip(("title", "body"), texts, (2, 1), strict=True):
+    # Weights doubled (headline 4, body 2) so that half a mention stays a whole number.
+    for zone, text, weight in zip(("title", "body"), texts, (4, 2), strict=True):
         spans = [(s, e) for z, s, e in ignore if z == zone]
         for start, end, (prov, city) in _find_places(text, prep.lang):
             if any(s <= start and end <= e for s, e in spans):
@@ -308,6 +339,8 @@ def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Reg
             # that holds a place (淄博市创业职业教育集团).
             at = _VENUE_BEFORE.search(text, max(0, start - 14), start) is not None
             w = weight * _VENUE_WEIGHT if at else weight
+            if prep.lang == "en" and in_a_name(text, start, end):
+                w //= 2
             provinces[prov] += w
             if city:
                 cities[(prov, city)] += w
@@ -324,7 +357,12 @@ def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Reg
         prov = by_prov.most_common(1)[0][0]
         named = [(n, c) for (p, c), n in venues.items() if p == prov and c]
         named = named or [(n, c) for (p, c), n in cities.items() if p == prov]
-        return Region(province=prov, city=max(named)[1] if named else None)
+        return area_region(prov, max(named)[1] if named else None)
+    if any(is_abroad(p) for p in provinces):
+        # Abroad, a country's states count towards it before its most-named state wins.
+        area = chosen_area(provinces)
+        named = [(n, c) for (p, c), n in cities.items() if p == area]
+        return area_region(area, max(named)[1] if named else None)
     # The province first (its cities count towards it), then its most-mentioned city:
     # a school named after another city (无锡某学校) does not outweigh a province the
     # item names again and again (青海某学院 … 在海东市举行).

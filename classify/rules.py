@@ -93,6 +93,29 @@ def alternatives(words: Iterable[str], after_first: Callable[[str], str] | None 
     return by_first_literal([re.escape(w) for w in items], after_first)
 
 
+def trie_alternatives(words: Iterable[str]) -> str:
+    """`words` as a regex shaped like a trie (``Universit(?:y of (?:Ghana|Nairobi)|i …)``):
+    re tries a plain alternation's words one after the other at every position, so five
+    thousand school names cost over a millisecond an article; the trie reads each
+    character once. The longest word wins, as in `alternatives`."""
+    trie: dict[str, Any] = {}
+    for word in {w for w in words if w}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_branch(trie)
+
+
+def _trie_branch(node: dict[str, Any]) -> str:
+    branches = [re.escape(ch) + _trie_branch(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    # A word ending here: the longer words first (greedy), then this one.
+    return f"(?:{body})?" if "" in node else body
+
+
 def alternation(words: Iterable[str]) -> str:
     """`alternatives` as one non-capturing group."""
     return f"(?:{alternatives(words)})"

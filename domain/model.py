@@ -75,20 +75,27 @@ class Party:
 @dataclass(frozen=True)
 class Region:
     """Where the news happens: province and city keys of the gazetteer (``Zhejiang``,
-    ``Hangzhou``); ``domain.places.region_names`` gives their Chinese and English names."""
+    ``Hangzhou``); ``domain.places.region_names`` gives their Chinese and English names.
+
+    Outside mainland China ``country`` names the country (``United States``) and
+    ``province`` its state or province where the gazetteer has them (``Ohio``; none for
+    Kenya); ``country`` is None for China's provinces, as regions were stored before
+    there were others."""
 
     province: str | None
     city: str | None
+    country: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"province": self.province, "city": self.city}
+        out = {"province": self.province, "city": self.city}
+        return {**out, "country": self.country} if self.country else out
 
     @classmethod
     def from_dict(cls, data: dict[str, str | None]) -> Region:
-        return cls(province=data.get("province"), city=data.get("city"))
+        return cls(data.get("province"), data.get("city"), data.get("country"))
 
     def names(self) -> list[str]:
-        return [v for v in (self.province, self.city) if v]
+        return [v for v in (self.province, self.city, self.country) if v]
 
 
 class SourceKind(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ieiwatch.config.schema import Filters
 from ieiwatch.domain import ArticleType, region_names
+from ieiwatch.domain.places import same_place_name
 from ieiwatch.storage.models import Article
 
 
@@ -38,7 +39,7 @@ _ALSO = "also: "
 def _region_matches(wanted: list[str], article: Article) -> bool:
     places = article.region.names() if article.region else []
     names = [alias for place in places for alias in region_names(place)]
-    return any(_overlaps(w, n) for w in wanted for n in names)
+    return any(same_place_name(w, n) for w in wanted for n in names)
 
 
 def _party_matches(wanted: list[str], article: Article) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ieiwatch.domain import BEIJING, Party, Region, clean_line, clean_text
-from ieiwatch.domain.places import gazetteer
+from ieiwatch.domain.places import gazetteer, world
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGS = ("zh", "en")
@@ -90,9 +90,12 @@ _CITY_NAMES_ZH = {"大理": "大理白族自治州", "喀什": "喀什地区"}
 
 
 def region_text(region: Region | None, lang: str) -> str:
-    """浙江省杭州市 / Hangzhou, Zhejiang; a name the gazetteer does not know as it is."""
+    """浙江省杭州市 / Hangzhou, Zhejiang; 美国俄亥俄州哥伦布 / Columbus, Ohio, United
+    States; a name the gazetteer does not know as it is."""
     if region is None:
         return ""
+    if region.country:
+        return _region_abroad(region, lang)
     data = gazetteer()
     province = data["provinces"].get(region.province or "")
     city = next(
@@ -129,6 +132,16 @@ def region_text(region: Region | None, lang: str) -> str:
     if zh_city and zh_city == zh_province:
         zh_city = ""  # 北京市, not 北京市北京市
     return clean_line(zh_province + zh_city)
+
+
+def _region_abroad(region: Region, lang: str) -> str:
+    places = world()
+    keys = [region.country, region.province, region.city]
+    if lang == "en":
+        names = [k for k in reversed(keys) if k]
+        return ", ".join(clean_line(n) for i, n in enumerate(names) if n not in names[:i])
+    zh = [(places[k].zh[0] if k in places and places[k].zh else k) for k in keys if k]
+    return clean_line("".join(n for i, n in enumerate(zh) if n not in zh[:i]))
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;])\s+")

@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ieiwatch.domain import BEIJING, ArticleType
-from ieiwatch.domain.places import gazetteer, region_names
+from ieiwatch.domain.places import gazetteer, region_names, same_place_name, world
 from ieiwatch.storage.db import dialect_of
 from ieiwatch.storage.models import Article, Delivery, Source
 
@@ -262,11 +262,9 @@ def region_keys(name: str) -> set[str]:
     (either name containing the other: 浙江 ~ 浙江省 ~ Zhejiang)."""
     wanted = name.strip().lower()
     data = gazetteer()
-    keys = [*data["provinces"], *(c["name"] for c in data["cities"])]
+    keys = [*data["provinces"], *(c["name"] for c in data["cities"]), *world()]
     found = {
-        key
-        for key in keys
-        if any(wanted in alias.lower() or alias.lower() in wanted for alias in region_names(key))
+        key for key in keys if any(same_place_name(wanted, alias) for alias in region_names(key))
     }
     return found or {name}
 
@@ -274,7 +272,7 @@ def region_keys(name: str) -> set[str]:
 def _region_clause(session: Session, name: str) -> ColumnElement[bool]:
     keys = sorted(region_keys(name))
     region = type_coerce(col(Article.region), JSON)
-    exact = or_(region["province"].as_string().in_(keys), region["city"].as_string().in_(keys))
+    exact = or_(*(region[part].as_string().in_(keys) for part in ("province", "city", "country")))
     if dialect_of(session) != "sqlite":
         return exact
     # A text test on the JSON first spares parsing most rows (as written or \\u-escaped).

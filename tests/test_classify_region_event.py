@@ -123,7 +123,8 @@ def test_singapores_nanyang_is_no_chinese_city() -> None:
         "Nanyang Polytechnic partners Lanhai Semiconductor",
         "Nanyang Polytechnic and Lanhai Semiconductor signed an agreement to train technicians.",
     )
-    assert c.region is None
+    # The polytechnic's own place (rules-14: schools abroad), not Henan's Nanyang.
+    assert c.region == Region(None, "Singapore", "Singapore")
 
 
 def test_students_of_a_province_are_no_school_of_that_name() -> None:
@@ -137,7 +138,8 @@ def test_an_american_canton_is_no_chinese_city() -> None:
         "SUNY Canton and Northbay Energy launch an apprenticeship",
         "The college in Canton, New York, will train line workers with the utility.",
     )
-    assert c.region is None
+    # Canton, New York (rules-14: a town before its state), not Guangzhou.
+    assert c.region == Region("New York", "Canton", "United States")
 
 
 def test_qinghais_hainan_prefecture_is_not_hainan_province() -> None:

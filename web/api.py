@@ -37,6 +37,7 @@ class PartyOut(BaseModel):
 class RegionOut(BaseModel):
     province: str | None
     city: str | None
+    country: str | None = Field(default=None, description="Outside mainland China only.")
 
 
 class ItemOut(BaseModel):
@@ -114,7 +115,7 @@ def item_out(a: Article, sources: list[str]) -> ItemOut:
         score=round(a.score, 3),
         type=str(a.type) if a.type else None,
         parties=[PartyOut(name=p.name, kind=str(p.kind)) for p in a.parties],
-        region=RegionOut(province=a.region.province, city=a.region.city) if a.region else None,
+        region=RegionOut(**a.region.to_dict()) if a.region else None,
         sectors=list(a.sectors),
         evidence=list(a.evidence),
         sources=sources,

@@ -27,7 +27,7 @@ EXPORT_LIMIT = 10_000
 BATCH = 500
 COLUMNS = (
     "id", "published", "title", "relevant", "type", "type_label", "parties", "party_kinds",
-    "province", "city", "sources", "score", "corrected", "url",
+    "province", "city", "country", "sources", "score", "corrected", "url",
 )  # fmt: skip
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,6 +55,7 @@ def _row(a: Article, sources: list[str], lang: str) -> list[Any]:
         "; ".join(i18n.kind_name(p.kind, lang) for p in a.parties),
         region.province or "" if region else "",
         region.city or "" if region else "",
+        region.country or "" if region else "",
         _safe(", ".join(sources)),
         round(a.score, 3),
         a.corrected,
