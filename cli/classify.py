@@ -150,7 +150,7 @@ def format_result(c: Classification, title: str = "") -> str:
         lines.append("mentioned: " + "; ".join(f"{p.name} ({p.kind})" for p in c.mentioned))
     region = "-"
     if c.region:
-        region = " / ".join(x for x in (c.region.province, c.region.city) if x)
+        region = " / ".join(x for x in (c.region.country, c.region.province, c.region.city) if x)
     lines.append(f"region:   {region}")
     lines.append(f"sectors:  {', '.join(c.sectors) or '-'}")
     lines.append("evidence:")

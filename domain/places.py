@@ -93,8 +93,9 @@ def _region_aliases() -> dict[str, frozenset[str]]:
 
 
 def region_names(name: str) -> frozenset[str]:
-    """Every name of the province or city that ``Region`` calls ``name`` (its pinyin key,
-    Chinese and English names), so a filter written as 浙江 finds Region("Zhejiang")."""
+    """Every name of the province, city, state or country that ``Region`` calls ``name``
+    (its key, Chinese and English names), so a filter written as 浙江 finds
+    Region("Zhejiang") and 俄亥俄州 Region("Ohio", …, "United States")."""
     return _region_aliases().get(name, frozenset([name]))
 
 

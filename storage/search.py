@@ -183,7 +183,8 @@ class ItemFilter:
     relevant_only: bool = False
     type: ArticleType | None = None
     region: str = ""
-    """A province or city, in Chinese or English (浙江, 浙江省, Zhejiang, 杭州)."""
+    """A province, city, state or country, in Chinese or English (浙江, 浙江省, Zhejiang,
+    杭州, Ohio, 美国)."""
     party: str = ""
     """Part of a party's name."""
     source: str = ""

@@ -25,7 +25,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "文中“我校”“学院”等所指的学校：来源配置的 publisher，或网页的站点名称",
         "The school 我校 or \"the university\" names: the source's publisher, or its site's name",
     ),
-    "region_hint": ("省或市，如 浙江 / Zhejiang", "province or city, e.g. 浙江 / Zhejiang"),
+    "region_hint": (
+        "省、市、州或国家，如 浙江 / Zhejiang / Ohio",
+        "province, city, state or country, e.g. 浙江 / Zhejiang / Ohio",
+    ),
     "party": ("合作方", "Party"),
     "source": ("来源", "Source"),
     "since": ("起始日期", "From"),
