@@ -17,6 +17,11 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @cache
 def load(name: str) -> dict[str, Any]:
     """Return the parsed data file `classify/data/<name>.yaml`."""
+    return read_data(name)
+
+
+def read_data(name: str) -> dict[str, Any]:
+    """`load`, uncached: for a table its reader keeps in another form."""
     with (DATA_DIR / f"{name}.yaml").open(encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=_Loader)
     if not isinstance(data, dict):

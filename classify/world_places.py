@@ -13,7 +13,7 @@ from functools import cache
 
 from ieiwatch.domain.places import gazetteer, world
 
-from .data_files import load
+from .data_files import read_data
 from .model import Region
 from .rules import trie_alternatives
 
@@ -175,9 +175,10 @@ def in_a_name(text: str, start: int, end: int) -> bool:
 
 @cache
 def _schools() -> tuple[dict[str, Where], re.Pattern[str]]:
-    """School name → (area, city), from schools_abroad.yaml, and a pattern of the names."""
+    """School name → (area, city), from schools_abroad.yaml, and a pattern of the names.
+    (Read here, not kept by `load`'s cache: the names are kept once, in ``where``.)"""
     where: dict[str, Where] = {}
-    for country, divisions in load("schools_abroad").items():
+    for country, divisions in read_data("schools_abroad").items():
         for division, cities in divisions.items():
             for city, names in cities.items():
                 for name in names:
