@@ -80,10 +80,13 @@ def _places(lang: str, abroad: bool = False) -> _Places:
         if abroad:
             for name, place in world_places().items():
                 where.setdefault(name, place)
-        # (?!\w), not \b: a short form ends with a full stop (N.C.). The world's two
-        # thousand names as a trie: as a plain alternation they cost a third more.
-        words = trie_alternatives(where) if abroad else alternatives(where)
-        pattern = re.compile(rf"\b(?:{words})(?!\w)")
+        # (?!\w), not \b: a short form ends with a full stop (N.C.); and "US$" is money.
+        # The world's two thousand names as a trie: as a plain alternation they cost a
+        # third more.
+        if abroad:
+            pattern = re.compile(rf"\b(?:{trie_alternatives(where)})(?![\w$])")
+        else:
+            pattern = re.compile(rf"\b(?:{alternatives(where)})(?!\w)")
     else:
         pattern = re.compile(alternatives(where))
     lengths = tuple(sorted({len(n) for n in counties}, reverse=True))

@@ -158,3 +158,12 @@ def test_chinese_regions_in_english_text_are_unchanged() -> None:
     assert region_of("Zhejiang University and CATL sign agreement", text) == Region(
         "Zhejiang", "Hangzhou"
     )
+
+
+def test_a_sum_in_us_dollars_is_no_place() -> None:
+    text = (
+        "Safaricom gave US$2 million and US$500,000 in equipment to the Technical University "
+        "of Kenya for a laboratory in Nairobi, and US$100,000 for scholarships."
+    )
+    region = region_of("Safaricom funds a laboratory at TU-K", text)
+    assert region is not None and region.country == "Kenya"
