@@ -455,6 +455,7 @@ def _decide_type(
     if (
         policy >= sc.policy_type_min
         and not _concrete_title(prep, rules, hits, typed, bool(document))
+        and not _listed_subject(prep, rules, bool(document))
         and (cue_firm or _government_led(prep, hits, found))
     ):
         best = max((hits[g.name] for g in typed), key=lambda h: h.multiplier, default=None)
@@ -489,6 +490,15 @@ def _concrete_title(
     return any(
         c.type != "policy_event" and not c.vague and c.pattern.search(prep.title) for c in cues
     )
+
+
+def _listed_subject(prep: Prepared, rules: LangRules, document: bool) -> bool:
+    """The headline's subject is a body a list takes in (…联合体入选…名单): the item is
+    about the body. (Not when a government document is quoted.)"""
+    pattern = rules.listed_subject
+    if document or pattern is None:
+        return False
+    return pattern.match(prep.title, date_prefix_end(prep.title)) is not None
 
 
 def _policy_document(prep: Prepared, rules: LangRules, sc: Scoring) -> str:

@@ -83,6 +83,8 @@ class LangRules:
     title_secondary: re.Pattern[str] | None
     policy_documents: re.Pattern[str] | None
     """A government document quoted (an executive order): the item is a policy event."""
+    listed_subject: re.Pattern[str] | None
+    """A headline whose subject is a cooperation body put on a list (…联合体入选…名单)."""
 
 
 def alternatives(words: Iterable[str], after_first: Callable[[str], str] | None = None) -> str:
@@ -291,6 +293,7 @@ def lang_rules(lang: str) -> LangRules:
         other_cue_factor=float(types.get("other_cue_factor", 1.0)),
         title_secondary=_compile_list(types.get(f"title_secondary_{lang}"), lang),
         policy_documents=_compile_list(types.get(f"policy_documents_{lang}"), lang),
+        listed_subject=_compile_list(types.get(f"listed_subject_{lang}"), lang),
     )
 
 
