@@ -141,7 +141,16 @@ def _region_abroad(region: Region, lang: str) -> str:
         names = [k for k in reversed(keys) if k]
         return ", ".join(clean_line(n) for i, n in enumerate(names) if n not in names[:i])
     zh = [(places[k].zh[0] if k in places and places[k].zh else k) for k in keys if k]
-    return clean_line("".join(n for i, n in enumerate(zh) if n not in zh[:i]))
+    unique = [n for i, n in enumerate(zh) if n not in zh[:i]]
+    # 美国俄亥俄州哥伦布, but 美国北卡罗来纳州 Salisbury: a name with no Chinese form stands apart.
+    text = "".join(
+        f" {n}" if i and (_latin(n) or _latin(unique[i - 1])) else n for i, n in enumerate(unique)
+    )
+    return clean_line(text)
+
+
+def _latin(name: str) -> bool:
+    return name[:1].isascii()
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;])\s+")

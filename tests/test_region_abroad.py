@@ -80,7 +80,11 @@ def test_a_state_outweighs_its_country_named_more_often() -> None:
 def test_a_region_abroad_reads_in_both_languages() -> None:
     assert region_text(OHIO, "en") == "Columbus, Ohio, United States"
     assert region_text(Region(None, "Nairobi", "Kenya"), "en") == "Nairobi, Kenya"
-    assert region_text(OHIO, "zh").startswith("美国俄亥俄州")
+    assert region_text(OHIO, "zh") == "美国俄亥俄州哥伦布"
+    # A town with no Chinese name stands apart.
+    assert region_text(Region("North Carolina", "Salisbury", "United States"), "zh") == (
+        "美国北卡罗来纳州 Salisbury"
+    )
     assert region_text(Region("Zhejiang", "Hangzhou"), "zh") == "浙江省杭州市"
 
 
@@ -99,7 +103,7 @@ def _article(region: Region | None) -> Article:
 @pytest.mark.parametrize(
     ("wanted", "hit"),
     [(["Ohio"], True), (["俄亥俄州"], True), (["美国"], True), (["United States"], True),
-     (["Columbus"], True), (["Jerusalem"], False), (["浙江"], False)],
+     (["哥伦布"], True), (["Columbus"], True), (["Jerusalem"], False), (["浙江"], False)],
 )  # fmt: skip
 def test_subscriber_region_filters_match_a_region_abroad_by_any_of_its_names(
     wanted: list[str], hit: bool
