@@ -95,13 +95,18 @@ def _pairs(text: str) -> list[Found]:
     out: list[Found] = []
     last = 0
     for m in _pair().finditer(text):
-        # Not from inside the pair before ("Armonk, New York, NC State"), not a body's
-        # name, not China's place ("Taiwan, Japan" is a list).
+        # Not from inside the pair before ("Armonk, New York, NC State"), not China's
+        # place ("Taiwan, Japan" is a list).
         town = _TOWN_BEFORE.search(text, max(last, m.start() - 40), m.start())
-        if town is None or _NOT_A_TOWN.search(town.group(0)) or town.group(0) in _china():
+        if town is None or town.group(0) in _china():
             continue
-        where = _city_in(town.group(0), _areas_after_city()[m.group("area")])
-        out.append((town.start(), m.end(), where))
+        area = _areas_after_city()[m.group("area")]
+        if _NOT_A_TOWN.search(town.group(0)):
+            # A body's name before it ("North Seattle College, Washington"): the state,
+            # whose name alone would be read as another place (Washington, D.C.).
+            out.append((m.start("area"), m.end(), (area, None)))
+        else:
+            out.append((town.start(), m.end(), _city_in(town.group(0), area)))
         last = m.end()
     return out
 
@@ -160,14 +165,17 @@ def _country_of(area: str) -> str | None:
     return place.country if place else None
 
 
-_NAME_GOES_ON = re.compile(r" (?!The |A |An |In |On |At |For |To |And |But )[A-Z]")
-_NAME_BEFORE = re.compile(r"[A-Z][\w.&'’-]* of (?:the )?$")
+_NOT_A_NAME = r"(?:The|A|An|In|On|At|For|To|And|But) "
+_NAME_GOES_ON = re.compile(rf" (?!{_NOT_A_NAME})[A-Z]")
+_NAME_BEFORE = re.compile(
+    rf"(?:[A-Z][\w.&'’-]* of (?:the )?|(?<![\w.])(?!{_NOT_A_NAME})[A-Z][a-z]+ )$"
+)
 
 
 def in_a_name(text: str, start: int, end: int) -> bool:
     """Whether the place at text[start:end] is part of a longer name ("Odessa College",
-    "Cleveland Clinic", "University of Washington"): a hint of where a body is, weaker
-    than a place a sentence names."""
+    "Cleveland Clinic", "University of Washington", "South Charleston"): a hint of where a
+    body is, weaker than a place a sentence names."""
     return bool(
         _NAME_GOES_ON.match(text, end) or _NAME_BEFORE.search(text, max(0, start - 40), start)
     )

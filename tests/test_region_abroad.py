@@ -12,6 +12,7 @@ from test_web_fixtures import to_store
 
 from ieiwatch.classify import classify
 from ieiwatch.classify.evaluate import evaluate
+from ieiwatch.classify.world_places import in_a_name
 from ieiwatch.config.schema import Filters, SourceConfig
 from ieiwatch.domain import Region
 from ieiwatch.notify.filters import matches
@@ -171,3 +172,31 @@ def test_a_sum_in_us_dollars_is_no_place() -> None:
     )
     region = region_of("Safaricom funds a laboratory at TU-K", text)
     assert region is not None and region.country == "Kenya"
+
+
+def test_a_state_after_a_schools_name_is_the_state_not_a_city_of_that_name() -> None:
+    text = (
+        "Lake Harbor College, Washington, has signed an apprenticeship agreement with "
+        "Cascade Aero to train aircraft mechanics at its hangar."
+    )
+    region = region_of("Lake Harbor College and Cascade Aero sign apprenticeship deal", text)
+    assert region is not None and (region.country, region.province) == (
+        "United States",
+        "Washington",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "inside"),
+    [("a center in South Charleston opened", "Charleston", True),
+     ("Odessa College signed", "Odessa", True),
+     ("the University of Washington said", "Washington", True),
+     ("a center in Charleston opened", "Charleston", False),
+     ("In Ohio the college signed", "Ohio", False),
+     ("The Ohio college signed", "Ohio", False)],
+)  # fmt: skip
+def test_a_place_inside_a_longer_name_is_told_from_a_place_a_sentence_names(
+    text: str, place: str, inside: bool
+) -> None:
+    start = text.index(place)
+    assert in_a_name(text, start, start + len(place)) is inside
