@@ -108,12 +108,26 @@ def all_css(driver: Any, selector: str) -> list[Any]:
 
 def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
     """Poll ``condition`` until true; elements of the page being replaced are skipped."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def polled(d: Any) -> Any:
+        try:
+            return condition(d)
+        except WebDriverException as e:
+            # Chromium's word for a stale element when the node goes between finding
+            # it and reading it (a row the page has just replaced).
+            if "does not belong to the document" in str(e):
+                return False
+            raise
 
     ignored = (NoSuchElementException, StaleElementReferenceException)
     wait = WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored)
-    return wait.until(condition)
+    return wait.until(polled)
 
 
 def row_titles(driver: Any) -> list[str]:
