@@ -69,8 +69,8 @@ class PartiesJSON(TypeDecorator[list[Party]]):
 
 
 class RegionJSON(TypeDecorator[Region]):
-    """An article's region: a JSON ``{"province", "city"}`` or null, read back as a
-    ``Region``."""
+    """An article's region: a JSON ``{"province", "city"}`` (with ``"country"`` outside
+    mainland China) or null, read back as a ``Region``."""
 
     impl = JSON
     cache_ok = True
