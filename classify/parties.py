@@ -232,7 +232,8 @@ def zh_sub_unit(name: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _norm_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A name compared with another: letters and digits only, simplified, lower case."""
     return re.sub(r"[\W_]+", "", to_simplified(name)).lower()
 
 
@@ -243,7 +244,7 @@ def _dedupe(found: list[Found]) -> list[Found]:
     kept: list[Found] = []
     keys: list[str] = []
     for f in ordered:
-        key = _norm_key(f.party.name)
+        key = name_key(f.party.name)
         if key and not _merge_into(kept, keys, f, key):
             kept.append(f)
             keys.append(key)

@@ -18,7 +18,7 @@ from functools import cache
 from ieiwatch.domain import EDUCATION_KINDS, Party
 
 from .data_files import load
-from .parties import ALIAS, Found, company_brand, zh_sub_unit
+from .parties import ALIAS, Found, company_brand, name_key, zh_sub_unit
 from .text import Prepared, to_simplified
 
 _CLAUSE_END = re.compile(r"[，,。！？；!?;\n]")
@@ -141,10 +141,15 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
         # 新余学院与某公司签署… in the headline, 学校 in the text: the page's own school,
         # named; the self-reference is the same party again.
         kept = [f for f in kept if not f.self_ref or f.paired]
+    # A unit named by its subject alone (农学院, "School of Nursing") with no other school
+    # named is a unit of the page's own school: shown with that school's name.
+    unit_of = publisher if publisher and _only_school(parents, publisher) else None
     out: list[Verdict] = []
     for f in kept:
         cooperates, attends = evidence.get(id(f), (True, False))
         party = _resolved(f, publisher)
+        if unit_of and _sub_unit(f, prep):
+            party = _qualified(party, unit_of, prep.lang)
         if prep.lang == "en" and (
             (
                 f.party.kind == "other"
@@ -391,6 +396,26 @@ def _no_party(name: str, lang: str, r: _Rules) -> bool:
     if lang == "zh":
         return bool(r.zh_fragment.search(name))
     return bool(r.en_not_party.search(name.strip()))
+
+
+def _only_school(parents: list[Found], publisher: str) -> bool:
+    """Whether every school named in full (not a self-reference, not a unit) is the
+    publisher itself."""
+    own = name_key(publisher)
+    return all(f.self_ref or name_key(f.party.name) in own for f in parents)
+
+
+def _qualified(party: Party, school: str, lang: str) -> Party:
+    """The unit named with its school: 河北工程大学农学院, "Lakeland University School of
+    Nursing"."""
+    unit, own = name_key(party.name), name_key(school)
+    if own in unit:
+        return party
+    if unit in own:
+        # 应用技术学院 from 上海应用技术学院: the school's short name, not a unit.
+        return replace(party, name=school)
+    joined = f"{school}{party.name}" if lang == "zh" else f"{school} {party.name}"
+    return replace(party, name=joined)
 
 
 def _resolved(f: Found, publisher: str | None) -> Party:

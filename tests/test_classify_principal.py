@@ -71,6 +71,43 @@ def test_self_reference_is_resolved_to_the_publisher() -> None:
     assert "我校" not in _names(c.parties)
 
 
+def test_a_unit_with_no_school_named_is_shown_as_the_publishers_unit() -> None:
+    title = "农学院与澜海食业有限公司签订校企合作协议"
+    text = "6月5日，农学院与澜海食业有限公司签订校企合作协议，共建教学实习基地。"
+    c = classify(title, text, publisher="澄州工程大学")
+    assert _names(c.parties)[0] == "澄州工程大学农学院"
+    # Without a publisher the unit is all the page says.
+    assert _names(classify(title, text).parties)[0] == "农学院"
+
+
+def test_a_units_name_inside_the_publishers_is_the_publisher() -> None:
+    c = classify(
+        "应用技术学院与澜海化工有限公司签订校企合作协议",
+        "6月5日，应用技术学院与澜海化工有限公司签订校企合作协议，共建实习基地。",
+        publisher="澄州应用技术学院",
+    )
+    assert _names(c.parties)[0] == "澄州应用技术学院"
+
+
+def test_a_unit_of_another_named_school_does_not_take_the_publishers_name() -> None:
+    c = classify(
+        "农学院与澜海食业有限公司签订校企合作协议",
+        "6月5日，青川农业大学农学院与澜海食业有限公司签订校企合作协议，共建教学实习基地。",
+        publisher="澄州工程大学",
+    )
+    assert not any("澄州" in name for name in _names(c.parties) + _names(c.mentioned))
+
+
+def test_an_english_school_of_a_subject_is_shown_with_the_publisher() -> None:
+    c = classify(
+        "School of Nursing signs clinical training agreement with Lakeview Health",
+        "The School of Nursing signed an agreement with Lakeview Health Inc. on Monday to "
+        "train nursing students in its hospitals, with paid internships.",
+        publisher="Riverton University",
+    )
+    assert "Riverton University School of Nursing" in _names(c.parties)
+
+
 def test_region_comes_from_where_the_event_is_not_from_a_company_name() -> None:
     c = classify(
         "浙江大学与宁德时代签署战略合作协议",
