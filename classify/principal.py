@@ -20,6 +20,7 @@ from ieiwatch.domain import EDUCATION_KINDS, Party
 from .data_files import load
 from .parties import ALIAS, Found, company_brand, name_key, zh_sub_unit
 from .text import Prepared, to_simplified
+from .world_places import world_places
 
 _CLAUSE_END = re.compile(r"[，,。！？；!?;\n]")
 _DATE_PREFIX = re.compile(r"[\s\d年月日号,，、:：.()（）]*")
@@ -128,7 +129,7 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
     """The rules' verdict on each found party that is an organisation at all."""
     r = _rules()
     if prep.lang == "en":
-        found = [_en_owner_of_place(f, r) for f in found]
+        found = _en_with_campus([_en_owner_of_place(f, r) for f in found], prep)
     kept = [f for f in found if not _no_party(f.party.name, prep.lang, r)]
     # Only a bureau or an association may be a mere attendee: read its roles alone.
     evidence = {id(f): _roles(f, prep, r) for f in kept if f.party.kind in _MAY_ONLY_ATTEND}
@@ -395,7 +396,28 @@ def _sub_unit(f: Found, prep: Prepared) -> bool:
 def _no_party(name: str, lang: str, r: _Rules) -> bool:
     if lang == "zh":
         return bool(r.zh_fragment.search(name))
-    return bool(r.en_not_party.search(name.strip()))
+    name = name.strip()
+    # A place alone ("Ludhiana", "Osogbo"): where, not who (rules-14's gazetteer).
+    return bool(r.en_not_party.search(name)) or name in world_places()
+
+
+def _en_with_campus(found: list[Found], prep: Prepared) -> list[Found]:
+    """A town after a school's name and a comma ("University of Nevada, Reno") is part of
+    the name (its campus), not a party of its own."""
+    places = world_places()
+    # A city (its entry names one); a state after the comma says where, not which campus.
+    towns = {f.party.name for f in found if (places.get(f.party.name) or ("", None))[1]}
+    if not towns:
+        return found
+    text = f"{prep.original('title', 0, 10**9)}\n{prep.original('body', 0, 10**9)}"
+    out: list[Found] = []
+    for f in found:
+        if f.party.kind in EDUCATION_KINDS and not f.self_ref:
+            town = next((t for t in towns if f"{f.party.name}, {t}" in text), None)
+            if town is not None:
+                f = replace(f, party=replace(f.party, name=f"{f.party.name}, {town}"))
+        out.append(f)
+    return out
 
 
 def _only_school(parents: list[Found], publisher: str) -> bool:

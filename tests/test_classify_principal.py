@@ -108,6 +108,27 @@ def test_an_english_school_of_a_subject_is_shown_with_the_publisher() -> None:
     assert "Riverton University School of Nursing" in _names(c.parties)
 
 
+def test_a_town_alone_is_where_not_a_party() -> None:
+    c = classify(
+        "Punjab department inks MoU to train welders",
+        "The Department of Industries of the state on Thursday signed a Memorandum of "
+        "Understanding (MoU) with Riverton Engineering College (REC), Ludhiana and Lakeview "
+        "Steel Ltd. to jointly train welding apprentices in paid internships.",
+    )
+    assert "Ludhiana" not in _names(c.parties)
+    assert {"Riverton Engineering College", "Lakeview Steel Ltd."} <= set(_names(c.parties))
+
+
+def test_a_town_after_a_schools_name_and_a_comma_is_its_campus() -> None:
+    c = classify(
+        "Riverton University, Reno partners with Lakeview Steel",
+        "The Riverton University, Reno signed an agreement with Lakeview Steel Inc. on Monday "
+        "to jointly train engineering students in paid internships.",
+    )
+    assert "Riverton University, Reno" in _names(c.parties)
+    assert "Reno" not in _names(c.parties)
+
+
 def test_region_comes_from_where_the_event_is_not_from_a_company_name() -> None:
     c = classify(
         "浙江大学与宁德时代签署战略合作协议",
