@@ -24,6 +24,7 @@ from ieiwatch.flows.ingest import Ingested, StoredArticle, ingest
 from ieiwatch.flows.page_pool import read_listing_in_worker, stop_classifier_pool
 from ieiwatch.flows.runtime import (
     RunContext,
+    freeze_heap_before_pass,
     health_rules,
     limit_malloc_arenas,
     open_fetcher,
@@ -114,6 +115,7 @@ async def run_pass(
     """
     poll_batch = poll_batch or poll_sources
     limit_malloc_arenas()
+    freeze_heap_before_pass()
     engine = open_store(settings, config)
     try:
         selected, unknown = select_sources(config, sources)

@@ -1,6 +1,7 @@
 """A one-shot `ieiwatch run` exits without a garbage-collection sweep over the heap it
 built (about a second at 1,000 sources), and only once every other exit handler (Prefect's
-last logs and events) has run."""
+last logs and events) has run; a pass leaves what the process held before it (imports,
+clients) out of the collector's reach, once its garbage is collected."""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ def test_the_heap_is_frozen_only_after_the_other_exit_handlers_ran(tmp_path: Pat
     done = _python(script)
     assert done.returncode == 3  # the exit status is kept
     assert done.stdout.split("\n")[:2] == ["handler ran, frozen: False", "last, frozen: True"]
+
+
+def test_a_pass_freezes_the_heap_it_starts_with_after_collecting_its_garbage(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "import asyncio, gc, weakref\n"
+        "from ieiwatch.config.schema import AppConfig\n"
+        "from ieiwatch.config.settings import Settings\n"
+        "from ieiwatch.flows.polling import run_pass\n"
+        "class Node: pass\n"
+        "node = Node(); node.me = node\n"
+        "gone = weakref.ref(node); del node\n"
+        f"settings = Settings(database_url='sqlite:///{tmp_path / 'w.db'}')\n"
+        "asyncio.run(run_pass(settings, AppConfig()))\n"
+        "print(gc.get_freeze_count() > 0, gone() is None)\n"
+    )
+    done = _python(script)
+    # Frozen, and the cycle made before the pass was freed, not frozen with the rest.
+    assert done.stdout.split() == ["True", "True"], done.stderr
 
 
 def test_a_pass_caps_mallocs_arenas_unless_the_environment_already_does() -> None:
