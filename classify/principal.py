@@ -149,7 +149,7 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
     for f in kept:
         cooperates, attends = evidence.get(id(f), (True, False))
         party = _resolved(f, publisher)
-        if unit_of and _sub_unit(f, prep):
+        if unit_of and _own_unit(f, prep):
             party = _qualified(party, unit_of, prep.lang)
         if prep.lang == "en" and (
             (
@@ -406,7 +406,7 @@ def _en_with_campus(found: list[Found], prep: Prepared) -> list[Found]:
     the name (its campus), not a party of its own."""
     places = world_places()
     # A city (its entry names one); a state after the comma says where, not which campus.
-    towns = {f.party.name for f in found if (places.get(f.party.name) or ("", None))[1]}
+    towns = {f.party.name for f in found if f.party.name in places and places[f.party.name][1]}
     if not towns:
         return found
     text = f"{prep.original('title', 0, 10**9)}\n{prep.original('body', 0, 10**9)}"
@@ -427,6 +427,28 @@ def _only_school(parents: list[Found], publisher: str) -> bool:
     return all(f.self_ref or name_key(f.party.name) in own for f in parents)
 
 
+# An English unit that names no school of its own: "School of Nursing", "the Department
+# of …", "Business School" (not "Polytech High School", not "Tsinghua's School of …", not
+# "College of the Desert").
+_EN_OWN_UNIT = re.compile(
+    r"^(?:the\s+)?(?:School|College|Department|Faculty|Division)s?\s+of\s+(?!the\s)(?P<field>.+)"
+    r"|^Business School$",
+    re.IGNORECASE,
+)
+
+
+def _own_unit(f: Found, prep: Prepared) -> bool:
+    """A unit that, with no school named, can only be the publisher's."""
+    if prep.lang != "en":
+        return _sub_unit(f, prep)
+    m = _EN_OWN_UNIT.search(f.party.name)
+    if f.self_ref or f.party.kind not in EDUCATION_KINDS or m is None:
+        return False
+    # "College of Charleston": a school named for its town.
+    field = m.group("field") or ""
+    return field.split(",")[0] not in world_places()
+
+
 def _qualified(party: Party, school: str, lang: str) -> Party:
     """The unit named with its school: 河北工程大学农学院, "Lakeland University School of
     Nursing"."""
@@ -436,7 +458,8 @@ def _qualified(party: Party, school: str, lang: str) -> Party:
     if unit in own:
         # 应用技术学院 from 上海应用技术学院: the school's short name, not a unit.
         return replace(party, name=school)
-    joined = f"{school}{party.name}" if lang == "zh" else f"{school} {party.name}"
+    unit_name = re.sub(r"^the\s+", "", party.name, flags=re.IGNORECASE)
+    joined = f"{school}{unit_name}" if lang == "zh" else f"{school} {unit_name}"
     return replace(party, name=joined)
 
 
