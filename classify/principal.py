@@ -441,12 +441,11 @@ def _own_unit(f: Found, prep: Prepared) -> bool:
     """A unit that, with no school named, can only be the publisher's."""
     if prep.lang != "en":
         return _sub_unit(f, prep)
-    m = _EN_OWN_UNIT.search(f.party.name)
-    if f.self_ref or f.party.kind not in EDUCATION_KINDS or m is None:
+    if f.self_ref or f.party.kind not in EDUCATION_KINDS:
         return False
+    m = _EN_OWN_UNIT.match(f.party.name)
     # "College of Charleston": a school named for its town.
-    field = m.group("field") or ""
-    return field.split(",")[0] not in world_places()
+    return m is not None and (m.group("field") or "").split(",")[0] not in world_places()
 
 
 def _qualified(party: Party, school: str, lang: str) -> Party:

@@ -108,21 +108,19 @@ def test_an_english_school_of_a_subject_is_shown_with_the_publisher() -> None:
     assert "Riverton University School of Nursing" in _names(c.parties)
 
 
-def test_an_english_school_named_for_itself_keeps_its_name_beside_a_publisher() -> None:
+@pytest.mark.parametrize(
+    ("school", "partner"), [("Polytech High School", "Amazon"), ("College of Charleston", "Boeing")]
+)
+def test_an_english_school_named_for_itself_keeps_its_name_beside_a_publisher(
+    school: str, partner: str
+) -> None:
     c = classify(
-        "Polytech High School partners with Amazon",
-        "Polytech High School signed an agreement with Amazon on Monday to jointly train "
-        "students in cloud computing with paid internships.",
-        publisher="Riverton University",
-    )
-    assert "Polytech High School" in _names(c.parties)
-    c = classify(
-        "College of Charleston partners with Boeing",
-        "The College of Charleston signed an agreement with Boeing on Monday to jointly train "
+        f"{school} partners with {partner}",
+        f"The {school} signed an agreement with {partner} on Monday to jointly train "
         "engineering students with paid internships.",
         publisher="Riverton University",
     )
-    assert "College of Charleston" in _names(c.parties)
+    assert school in _names(c.parties)
 
 
 def test_a_town_alone_is_where_not_a_party() -> None:
