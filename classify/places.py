@@ -176,6 +176,11 @@ def locate(
     a company's name gives (黎明职业大学 + 百胜餐饮(福州)有限公司 -> Quanzhou). A
     ministry's own meeting with no place named (教育部召开…) is in Beijing."""
     found = _count_region(prep, ignore)
+    if found and found.city and found.province is None:
+        # A dateline's town the gazetteer lacks ("SOUTHFIELD—"): a school the item names
+        # in that town gives its state.
+        named = _schools_named(prep)
+        found = next((area_region(p, c) for p, c in named if c == found.city), found)
     if found and found.city:
         return found, False
     if found and ignore:
@@ -321,7 +326,7 @@ def _count_region(prep: Prepared, ignore: Sequence[tuple[str, int, int]]) -> Reg
     region = _counted_region(prep, ignore)
     if region is not None and region.country and region.city is None:
         # Abroad, a dateline's town the gazetteer does not list ("SERDANG:") is the city.
-        return dataclasses.replace(region, city=dateline_city(prep.orig_body))
+        return dataclasses.replace(region, city=dateline_city(prep.orig_body, region))
     return region
 
 

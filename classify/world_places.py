@@ -74,12 +74,16 @@ _TOWN_BEFORE = re.compile(rf"(?<![\w.])(?:{_CITY})$")
 
 @cache
 def _dateline() -> re.Pattern[str]:
-    # SALISBURY, N.C. —; NAIROBI, Kenya (Reuters) -; KARACHI: (the press of South Asia)
+    # SALISBURY, N.C. —; NAIROBI, Kenya (Reuters) -; KARACHI: (the press of South Asia);
+    # wires and copy pasted into pages drop spaces: "BATTLE CREEK,Mich. —", "DETROIT—Toyota",
+    # "ISLAMABAD, May 2 (APP):In"; dates come day first too: "JOHOR BAHRU, 10 April 2023-".
+    # A wire's tag may stand for the dash: "WATERTOWN, S.D. (AP) Caterpillar".
     return re.compile(
         r"\s*(?P<city>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,2})"
-        rf"(?:,\s(?P<area>{trie_alternatives(_areas_after_city())}))?"
-        r"(?:,\s[A-Z][a-z]{2,8}\.?\s\d{1,2})?"  # ISLAMABAD, Dec 12 (APP):
-        r"\s*(?:\([^)\n]{1,40}\)\s*)?(?:[—–-]{1,2}|:)\s"
+        rf"(?:,\s?(?P<area>{trie_alternatives(_areas_after_city())}))?"
+        r"(?:,\s(?:[A-Z][a-z]{2,8}\.?\s\d{1,2}|\d{1,2}\s[A-Z][a-z]{2,8}\.?)(?:,?\s\d{4})?)?"
+        r"\s*(?:(?:\([^)\n]{1,40}\)|/[^/\n]{1,40}/)\s*(?:[—–-]{1,2}|:)?|[—–-]{1,2}|:)"
+        r"(?:\s|(?=[A-Z]))"
     )
 
 
@@ -130,10 +134,19 @@ def _dateline_place(text: str) -> list[Found]:
     return [(m.start("city"), m.end("city"), known)] if known and known[1] else []
 
 
-def dateline_city(text: str) -> str | None:
+def dateline_city(text: str, region: Region) -> str | None:
     """The city of the dateline `text` opens with ("VIJAYAWADA:" → Vijayawada), listed
-    or not: where the story is told from, which fills a city the text leaves open."""
-    return _town_of(_dateline().match(text))
+    or not: where the story is told from, which fills a city the text leaves open in
+    `region`. Not a town the dateline or the gazetteer puts elsewhere ("DETROIT —" on
+    an item whose places are in Ohio)."""
+    m = _dateline().match(text)
+    city = _town_of(m)
+    if m is None or city is None:
+        return None
+    area = _areas_after_city()[m.group("area")] if m.group("area") else None
+    known = world_places().get(city)
+    area = area or (known[0] if known else None)
+    return city if area is None or within(area, region) else None
 
 
 def _town_of(dateline: re.Match[str] | None) -> str | None:

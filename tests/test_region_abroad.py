@@ -40,6 +40,52 @@ def test_a_dateline_gives_the_state_and_a_town_the_gazetteer_does_not_list() -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        (
+            "ISLAMABAD, May 2 (APP):In a stride towards fostering innovation in Pakistan, the "
+            "science park and a bank signed a memorandum to train students.",
+            Region(None, "Islamabad", "Pakistan"),
+        ),
+        (
+            "WATERTOWN, S.D. (AP) Caterpillar Inc. of Peoria, Ill., has selected Lake Area "
+            "Technical Institute to train diesel technicians, a company in Fargo, N.D., said.",
+            Region("South Dakota", "Watertown", "United States"),
+        ),
+        (
+            "JOHOR BAHRU, 10 April 2023- A Malaysian university and a chip maker signed an "
+            "agreement to train engineers.",
+            Region(None, "Johor Bahru", "Malaysia"),
+        ),
+    ],
+)
+def test_a_dateline_as_wires_write_it_gives_the_city(text: str, region: Region) -> None:
+    assert region_of("College and company partner on training", text) == region
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "region"),
+    [
+        (
+            "Carmaker and college open training centre",
+            "DETROIT — A carmaker and a community college in Ohio opened a training centre.",
+            Region("Ohio", None, "United States"),
+        ),
+        (
+            "Pondicherry University, MSME Technology Centre to train students",
+            "NEW DELHI: The Pondicherry University and MSME Technology Centre, Puducherry, "
+            "have signed an agreement for fostering industry-academic collaboration.",
+            Region("Puducherry", "Puducherry", "India"),
+        ),
+    ],
+)
+def test_a_dateline_town_elsewhere_is_not_the_city_of_the_region(
+    title: str, text: str, region: Region
+) -> None:
+    assert region_of(title, text) == region
+
+
 def test_a_town_named_before_its_state_is_the_city() -> None:
     text = (
         "Rock Valley College and Woodward signed an apprenticeship agreement on Monday at "

@@ -1,0 +1,55 @@
+"""rules-16 (issue 11, items 3 and 4): the type of what was built, not of who built it, and
+the dateline as wires write it (tests/test_region_abroad.py).
+
+A lab that signs (某重点实验室与某公司签署…) is a party: the item is its agreement, and no
+joint_lab filter should match it. 战略联盟 between a school and one company is their
+agreement, as "strategic alliance" already is in English; an 产业技术创新战略联盟 is an
+alliance of many. Schools and companies are invented.
+"""
+
+from __future__ import annotations
+
+from ieiwatch.classify import classify
+from ieiwatch.domain import ArticleType
+
+
+def _types(title: str, text: str) -> list[ArticleType]:
+    c = classify(title, text, "zh")
+    assert c.relevant and c.type is not None
+    return [c.type, *c.secondary_types]
+
+
+def test_a_lab_that_signs_is_a_party_not_what_is_built() -> None:
+    types = _types(
+        "青岛某大学光电传感与生命分析重点实验室与威海某生物技术有限公司签署校企战略合作协议",
+        "9月21日，青岛某大学光电传感与生命分析重点实验室与威海某生物技术有限公司签署了校企"
+        "战略合作协议书。双方将在检测平台研发、人才培养等方面开展合作，项目实施期限为六年。",
+    )
+    assert types == [ArticleType.STRATEGIC_AGREEMENT]
+
+
+def test_a_lab_built_together_is_still_a_joint_lab() -> None:
+    types = _types(
+        "某大学与某科技有限公司共建的新能源实验室揭牌",
+        "6月5日，某大学与某科技有限公司共建的新能源实验室揭牌。双方将在电池材料研发、人才培养等"
+        "方面深化校企合作。",
+    )
+    assert types[0] == ArticleType.JOINT_LAB
+
+
+def test_a_strategic_alliance_of_a_school_and_a_firm_is_their_agreement() -> None:
+    types = _types(
+        "某药业携手某中医学院",
+        "日前，某药业股份有限公司与某中医学院签署了战略联盟合作协议。双方约定在中药研发、人才"
+        "培养、实习就业等方面开展全面合作。",
+    )
+    assert types == [ArticleType.STRATEGIC_AGREEMENT]
+
+
+def test_an_industry_innovation_strategic_alliance_is_an_alliance() -> None:
+    types = _types(
+        "江苏省新能源汽车产业技术创新战略联盟成立",
+        "日前，江苏省新能源汽车产业技术创新战略联盟在南京成立，由某大学牵头，二十家企业和高校"
+        "加入，将共同开展技术攻关和人才培养。",
+    )
+    assert types[0] == ArticleType.ALLIANCE
