@@ -53,3 +53,16 @@ def test_an_industry_innovation_strategic_alliance_is_an_alliance() -> None:
         "加入，将共同开展技术攻关和人才培养。",
     )
     assert types[0] == ArticleType.ALLIANCE
+
+
+def test_a_national_plan_integrating_industry_and_education_is_policy_news() -> None:
+    c = classify(
+        "Plan to tie industries, education underway",
+        "About 50 cities will carry out trials integrating industry and education over the "
+        "next five years, according to a new plan. The country will also cultivate more than "
+        "10,000 enterprises under a pilot program. The National Development and Reform "
+        "Commission, the Ministry of Education and four other departments recently unveiled "
+        "the plan.",
+        "en",
+    )
+    assert c.relevant and c.type == ArticleType.POLICY_EVENT
