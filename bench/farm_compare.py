@@ -26,7 +26,11 @@ PSS, sampled every 50 ms).
   running (started once here, as ``ieiwatch serve`` would, outside the measured tree).
 
 With both ``warm`` and ``ieiwatch``, the one-shot overhead (``ieiwatch run`` minus the warm
-pass) is printed per phase.
+pass) is printed per phase, twice: as the difference of the two tools' medians, and as the
+difference of their time outside the flow runs (each run's time minus the duration of the
+``monitor`` flow runs it made, as the Prefect server recorded them). The pass itself varies
+from run to run by more than the overhead (on a shared 2-core machine, by 15 % at 1,000
+sources); the second figure leaves the pass out.
 """
 
 from __future__ import annotations
@@ -46,7 +50,10 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+
+import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -64,6 +71,8 @@ class Measure:
     seconds: float
     cpu: float
     peak_mb: float
+    in_flows: float | None = None
+    """Seconds inside the flow runs the tool made (``warm`` and ``ieiwatch``)."""
 
 
 @dataclass
@@ -410,22 +419,38 @@ def start_prefect(home: Path) -> tuple[object, str]:
     return server, server.api_url
 
 
+def flow_run_seconds(api_url: str, since: datetime) -> float:
+    """The summed duration of the flow runs that started after ``since`` and have ended,
+    from the Prefect server's record of them."""
+    body = {"flow_runs": {"start_time": {"after_": since.isoformat()}}, "limit": 200}
+    answer = httpx.post(f"{api_url}/flow_runs/filter", json=body, timeout=30)
+    answer.raise_for_status()
+    return sum(
+        (
+            datetime.fromisoformat(r["end_time"]) - datetime.fromisoformat(r["start_time"])
+        ).total_seconds()
+        for r in answer.json()
+        if r["start_time"] and r["end_time"]
+    )
+
+
 def bench(ns: list[int], runs: int, tools: list[str], port: int, smtp_port: int) -> Results:
     results = Results()
     with tempfile.TemporaryDirectory(prefix="ieiwatch-farm-") as tmp:
         root = Path(tmp)
         server = None
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-        if {"ieiwatch", "warm"} & set(tools) and not os.environ.get("PREFECT_API_URL"):
+        api_url = os.environ.get("PREFECT_API_URL")
+        if {"ieiwatch", "warm"} & set(tools) and not api_url:
             # As under `ieiwatch serve`: `ieiwatch run` finds the server by its state file.
-            server, url = start_prefect(root / "prefect")
+            server, api_url = start_prefect(root / "prefect")
             env["IEIWATCH_PREFECT_HOME"] = str(root / "prefect")
-            print(f"prefect server at {url}", flush=True)
+            print(f"prefect server at {api_url}", flush=True)
         try:
             for n in ns:
                 for run in range(runs):
                     for tool in tools:
-                        _one(results, n, run, tool, root, dict(env), port, smtp_port)
+                        _one(results, n, run, tool, root, dict(env), port, smtp_port, api_url)
         finally:
             if server is not None:
                 server.stop()  # type: ignore[attr-defined]
@@ -441,6 +466,7 @@ def _one(
     env: dict[str, str],
     port: int,
     smtp_port: int,
+    api_url: str | None,
 ) -> None:
     work = root / f"{tool}-{n}-{run}"
     work.mkdir()
@@ -451,14 +477,20 @@ def _one(
             if phase == "new items":
                 farm.control("POST", "/_add")
             before = farm.stats()
+            since = datetime.now(UTC)
             m = warm.run() if warm else measure(cmd, env, work / "log.txt")
             after = farm.stats()
+            if tool in ("warm", "ieiwatch") and api_url:
+                m.in_flows = flow_run_seconds(api_url, since)
             results.add(n, tool, phase, m)
+            outside = (
+                "" if m.in_flows is None else f"  outside flows {m.seconds - m.in_flows:5.2f} s"
+            )
             print(
                 f"N={n} run {run + 1} {tool:<9} {phase:<12} {m.seconds:7.2f} s  "
                 f"cpu {m.cpu:6.1f} s  peak {m.peak_mb:6.0f} MB  "
                 f"requests {after['requests'] - before['requests']}  "
-                f"mails {after['mails'] - before['mails']}",
+                f"mails {after['mails'] - before['mails']}{outside}",
                 flush=True,
             )
         if warm:
@@ -469,6 +501,11 @@ def report(results: Results, ns: list[int], tools: list[str]) -> str:
     def med(n: int, tool: str, phase: str) -> float | None:
         ms = results.by.get((n, tool, phase))
         return statistics.median(m.seconds for m in ms) if ms else None
+
+    def outside(n: int, tool: str, phase: str) -> float | None:
+        ms = results.by.get((n, tool, phase), [])
+        times = [m.seconds - m.in_flows for m in ms if m.in_flows is not None]
+        return statistics.median(times) if times and len(times) == len(ms) else None
 
     out = []
     for n in ns:
@@ -510,6 +547,17 @@ def report(results: Results, ns: list[int], tools: list[str]) -> str:
                 run, warm = med(n, "ieiwatch", phase), med(n, "warm", phase)
                 if run is not None and warm is not None:
                     parts.append(f"{phase} {run - warm:+.2f} s")
+            out.append(f"  N={n}: " + ", ".join(parts))
+        out.append(
+            "one-shot overhead outside the flow runs (each run's time minus its flow runs' "
+            "duration; `ieiwatch run` minus warm), median:"
+        )
+        for n in ns:
+            parts = []
+            for phase in PHASES:
+                run, warm = outside(n, "ieiwatch", phase), outside(n, "warm", phase)
+                if run is not None and warm is not None:
+                    parts.append(f"{phase} {run - warm:+.2f} s ({run:.2f} - {warm:.2f})")
             out.append(f"  N={n}: " + ", ".join(parts))
     if len(ns) > 1:
         small, large = ns[0], ns[-1]
