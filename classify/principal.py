@@ -130,7 +130,9 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
     r = _rules()
     if prep.lang == "en":
         found = _en_with_campus([_en_owner_of_place(f, r) for f in found], prep)
-    kept = [f for f in found if not _no_party(f.party.name, prep.lang, r)]
+    kept = _without_declared_short_forms(
+        [f for f in found if not _no_party(f.party.name, prep.lang, r)], prep
+    )
     # Only a bureau or an association may be a mere attendee: read its roles alone.
     evidence = {id(f): _roles(f, prep, r) for f in kept if f.party.kind in _MAY_ONLY_ATTEND}
     has_school = any(f.party.kind in EDUCATION_KINDS for f in kept)
@@ -208,6 +210,28 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
         else:
             out.append(Verdict(party, True))
     return out
+
+
+# 黑龙江省建设投资集团有限公司（简称“省建投集团”）: the article says which name is short for
+# which.
+_DECLARED_SHORT = re.compile(
+    r"[（(](?:以下)?简称为?[：:]?[“\"「『]?([^”\"」』()（）、，,]{2,12}?)[”\"」』]?[)）]"
+)
+
+
+def _without_declared_short_forms(found: list[Found], prep: Prepared) -> list[Found]:
+    """Without a name the article declares short for another party found (the same party
+    twice): 某集团有限公司（简称“某集团”）."""
+    if prep.lang != "zh":
+        return found
+    names = {f.party.name for f in found}
+    short = set()
+    for text in (prep.orig_title + "\n" + prep.orig_body, prep.title + "\n" + prep.body):
+        for m in _DECLARED_SHORT.finditer(text):
+            before = text[max(0, m.start() - 40) : m.start()]
+            if m.group(1) in names and any(n != m.group(1) and before.endswith(n) for n in names):
+                short.add(m.group(1))
+    return [f for f in found if f.party.name not in short]
 
 
 # 49家行业企业, 18所高校, "seven community colleges": a count of parties, not a name.
@@ -308,7 +332,11 @@ def _without_abbreviations(parties: list[Party]) -> list[Party]:
         if any(
             q is not p
             and q.kind == p.kind
-            and (_zh_contracts(p.name, q.name) or _zh_branch_contracts(p.name, q.name))
+            and (
+                _zh_contracts(p.name, q.name)
+                or _zh_branch_contracts(p.name, q.name)
+                or _zh_same_body(p.name, q.name)
+            )
             for q in parties
         ):
             continue
@@ -333,6 +361,12 @@ def _zh_contracts(short: str, name: str) -> bool:
         gaps += nxt > at + 1
         at = nxt
     return gaps >= 2
+
+
+def _zh_same_body(short: str, name: str) -> bool:
+    """Whether `short` is `name` without its 有限 (某股份公司 for 某股份有限公司), as people
+    write it."""
+    return "有限" in name and short == name.replace("有限", "", 1) and not short.isascii()
 
 
 # A branch's closing words: 深圳分公司, 南京分行, 盐城支行.

@@ -66,3 +66,43 @@ def test_a_national_plan_integrating_industry_and_education_is_policy_news() -> 
         "en",
     )
     assert c.relevant and c.type == ArticleType.POLICY_EVENT
+
+
+def _party_names(title: str, text: str) -> list[str]:
+    return [p.name for p in classify(title, text, "zh").parties]
+
+
+def test_a_short_form_the_article_declares_is_the_same_party() -> None:
+    names = _party_names(
+        "某工业大学与黑龙江省某建设投资集团签署战略合作协议",
+        "3月2日，某工业大学与黑龙江省某建设投资集团有限公司（简称“省某建投集团”）签署战略"
+        "合作协议。双方将在人才培养、科技研发等方面合作，省某建投集团将为学生提供实习岗位。",
+    )
+    assert names == ["某工业大学", "黑龙江省某建设投资集团有限公司"]
+
+
+def test_a_company_written_without_its_youxian_is_the_same_party() -> None:
+    names = _party_names(
+        "我校与某鄂情股份有限公司签约合作办学",
+        "日前，我校与某鄂情股份有限公司签约合作办学。根据协议，某鄂情股份公司将在我校设立"
+        "烹饪专业订单班，共同培养学生。",
+    )
+    assert "某鄂情股份公司" not in names and "某鄂情股份有限公司" in names
+
+
+def test_who_came_to_the_company_is_no_company_and_qianshou_parts_two_names() -> None:
+    names = _party_names(
+        "淮安某养老服务有限公司牵手连云港某高等专科学校“产学研基地”正式揭牌",
+        "近日，淮安某养老服务有限公司总经理刘长虹率队来我公司考察后，双方举行产学研基地揭牌"
+        "仪式，将共同培养养老服务人才。",
+    )
+    assert names == ["淮安某养老服务有限公司", "连云港某高等专科学校"]
+
+
+def test_governments_named_by_their_levels_are_no_party() -> None:
+    names = _party_names(
+        "某市人民政府办公室关于深化产教融合校企合作的实施意见",
+        "各县区人民政府，市政府各部门：为深化产教融合、校企合作，推动职业教育高质量发展，现提出"
+        "以下实施意见。鼓励企业与职业院校共建实训基地。",
+    )
+    assert names == ["某市人民政府办公室"]
