@@ -1081,7 +1081,7 @@ def _splits_here(left: list[str], right: list[str], r: _EnRules) -> bool:
     Zhejiang University", "… Technology and Shanghai SEARI Co., Ltd" do;
     "Science and Technology", "Iron and Steel" (a field after "and") do not."""
     words = [w for w in left if not w.startswith("(")] or left
-    if not right or right[0] in r.field_words:
+    if not right or right[0] in r.field_words or _one_subject(words, right, r):
         return False
     if all(w in r.generic_words or w in r.field_words or w in r.stopwords for w in words):
         return False  # "National Development and Reform Commission": no name on the left
@@ -1094,6 +1094,27 @@ def _splits_here(left: list[str], right: list[str], r: _EnRules) -> bool:
     ):
         return False  # "Cincinnati State Technical and Community College": one school
     return _has_noun(left, r) or _has_noun(right, r)
+
+
+def _one_subject(left: list[str], right: list[str], r: _EnRules) -> bool:
+    """Whether "and" joins two subjects of one school's name: "University of Veterinary
+    and Animal Sciences" (the right part a field's words, ending the name), not
+    "University of Toronto and Energy Company"."""
+    if "of" not in left:
+        return False
+    at = left.index("of")
+    subject = left[at + 1 :]
+    if not at or not _noun(left[at - 1], r) or not subject:
+        return False
+    if _has_noun(subject, r) or any(_is_place(w, r) for w in subject):
+        return False
+    end = next((i for i, w in enumerate(right[:3]) if w in r.field_words), None)
+    if end is None or _has_noun(right[: end + 1], r):
+        return False
+    # The field's words end the name, or only its short form or its town follow:
+    # "… Animal Sciences (UVAS) Lahore", not "… Automotive Engineering of the …".
+    after = right[end + 1 : end + 2]
+    return not after or after[0].startswith("(") or _is_place(after[0], r)
 
 
 _PROGRAMME = re.compile(r"\b(?:Program|Programme|Initiative|Pathway)s?$")

@@ -9,6 +9,8 @@ alliance of many. Schools and companies are invented.
 
 from __future__ import annotations
 
+import pytest
+
 from ieiwatch.classify import classify
 from ieiwatch.domain import ArticleType
 
@@ -106,3 +108,23 @@ def test_governments_named_by_their_levels_are_no_party() -> None:
         "以下实施意见。鼓励企业与职业院校共建实训基地。",
     )
     assert names == ["某市人民政府办公室"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The University of Veterinary and Animal Sciences (UVAS) Lahore and Engro Foods "
+            "signed an MoU to strengthen industry linkages.",
+            "University of Veterinary and Animal Sciences Lahore",
+        ),
+        (
+            "Day One signed an agreement with NTU's School of Mechanical and Aerospace "
+            "Engineering to train engineers.",
+            "NTU's School of Mechanical and Aerospace Engineering",
+        ),
+    ],
+)
+def test_and_between_two_subjects_of_a_schools_name_does_not_split_it(text: str, name: str) -> None:
+    names = [p.name for p in classify("MoU signed", text, "en").parties]
+    assert name in names
