@@ -128,3 +128,14 @@ def test_governments_named_by_their_levels_are_no_party() -> None:
 def test_and_between_two_subjects_of_a_schools_name_does_not_split_it(text: str, name: str) -> None:
     names = [p.name for p in classify("MoU signed", text, "en").parties]
     assert name in names
+
+
+def test_a_headline_verb_after_two_names_is_no_part_of_the_second() -> None:
+    c = classify(
+        "College of New Caledonia and ICBA Partner to Help Apprentices",
+        "The College of New Caledonia and the ICBA signed an agreement on Monday to train "
+        "apprentices in the construction trades at the college's Prince George campus.",
+        "en",
+    )
+    names = [p.name for p in [*c.parties, *c.mentioned]]
+    assert "ICBA Partner" not in names and "ICBA" in names
