@@ -13,9 +13,13 @@ from .model import TYPES, Classification
 
 NONE = "(irrelevant)"
 
-# "我校", "本校", "学校", "our university" all mean the publishing school; a gold
-# label "学校(example.edu.cn)" is found by any of them.
-_SELF_RE = re.compile(r"^(?:我校|本校|学校|校方|我院|本院|our(?:university|school|college))")
+# "我校", "本校", "学校", "我院", "our university" all mean the publishing school; a gold
+# label "学校(example.edu.cn)" or "学院(example.edu.cn)" (tests/data/labelled/README.md) is
+# found by any of them. 学院 alone (the self-reference) is the school too, so it no longer
+# passes for a school the label names (烟台某学院) by being part of its name.
+_SELF_RE = re.compile(
+    r"^(?:我校|本校|学校|校方|我院|本院|学院(?=[a-z0-9]|$)|our(?:university|school|college))"
+)
 _PUNCT_RE = re.compile(r"[\W_]+")
 
 

@@ -212,6 +212,11 @@ def test_eval_command_missing_file(app: typer.Typer, tmp_path: Path) -> None:
             True,
         ),
         ("学校(example.edu.cn)", ["我校"], True),
+        # the labels' 学院(host) is the publisher, as 学校(host) is (labelled/README.md)
+        ("学院(ldxk.edu.cn)", ["我院"], True),
+        ("学院(yvcct.edu.cn)", ["学院"], True),
+        # 学院 alone is the page's own school, not any school whose name ends so
+        ("烟台某职业学院", ["学院"], False),
         ("华为技术有限公司", ["华为集团"], False),
         ("", ["x"], False),
     ],
