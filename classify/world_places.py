@@ -82,7 +82,9 @@ def _dateline() -> re.Pattern[str]:
         r"\s*(?P<city>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,2})"
         rf"(?:,\s?(?P<area>{trie_alternatives(_areas_after_city())}))?"
         r"(?:,\s(?:[A-Z][a-z]{2,8}\.?\s\d{1,2}|\d{1,2}\s[A-Z][a-z]{2,8}\.?)(?:,?\s\d{4})?)?"
-        r"\s*(?:(?:\([^)\n]{1,40}\)|/[^/\n]{1,40}/)\s*(?:[—–-]{1,2}|:)?|[—–-]{1,2}|:)"
+        r"\s*(?:(?:\([^)\n]{1,40}\)|/[^/\n]{1,40}/)\s*(?:[—–-]{1,2}|:)|[—–-]{1,2}|:"
+        # a wire's own tag alone, not a name spelt out: "MIT (Massachusetts …) Professor"
+        r"|\((?:[A-Z]{2,5}|Reuters|Xinhua|Bernama)\))"
         r"(?:\s|(?=[A-Z]))"
     )
 

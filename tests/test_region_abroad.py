@@ -86,6 +86,15 @@ def test_a_dateline_town_elsewhere_is_not_the_city_of_the_region(
     assert region_of(title, text) == region
 
 
+def test_a_name_spelt_out_after_its_acronym_is_no_dateline() -> None:
+    text = (
+        "MIT (Massachusetts Institute of Technology) Professor Jane Roe said the university "
+        "and IBM signed a research agreement in the United States."
+    )
+    region = region_of("IBM and MIT sign agreement", text)
+    assert region is not None and region.city != "Mit"
+
+
 def test_a_town_named_before_its_state_is_the_city() -> None:
     text = (
         "Rock Valley College and Woodward signed an apprenticeship agreement on Monday at "
