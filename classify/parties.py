@@ -1100,8 +1100,8 @@ def _one_subject(left: list[str], right: list[str], r: _EnRules) -> bool:
     """Whether "and" joins two subjects of one school's name: "University of Veterinary
     and Animal Sciences" (the right part a field's words, ending the name), not
     "University of Toronto and Energy Company"."""
-    if "of" not in left:
-        return False
+    if "of" not in left or not right[0][:1].isupper():
+        return False  # "… of Education and the National Development and Reform Commission"
     at = left.index("of")
     subject = left[at + 1 :]
     if not at or not _noun(left[at - 1], r) or not subject:
