@@ -49,6 +49,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -541,24 +542,12 @@ def report(results: Results, ns: list[int], tools: list[str]) -> str:
         out.append("| peak memory (tree) | " + " | ".join(peaks) + " |")
     if "warm" in tools and "ieiwatch" in tools:
         out.append("\none-shot overhead (`ieiwatch run` minus the warm pass), median:")
-        for n in ns:
-            parts = []
-            for phase in PHASES:
-                run, warm = med(n, "ieiwatch", phase), med(n, "warm", phase)
-                if run is not None and warm is not None:
-                    parts.append(f"{phase} {run - warm:+.2f} s")
-            out.append(f"  N={n}: " + ", ".join(parts))
+        out += _overhead(ns, med, detail=False)
         out.append(
             "one-shot overhead outside the flow runs (each run's time minus its flow runs' "
             "duration; `ieiwatch run` minus warm), median:"
         )
-        for n in ns:
-            parts = []
-            for phase in PHASES:
-                run, warm = outside(n, "ieiwatch", phase), outside(n, "warm", phase)
-                if run is not None and warm is not None:
-                    parts.append(f"{phase} {run - warm:+.2f} s ({run:.2f} - {warm:.2f})")
-            out.append(f"  N={n}: " + ", ".join(parts))
+        out += _overhead(ns, outside, detail=True)
     if len(ns) > 1:
         small, large = ns[0], ns[-1]
         out.append(f"\nper-source cost at {large} / at {small}:")
@@ -570,6 +559,22 @@ def report(results: Results, ns: list[int], tools: list[str]) -> str:
                     parts.append(f"{phase} {(b / large) / (a / small):.2f}")
             out.append(f"  {tool}: " + ", ".join(parts))
     return "\n".join(out)
+
+
+def _overhead(
+    ns: list[int], of: Callable[[int, str, str], float | None], *, detail: bool
+) -> list[str]:
+    """Per N, each phase's `ieiwatch` figure minus warm's (and both, with `detail`)."""
+    lines = []
+    for n in ns:
+        parts = []
+        for phase in PHASES:
+            run, warm = of(n, "ieiwatch", phase), of(n, "warm", phase)
+            if run is not None and warm is not None:
+                both = f" ({run:.2f} - {warm:.2f})" if detail else ""
+                parts.append(f"{phase} {run - warm:+.2f} s{both}")
+        lines.append(f"  N={n}: " + ", ".join(parts))
+    return lines
 
 
 def main() -> None:
