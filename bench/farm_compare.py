@@ -29,8 +29,8 @@ With both ``warm`` and ``ieiwatch``, the one-shot overhead (``ieiwatch run`` min
 pass) is printed per phase, twice: as the difference of the two tools' medians, and as the
 difference of their time outside the flow runs (each run's time minus the duration of the
 ``monitor`` flow runs it made, as the Prefect server recorded them). The pass itself varies
-from run to run by more than the overhead (on a shared 2-core machine, by 15 % at 1,000
-sources); the second figure leaves the pass out.
+from run to run by more than the overhead (on a 2-core machine, first passes over 1,000
+sources spread over 7 s to 22 s); the second figure leaves the pass out.
 """
 
 from __future__ import annotations
