@@ -139,3 +139,15 @@ def test_a_headline_verb_after_two_names_is_no_part_of_the_second() -> None:
     )
     names = [p.name for p in [*c.parties, *c.mentioned]]
     assert "ICBA Partner" not in names and "ICBA" in names
+
+
+def test_a_technical_institute_is_a_school() -> None:
+    c = classify(
+        "El Dorado Offshore partners with NATI to boost skills training",
+        "El Dorado Offshore signed an agreement with the New Amsterdam Technical Institute "
+        "to train students in welding and marine engineering at the institute's workshops.",
+        "en",
+    )
+    kinds = {p.name: p.kind for p in c.parties}
+    assert kinds["New Amsterdam Technical Institute"] == "vocational_school"
+    assert not any("no school" in e for e in c.evidence)
