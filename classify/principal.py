@@ -222,11 +222,13 @@ _DECLARED_SHORT = re.compile(
 def _without_declared_short_forms(found: list[Found], prep: Prepared) -> list[Found]:
     """Without a name the article declares short for another party found (the same party
     twice): 某集团有限公司（简称“某集团”）."""
-    if prep.lang != "zh":
+    if prep.lang != "zh" or "简称" not in prep.body + prep.title:
         return found
     names = {f.party.name for f in found}
     short = set()
-    for text in (prep.orig_title + "\n" + prep.orig_body, prep.title + "\n" + prep.body):
+    # The original text and its simplified form (one text when the article is simplified).
+    texts = {prep.orig_title + "\n" + prep.orig_body, prep.title + "\n" + prep.body}
+    for text in texts:
         for m in _DECLARED_SHORT.finditer(text):
             before = text[max(0, m.start() - 40) : m.start()]
             if m.group(1) in names and any(n != m.group(1) and before.endswith(n) for n in names):
