@@ -13,11 +13,12 @@ from typing import Any
 from ieiwatch.domain.places import gazetteer
 
 from .data_files import load
-from .model import EDUCATION_KINDS, Party
+from .model import EDUCATION_KINDS, Party, PartyKind
 from .places import leading_place, starts_with_place
 from .prefilter import Cue
 from .rules import alternation, alternatives
 from .text import Prepared, to_simplified
+from .world_places import known_schools
 
 MAX_PARTIES = 12
 _OPEN_QUOTES = '“"「『《‘'
@@ -56,6 +57,10 @@ def extract(prep: Prepared) -> list[Found]:
             prep.orig_body, "body", prep.orig_title
         )
         found = _en_units(_en_spelled_out(found, prep.orig_body), prep.orig_body)
+        if not any(f.party.kind in EDUCATION_KINDS for f in found):
+            found += _en_known_schools(prep.orig_title, "title", found) + _en_known_schools(
+                prep.orig_body, "body", found
+            )
         brand = _en_rules().brand_re
     return _dedupe(_brands_are_enterprises(found, brand))[:MAX_PARTIES]
 
@@ -1614,6 +1619,32 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
         )
         for m in r.aggregate_re.finditer(text, start, end)
     ]
+
+
+def _en_known_schools(text: str, zone: str, found: list[Found]) -> list[Found]:
+    """Schools named only in a form with no school noun ("SABIC funds research at KAUST",
+    "NC A&T chosen for IBM's cybersecurity centers"), found by the names the gazetteer of
+    schools abroad lists. Read only for an item where no school was found otherwise: beside
+    a school named in full, a listed acronym is most likely that school again. A name
+    inside a longer one found ("Rutgers Education and Employment Research Center") is
+    that body's, not the school's."""
+    r = _en_rules()
+    others = [f.party.name for f in found]
+    out = []
+    for m in known_schools(text):
+        name = m.group(0)
+        if any(name in other for other in others):
+            continue
+        nouns = [n for w in name.split() if (n := _noun(w, r))]
+        kind = _en_kind(name, nouns[-1], r) if nouns else PartyKind.UNIVERSITY
+        out.append(
+            Found(
+                Party(name, kind if kind in EDUCATION_KINDS else PartyKind.UNIVERSITY),
+                zone,
+                m.start(),
+            )
+        )
+    return out
 
 
 def runs_schools(party: Party, lang: str) -> bool:

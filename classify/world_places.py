@@ -209,6 +209,12 @@ def _schools() -> tuple[dict[str, Where], re.Pattern[str]]:
     return where, re.compile(rf"(?<![\w-])(?:{trie_alternatives(where)})(?![\w-])")
 
 
+def known_schools(text: str) -> list[re.Match[str]]:
+    """Where `text` names a school of schools_abroad.yaml, by any name the file lists
+    (the acronyms news uses too: KAUST, NC A&T, BC3)."""
+    return list(_schools()[1].finditer(text))
+
+
 def schools_named(title: str, body: str) -> list[Where]:
     """Where the schools an English item names are (University of Michigan: Ann Arbor),
     most-named first, the headline counting double: a school's news happens at the school

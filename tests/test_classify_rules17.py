@@ -1,0 +1,45 @@
+"""rules-17 (issue 11: parties, and relevance on sites never seen).
+
+A school that news names only by a short form the gazetteer of schools abroad lists (KAUST,
+NC A&T, BC3) is a party, so a company's deal with it is industry–education cooperation, not
+"no school". Companies and people are invented; the schools are the gazetteer's
+(classify/data/schools_abroad.yaml)."""
+
+from __future__ import annotations
+
+from ieiwatch.classify import classify
+from ieiwatch.classify.core import rule_terms
+from ieiwatch.domain import EDUCATION_KINDS
+
+
+def _schools(title: str, text: str) -> list[str]:
+    c = classify(title, text, "en")
+    return [p.name for p in c.parties if p.kind in EDUCATION_KINDS]
+
+
+def test_a_school_known_only_by_its_acronym_is_a_party() -> None:
+    title = "Acme Petrochemicals agrees to fund research projects at KAUST"
+    text = (
+        "Acme Petrochemicals signed an MoU to fund five research projects at KAUST and to "
+        "offer internships to its graduate students."
+    )
+    assert _schools(title, text) == ["KAUST"]
+    _, terms, _ = rule_terms(title, text, "en")
+    assert "no school" not in {t.label for t in terms}
+
+
+def test_an_acronym_beside_the_full_name_is_not_a_second_school() -> None:
+    schools = _schools(
+        "North Carolina A&T State University and Acme Networks open a cybersecurity lab",
+        "North Carolina A&T State University and Acme Networks opened a joint cybersecurity "
+        "lab on Monday. NC A&T students will train on the company's equipment.",
+    )
+    assert schools == ["North Carolina A&T State University"]
+
+
+def test_a_listed_name_inside_a_longer_name_is_that_body_not_the_school() -> None:
+    text = (
+        "The Rutgers Education and Employment Research Center partnered with Acme Steel Inc. "
+        "to study apprenticeships."
+    )
+    assert "Rutgers" not in _schools("Study of apprenticeships", text)
