@@ -3,7 +3,11 @@
 A school that news names only by a short form the gazetteer of schools abroad lists (KAUST,
 NC A&T, BC3) is a party, so a company's deal with it is industry–education cooperation, not
 "no school". Companies and people are invented; the schools are the gazetteer's
-(classify/data/schools_abroad.yaml)."""
+(classify/data/schools_abroad.yaml).
+
+A school's agreement with a government and no company (校地合作) is regional development,
+not industry–education cooperation: the labelled sets' README counts 校地/校政协议 among the
+hard negatives."""
 
 from __future__ import annotations
 
@@ -43,3 +47,25 @@ def test_a_listed_name_inside_a_longer_name_is_that_body_not_the_school() -> Non
         "to study apprenticeships."
     )
     assert "Rutgers" not in _schools("Study of apprenticeships", text)
+
+
+def test_a_schools_agreement_with_a_city_government_alone_is_not_industry_cooperation() -> None:
+    title = "某理工大学与某市人民政府签署战略合作协议"
+    text = (
+        "11月3日，某理工大学与某市人民政府签署战略合作协议。双方将在科技创新、人才培养、"
+        "智库建设等方面开展合作，推动校地融合发展。"
+    )
+    _, terms, _ = rule_terms(title, text, "zh")
+    assert "school_government_agreement" in {t.label for t in terms}
+    assert not classify(title, text, "zh").relevant
+
+
+def test_the_same_agreement_with_a_company_beside_the_government_still_counts() -> None:
+    title = "某理工大学与某市人民政府、某新能源科技有限公司签署战略合作协议"
+    text = (
+        "11月3日，某理工大学与某市人民政府、某新能源科技有限公司签署战略合作协议。三方将共建"
+        "储能技术联合实验室，开展订单式人才培养。"
+    )
+    _, terms, _ = rule_terms(title, text, "zh")
+    assert "school_government_agreement" not in {t.label for t in terms}
+    assert classify(title, text, "zh").relevant
