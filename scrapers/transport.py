@@ -40,6 +40,7 @@ class PerHostTransport(httpx.AsyncBaseTransport):
             keepalive_expiry=keepalive_expiry,
         )
         self._tls: ssl.SSLContext | None = None
+        self._plain: ssl.SSLContext | None = None
         self._max_hosts = max_hosts
         self._hosts: OrderedDict[_Origin, _HostPool] = OrderedDict()
 
@@ -68,7 +69,12 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         """The shared TLS context, built on the first HTTPS host: a pass over plain-HTTP
         hosts (or one where every source answers 304 over HTTP) loads no CA bundle."""
         if scheme != b"https":
-            return False  # a pool is per scheme too: it never speaks TLS
+            # A pool is per scheme too: this one never speaks TLS. httpx still builds a
+            # context for it, unless given one (``verify=False`` builds a new one for each
+            # host: a third of a second for 1,000 hosts), so every plain pool shares one.
+            if self._plain is None:
+                self._plain = httpx.create_ssl_context(verify=False)
+            return self._plain
         if self._tls is None:
             self._tls = httpx.create_ssl_context()
         return self._tls
@@ -76,7 +82,15 @@ class PerHostTransport(httpx.AsyncBaseTransport):
     async def _close_idle(self) -> None:
         """Close the least recently used pools beyond ``max_hosts`` that are idle."""
         excess = len(self._hosts) - self._max_hosts
-        idle = [o for o, pool in self._hosts.items() if pool.in_flight == 0][: max(excess, 0)]
+        if excess <= 0:
+            return  # without a scan of every pool: a pass opens one per host
+        # The least recently used come first: the scan stops once it has enough.
+        idle: list[_Origin] = []
+        for origin, pool in self._hosts.items():
+            if len(idle) == excess:
+                break
+            if pool.in_flight == 0:
+                idle.append(origin)
         # Out of the table before the first await: the other requests see them gone.
         closing = [self._hosts.pop(origin) for origin in idle]
         for pool in closing:

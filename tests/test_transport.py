@@ -4,6 +4,7 @@ pools of sites it is done with are closed, so open sockets do not grow with the 
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import httpx
 
@@ -118,11 +119,36 @@ def test_plain_http_hosts_load_no_ca_bundle_and_https_hosts_share_one() -> None:
     transport = PerHostTransport(per_host=2)
 
     async def go() -> None:
-        async with KeepAliveSite() as site, httpx.AsyncClient(transport=transport) as client:
-            assert (await client.get(site.url)).text == "ok"
+        async with (
+            KeepAliveSite() as one,
+            KeepAliveSite() as two,
+            httpx.AsyncClient(transport=transport) as client,
+        ):
+            assert (await client.get(one.url)).text == "ok"
+            assert (await client.get(two.url)).text == "ok"
 
     asyncio.run(go())
     assert transport._tls is None  # a pass of 304s over HTTP builds no TLS context
     first = transport._verify(b"https")
     assert first is transport._verify(b"https")
-    assert transport._verify(b"http") is False
+    plain = transport._verify(b"http")
+    assert isinstance(plain, ssl.SSLContext) and plain.verify_mode == ssl.CERT_NONE
+    assert plain is not first
+
+
+def test_plain_http_hosts_share_one_context_instead_of_building_one_each() -> None:
+    transport = PerHostTransport(per_host=2)
+
+    async def go() -> set[int]:
+        sites = [KeepAliveSite() for _ in range(3)]
+        for site in sites:
+            await site.__aenter__()
+        async with httpx.AsyncClient(transport=transport) as client:
+            for site in sites:
+                assert (await client.get(site.url)).text == "ok"
+            contexts = {id(p.transport._pool._ssl_context) for p in transport._hosts.values()}
+        for site in sites:
+            await site.__aexit__()
+        return contexts
+
+    assert len(asyncio.run(go())) == 1
