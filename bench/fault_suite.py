@@ -355,7 +355,7 @@ class Suite:
 
 
 def _cli() -> list[str]:
-    return [sys.executable, "-c", "from ieiwatch.cli.main import main; main()"]
+    return [sys.executable, "-c", "from ieiwatch.cli.entry import main; main()"]
 
 
 def _start(config: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -17,6 +17,7 @@ from ieiwatch.cli.common import (
     echo,
     freeze_heap_at_exit,
 )
+from ieiwatch.cli.entry import collector_paused
 from ieiwatch.config import ConfigError, Settings, load_config
 from ieiwatch.config.settings import (
     apply_prefect_defaults,
@@ -73,9 +74,10 @@ def run(
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    from ieiwatch.flows.local_server import prefect_for_one_run
-    from ieiwatch.flows.monitor import monitor, summary_lines
-    from ieiwatch.flows.runtime import check_store
+    with collector_paused():  # Prefect and what the pass needs, imported on first use
+        from ieiwatch.flows.local_server import prefect_for_one_run
+        from ieiwatch.flows.monitor import monitor, summary_lines
+        from ieiwatch.flows.runtime import check_store
 
     check_store(settings, app_config)  # a database mistake: one paragraph, exit 2
 
