@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from ieiwatch.notify.views import DigestView, ItemView, Letter, footer_lines
 from ieiwatch.notify.wording import TEMPLATES, labels
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def alert_html(item: ItemView, subject: str, letter: Letter) -> str:
@@ -23,6 +24,9 @@ def digest_html(digest: DigestView, letter: Letter) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
+    # Imported on the first email, not by every pass that sends none.
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -252,4 +251,9 @@ def dialect_of(session: Session) -> str:
 def insert_for(session: Session) -> Callable[[Any], Any]:
     """The dialect's ``insert`` (with ``on_conflict_do_nothing``/``do_update``): inserts
     that lose a race to another writer are skipped instead of failing."""
-    return pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    if dialect_of(session) == "postgresql":
+        # Imported here: every command imports this module, and most run on SQLite.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    return sqlite_insert
