@@ -146,13 +146,16 @@ def _analyse(title: str, text: str, lang: str | None) -> _Analysis:
     prep = prepare(title, text, lang, sc.lead_chars)
     rules = lang_rules(lang)
     found = party_mod.extract(prep)
-    government = any(f.party.kind == "government" for f in found) or _place_led(prep, found)
-    title_partner = _has_partner([f for f in found if f.zone == "title"])
+    # A hotel or a hall where the event is held (在某大酒店举行) is where, not who: shown as
+    # no party (principal.py), it is no partner from industry for the score either.
+    acting = [f for f in found if not principal.venue_only(f, prep)]
+    government = any(f.party.kind == "government" for f in acting) or _place_led(prep, acting)
+    title_partner = _has_partner([f for f in acting if f.zone == "title"])
     industry = any(
-        f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in found
+        f.party.kind not in EDUCATION_KINDS and f.party.kind != "government" for f in acting
     )
-    hits = _group_hits(prep, rules, sc, _has_partner(found), government, title_partner, industry)
-    terms = [*_cue_terms(rules, hits), _party_term(found, hits, rules, sc)]
+    hits = _group_hits(prep, rules, sc, _has_partner(acting), government, title_partner, industry)
+    terms = [*_cue_terms(rules, hits), _party_term(acting, hits, rules, sc)]
     return _Analysis(lang, sc, prep, rules, found, hits, terms)
 
 

@@ -603,6 +603,11 @@ def _company_unit(f: Found, found: list[Found]) -> bool:
 _ZH_DIVISION = re.compile(r"(?:事业部|事业群|事业本部)")
 
 
+def venue_only(f: Found, prep: Prepared) -> bool:
+    """Whether a party found is only where the event is held (a hotel, a hall)."""
+    return not f.self_ref and _venue_only(f, prep, _rules())
+
+
 def _venue_only(f: Found, prep: Prepared, r: _Rules) -> bool:
     """Whether the name is a hotel or a hall and every mention of it says where
     something is held (在某大酒店, "at the … Hotel")."""

@@ -69,3 +69,25 @@ def test_the_same_agreement_with_a_company_beside_the_government_still_counts() 
     _, terms, _ = rule_terms(title, text, "zh")
     assert "school_government_agreement" not in {t.label for t in terms}
     assert classify(title, text, "zh").relevant
+
+
+def test_the_hotel_where_a_government_agreement_is_signed_is_no_partner_from_industry() -> None:
+    title = "我校与某市能源局签署能源高质量发展战略合作协议"
+    text = (
+        "9月9日上午，某市能源高质量发展战略合作签约仪式在某某大酒店会议室举行。我校与某市能源局"
+        "签署战略合作协议，双方将在能源规划、人才培养等方面开展合作。"
+    )
+    _, terms, _ = rule_terms(title, text, "zh")
+    assert "school_government_agreement" in {t.label for t in terms}
+    assert not classify(title, text, "zh").relevant
+
+
+def test_a_hotel_that_signs_with_a_school_is_still_its_partner() -> None:
+    title = "某旅游职业学院与某某大酒店签署校企合作协议"
+    text = (
+        "近日，某旅游职业学院与某某大酒店签署校企合作协议，双方将共建酒店管理实训基地，"
+        "开设订单班，联合培养酒店管理人才。"
+    )
+    c = classify(title, text, "zh")
+    assert c.relevant
+    assert "某某大酒店" in {p.name for p in c.parties}
