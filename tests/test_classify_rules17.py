@@ -7,13 +7,22 @@ NC A&T, BC3) is a party, so a company's deal with it is industry–education coo
 
 A school's agreement with a government and no company (校地合作) is regional development,
 not industry–education cooperation: the labelled sets' README counts 校地/校政协议 among the
-hard negatives."""
+hard negatives. The hotel where it is signed is no partner from industry; a hotel that signs
+with a school is."""
 
 from __future__ import annotations
+
+import pytest
 
 from ieiwatch.classify import classify
 from ieiwatch.classify.core import rule_terms
 from ieiwatch.domain import EDUCATION_KINDS
+
+
+def _scored(title: str, text: str, lang: str) -> tuple[set[str], bool]:
+    """The labels of the rules' terms, and the verdict."""
+    _, terms, _ = rule_terms(title, text, lang)
+    return {t.label for t in terms}, classify(title, text, lang).relevant
 
 
 def _schools(title: str, text: str) -> list[str]:
@@ -28,8 +37,8 @@ def test_a_school_known_only_by_its_acronym_is_a_party() -> None:
         "offer internships to its graduate students."
     )
     assert _schools(title, text) == ["KAUST"]
-    _, terms, _ = rule_terms(title, text, "en")
-    assert "no school" not in {t.label for t in terms}
+    labels, _ = _scored(title, text, "en")
+    assert "no school" not in labels
 
 
 def test_an_acronym_beside_the_full_name_is_not_a_second_school() -> None:
@@ -49,15 +58,28 @@ def test_a_listed_name_inside_a_longer_name_is_that_body_not_the_school() -> Non
     assert "Rutgers" not in _schools("Study of apprenticeships", text)
 
 
-def test_a_schools_agreement_with_a_city_government_alone_is_not_industry_cooperation() -> None:
-    title = "某理工大学与某市人民政府签署战略合作协议"
-    text = (
-        "11月3日，某理工大学与某市人民政府签署战略合作协议。双方将在科技创新、人才培养、"
-        "智库建设等方面开展合作，推动校地融合发展。"
-    )
-    _, terms, _ = rule_terms(title, text, "zh")
-    assert "school_government_agreement" in {t.label for t in terms}
-    assert not classify(title, text, "zh").relevant
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "某理工大学与某市人民政府签署战略合作协议",
+            "11月3日，某理工大学与某市人民政府签署战略合作协议。双方将在科技创新、人才培养、"
+            "智库建设等方面开展合作，推动校地融合发展。",
+        ),
+        # The hotel where it is signed is no partner from industry (every mention says where).
+        (
+            "我校与某市能源局签署能源高质量发展战略合作协议",
+            "9月9日上午，某市能源高质量发展战略合作签约仪式在某某大酒店会议室举行。我校与某市能源局"
+            "签署战略合作协议，双方将在能源规划、人才培养等方面开展合作。",
+        ),
+    ],
+    ids=["with a city government", "with a bureau, at a hotel"],
+)
+def test_a_schools_agreement_with_a_government_alone_is_not_industry_cooperation(
+    title: str, text: str
+) -> None:
+    labels, relevant = _scored(title, text, "zh")
+    assert "school_government_agreement" in labels and not relevant
 
 
 def test_the_same_agreement_with_a_company_beside_the_government_still_counts() -> None:
@@ -66,20 +88,8 @@ def test_the_same_agreement_with_a_company_beside_the_government_still_counts() 
         "11月3日，某理工大学与某市人民政府、某新能源科技有限公司签署战略合作协议。三方将共建"
         "储能技术联合实验室，开展订单式人才培养。"
     )
-    _, terms, _ = rule_terms(title, text, "zh")
-    assert "school_government_agreement" not in {t.label for t in terms}
-    assert classify(title, text, "zh").relevant
-
-
-def test_the_hotel_where_a_government_agreement_is_signed_is_no_partner_from_industry() -> None:
-    title = "我校与某市能源局签署能源高质量发展战略合作协议"
-    text = (
-        "9月9日上午，某市能源高质量发展战略合作签约仪式在某某大酒店会议室举行。我校与某市能源局"
-        "签署战略合作协议，双方将在能源规划、人才培养等方面开展合作。"
-    )
-    _, terms, _ = rule_terms(title, text, "zh")
-    assert "school_government_agreement" in {t.label for t in terms}
-    assert not classify(title, text, "zh").relevant
+    labels, relevant = _scored(title, text, "zh")
+    assert "school_government_agreement" not in labels and relevant
 
 
 def test_a_hotel_that_signs_with_a_school_is_still_its_partner() -> None:
