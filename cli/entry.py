@@ -18,8 +18,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Imports inside run without cyclic collections; what they created is then frozen
-    (left out of every later collection) and the collector resumes as it was."""
+    """The block (imports) runs without cyclic collections; what it created is then
+    frozen (left out of every later collection) and the collector resumes as it was."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
