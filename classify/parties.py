@@ -18,7 +18,7 @@ from .places import leading_place, starts_with_place
 from .prefilter import Cue
 from .rules import alternation, alternatives
 from .text import Prepared, to_simplified
-from .world_places import known_schools
+from .world_places import is_known_school, known_schools
 
 MAX_PARTIES = 12
 _OPEN_QUOTES = '“"「『《‘'
@@ -56,7 +56,10 @@ def extract(prep: Prepared) -> list[Found]:
         found = _extract_en(prep.orig_title, "title", prep.orig_body) + _extract_en(
             prep.orig_body, "body", prep.orig_title
         )
-        found = _en_units(_en_spelled_out(found, prep.orig_body), prep.orig_body)
+        found = [
+            _en_school_kind(f)
+            for f in _en_units(_en_spelled_out(found, prep.orig_body), prep.orig_body)
+        ]
         if not any(f.party.kind in EDUCATION_KINDS for f in found):
             found += _en_known_schools(prep.orig_title, "title", found) + _en_known_schools(
                 prep.orig_body, "body", found
@@ -1621,6 +1624,21 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
     ]
 
 
+def _en_school_kind(f: Found) -> Found:
+    """A name found with no school noun (`NJIT`, `KCTCS`, `BITS Pilani`: kind other) that
+    the gazetteer of schools abroad lists as written is a school."""
+    if f.party.kind in EDUCATION_KINDS or not is_known_school(f.party.name):
+        return f
+    return dataclasses.replace(f, party=Party(f.party.name, _known_school_kind(f.party.name)))
+
+
+def _known_school_kind(name: str) -> str:
+    r = _en_rules()
+    nouns = [n for w in name.split() if (n := _noun(w, r))]
+    kind = _en_kind(name, nouns[-1], r) if nouns else PartyKind.UNIVERSITY
+    return kind if kind in EDUCATION_KINDS else PartyKind.UNIVERSITY
+
+
 def _en_known_schools(text: str, zone: str, found: list[Found]) -> list[Found]:
     """Schools named only in a form with no school noun ("SABIC funds research at KAUST",
     "NC A&T chosen for IBM's cybersecurity centers"), found by the names the gazetteer of
@@ -1628,23 +1646,12 @@ def _en_known_schools(text: str, zone: str, found: list[Found]) -> list[Found]:
     a school named in full, a listed acronym is most likely that school again. A name
     inside a longer one found ("Rutgers Education and Employment Research Center") is
     that body's, not the school's."""
-    r = _en_rules()
     others = [f.party.name for f in found]
-    out = []
-    for m in known_schools(text):
-        name = m.group(0)
-        if any(name in other for other in others):
-            continue
-        nouns = [n for w in name.split() if (n := _noun(w, r))]
-        kind = _en_kind(name, nouns[-1], r) if nouns else PartyKind.UNIVERSITY
-        out.append(
-            Found(
-                Party(name, kind if kind in EDUCATION_KINDS else PartyKind.UNIVERSITY),
-                zone,
-                m.start(),
-            )
-        )
-    return out
+    return [
+        Found(Party(m.group(0), _known_school_kind(m.group(0))), zone, m.start())
+        for m in known_schools(text)
+        if not any(m.group(0) in other for other in others)
+    ]
 
 
 def runs_schools(party: Party, lang: str) -> bool:

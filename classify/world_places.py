@@ -209,6 +209,11 @@ def _schools() -> tuple[dict[str, Where], re.Pattern[str]]:
     return where, re.compile(rf"(?<![\w-])(?:{trie_alternatives(where)})(?![\w-])")
 
 
+def is_known_school(name: str) -> bool:
+    """Whether schools_abroad.yaml lists `name` as it is written (NJIT, KCTCS, BITS Pilani)."""
+    return name in _schools()[0]
+
+
 def known_schools(text: str) -> list[re.Match[str]]:
     """Where `text` names a school of schools_abroad.yaml, by any name the file lists
     (the acronyms news uses too: KAUST, NC A&T, BC3)."""

@@ -41,6 +41,18 @@ def test_a_school_known_only_by_its_acronym_is_a_party() -> None:
     assert "no school" not in labels
 
 
+def test_a_name_found_without_a_school_noun_that_the_gazetteer_lists_is_a_school() -> None:
+    title = (
+        "NJIT, Riverton County Community College, and the Acme Bricklayers Union sign a "
+        "Letter of Intent"
+    )
+    text = (
+        "Summary NJIT, Riverton County Community College, and the Acme Bricklayers Union have "
+        "officially signed a Letter of Intent to create an Apprenticeship-to-Degree pathway."
+    )
+    assert "NJIT" in _schools(title, text)
+
+
 def test_an_acronym_beside_the_full_name_is_not_a_second_school() -> None:
     schools = _schools(
         "North Carolina A&T State University and Acme Networks open a cybersecurity lab",
