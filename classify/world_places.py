@@ -197,34 +197,43 @@ def in_a_name(text: str, start: int, end: int) -> bool:
 
 
 @cache
-def _schools() -> tuple[dict[str, Where], re.Pattern[str]]:
-    """School name → (area, city), from schools_abroad.yaml, and a pattern of the names.
-    (Read here, not kept by `load`'s cache: the names are kept once, in ``where``.)"""
+def _school_places() -> dict[str, Where]:
+    """School name → (area, city), from schools_abroad.yaml. (Read here, not kept by
+    `load`'s cache: the names are kept once, in this table.)"""
     where: dict[str, Where] = {}
     for country, divisions in read_data("schools_abroad").items():
         for division, cities in divisions.items():
             for city, names in cities.items():
                 for name in names:
                     where.setdefault(str(name), (division or country, str(city)))
-    return where, re.compile(rf"(?<![\w-])(?:{trie_alternatives(where)})(?![\w-])")
+    return where
+
+
+@cache
+def _school_pattern() -> re.Pattern[str]:
+    """The names of `_school_places` as one pattern: 9 MB compiled (classify/warm.py),
+    built only for an item that needs the names found in its text."""
+    names = trie_alternatives(_school_places())
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
 
 
 def is_known_school(name: str) -> bool:
-    """Whether schools_abroad.yaml lists `name` as it is written (NJIT, KCTCS, BITS Pilani)."""
-    return name in _schools()[0]
+    """Whether schools_abroad.yaml lists `name` as it is written (NJIT, KCTCS, BITS
+    Pilani): a look-up in the table, without the pattern."""
+    return name in _school_places()
 
 
 def known_schools(text: str) -> list[re.Match[str]]:
     """Where `text` names a school of schools_abroad.yaml, by any name the file lists
     (the acronyms news uses too: KAUST, NC A&T, BC3)."""
-    return list(_schools()[1].finditer(text))
+    return list(_school_pattern().finditer(text))
 
 
 def schools_named(title: str, body: str) -> list[Where]:
     """Where the schools an English item names are (University of Michigan: Ann Arbor),
     most-named first, the headline counting double: a school's news happens at the school
     unless the text says otherwise."""
-    where, pattern = _schools()
+    where, pattern = _school_places(), _school_pattern()
     counts: Counter[Where] = Counter()
     for text, weight in ((title, 2), (body, 1)):
         for m in pattern.finditer(text):

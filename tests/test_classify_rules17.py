@@ -12,6 +12,9 @@ with a school is."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from ieiwatch.classify import classify
@@ -113,3 +116,17 @@ def test_a_hotel_that_signs_with_a_school_is_still_its_partner() -> None:
     c = classify(title, text, "zh")
     assert c.relevant
     assert "某某大酒店" in {p.name for p in c.parties}
+
+
+def test_looking_up_a_known_school_does_not_compile_the_pattern_of_all_school_names() -> None:
+    # A fresh interpreter: the pattern is cached per process. classify/warm.py classifies
+    # an English item whose parties include a company, as workers do; the 9 MB pattern of
+    # school names must stay unbuilt there (a look-up of a name needs only the table).
+    probe = (
+        "from ieiwatch.classify import warm, world_places as w; "
+        "print(w._school_pattern.cache_info().currsize, w._school_places.cache_info().currsize)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["0", "1"]
