@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from sqlmodel import Session
 
 from ieiwatch.config import Settings
@@ -38,6 +38,7 @@ from ieiwatch.domain import BEIJING, CheckpointStatus, DeliveryKind, IeiwatchErr
 from ieiwatch.flows import observe
 from ieiwatch.flows.ingest import Ingested, ingest
 from ieiwatch.flows.page_pool import stop_classifier_pool
+from ieiwatch.flows.plain_flow import plain_flow
 from ieiwatch.flows.polling import RelevantItem
 from ieiwatch.flows.runtime import RunContext, open_fetcher, open_store, run_inputs
 from ieiwatch.notify.planning import plan_alerts
@@ -393,7 +394,7 @@ def summary_lines(report: BackfillReport) -> list[str]:
     return lines
 
 
-@flow(name="backfill")
+@plain_flow(name="backfill")
 async def backfill(
     source: str,
     since: date | None = None,

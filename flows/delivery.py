@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 
 from ieiwatch.domain import DeliveryKind
+from ieiwatch.flows.plain_flow import plain_flow
 from ieiwatch.flows.runtime import open_store, run_inputs
 from ieiwatch.notify.sending import DeliveryReport, deliver_due, send_due
 from ieiwatch.storage.deliveries import Outbox
@@ -41,7 +42,7 @@ def _log(report: DeliveryReport) -> None:
         logger.warning(error)
 
 
-@flow(name="digest")
+@plain_flow(name="digest")
 async def digest(config_path: str | None = None, database_url: str | None = None) -> DeliveryReport:
     """Send each digest subscriber's digest when its period has come."""
     report = await asyncio.to_thread(_send, config_path, database_url, True)
@@ -49,7 +50,7 @@ async def digest(config_path: str | None = None, database_url: str | None = None
     return report
 
 
-@flow(name="retry-deliveries")
+@plain_flow(name="retry-deliveries")
 async def retry_deliveries(
     config_path: str | None = None, database_url: str | None = None
 ) -> DeliveryReport:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from ieiwatch.flows import observe, polling
+from ieiwatch.flows.plain_flow import plain_flow
 from ieiwatch.flows.polling import RunReport, SourceReport
 from ieiwatch.flows.runtime import RunContext, run_inputs
 
@@ -33,7 +34,7 @@ async def _poll_batch(ctx: RunContext, names: list[str]) -> list[SourceReport]:
     return await poll_sources_task(quoted, names, len(names) - 1)
 
 
-@flow(name="monitor")
+@plain_flow(name="monitor")
 async def monitor(
     config_path: str | None = None,
     database_url: str | None = None,

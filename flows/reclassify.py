@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
@@ -20,6 +20,7 @@ from ieiwatch.classify import CLASSIFIER_VERSION, classify
 from ieiwatch.config import Settings, load_config
 from ieiwatch.domain import ArticleToStore
 from ieiwatch.flows.ingest import to_store
+from ieiwatch.flows.plain_flow import plain_flow
 from ieiwatch.scrapers.models import ScrapedArticle
 from ieiwatch.storage.articles import batch_to_reclassify, source_names, update_classification
 from ieiwatch.storage.db import init_db, make_engine, session_scope
@@ -97,7 +98,7 @@ def configured_publishers(engine: Engine, config_path: Path) -> dict[int, str]:
     return {id_: named[name] for id_, name in names.items() if name in named}
 
 
-@flow(name="reclassify")
+@plain_flow(name="reclassify")
 def reclassify(
     everything: bool = False, database_url: str | None = None, config_path: str | None = None
 ) -> ReclassifyReport:

@@ -95,6 +95,21 @@ def test_the_process_that_fetches_and_stores_imports_no_page_reader() -> None:
     assert done.stdout.split() == ["False", "False", "False", "False", "True"], done.stderr
 
 
+def test_a_flow_records_plain_parameters_as_given_without_importing_fastapi() -> None:
+    # Prefect imports FastAPI (0.1 to 0.17 s) to encode a flow run's parameters; ours are
+    # JSON already. A value that is not still takes Prefect's way, with FastAPI.
+    script = (
+        "import sys, datetime\n"
+        "from ieiwatch.flows.monitor import monitor\n"
+        "from ieiwatch.flows.backfill import backfill\n"
+        "given = {'config_path': '/c.yaml', 'database_url': None, 'sources': ['a', 'b']}\n"
+        "print(monitor.serialize_parameters(given) == given, 'fastapi' in sys.modules)\n"
+        "print(backfill.serialize_parameters({'since': datetime.date(2026, 1, 2)}))\n"
+    )
+    done = _python(script)
+    assert done.stdout.split("\n")[:2] == ["True False", "{'since': '2026-01-02'}"], done.stderr
+
+
 def _python(script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
