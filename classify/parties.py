@@ -1626,10 +1626,19 @@ def _en_aggregates(text: str, zone: str, r: _EnRules) -> list[Found]:
 
 def _en_school_kind(f: Found) -> Found:
     """A name found with no school noun (`NJIT`, `KCTCS`, `BITS Pilani`: kind other) that
-    the gazetteer of schools abroad lists as written is a school."""
-    if f.party.kind in EDUCATION_KINDS or not is_known_school(f.party.name):
+    the gazetteer of schools abroad lists as written is a school; so is such a school's
+    name with one more word after it, a campus or a school of it (`BC3 Brockway`,
+    `MIT Sloan`)."""
+    if f.party.kind in EDUCATION_KINDS:
         return f
-    return dataclasses.replace(f, party=Party(f.party.name, _known_school_kind(f.party.name)))
+    school = f.party.name
+    if not is_known_school(school):
+        if f.party.kind != PartyKind.OTHER:
+            return f
+        school, _, last = school.rpartition(" ")
+        if not (school and last[:1].isupper() and is_known_school(school)):
+            return f
+    return dataclasses.replace(f, party=Party(f.party.name, _known_school_kind(school)))
 
 
 def _known_school_kind(name: str) -> str:
