@@ -17,13 +17,14 @@ from prefect.flows import Flow
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_SCALARS = (str, int, float, bool, type(None))
+# Exact types: a subclass (a StrEnum member, say) is for Prefect's encoder to convert.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def is_plain_json(value: object) -> bool:
     """Whether ``value`` is a JSON value as Python holds it: a str, number, bool or None,
     or a list of them or a dict from str to them, at any depth."""
-    if isinstance(value, _SCALARS):
+    if type(value) in _SCALARS:
         return True
     if type(value) is list:
         return all(is_plain_json(v) for v in value)
@@ -36,9 +37,11 @@ class PlainParameterFlow(Flow[P, R]):
     """A Flow that records plain JSON parameters as they are."""
 
     def serialize_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        if all(is_plain_json(v) for v in parameters.values()):
-            return dict(parameters)
-        return super().serialize_parameters(parameters)
+        try:
+            plain = all(is_plain_json(v) for v in parameters.values())
+        except RecursionError:  # nested past Python's limit: Prefect's encoder copes
+            plain = False
+        return dict(parameters) if plain else super().serialize_parameters(parameters)
 
 
 def plain_flow(*, name: str, **options: Any) -> Callable[[Callable[P, R]], Flow[P, R]]:
