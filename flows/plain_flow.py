@@ -44,10 +44,10 @@ class PlainParameterFlow(Flow[P, R]):
         return dict(parameters) if plain else super().serialize_parameters(parameters)
 
 
-def plain_flow(*, name: str, **options: Any) -> Callable[[Callable[P, R]], Flow[P, R]]:
-    """``@flow(name=..., **options)``, made a :class:`PlainParameterFlow`."""
+def plain_flow(*, name: str) -> Callable[[Callable[P, R]], Flow[P, R]]:
+    """``@flow(name=...)``, made a :class:`PlainParameterFlow`."""
 
     def decorate(fn: Callable[P, R]) -> Flow[P, R]:
-        return PlainParameterFlow(fn=fn, name=name, **options)
+        return PlainParameterFlow(fn=fn, name=name)
 
     return decorate
