@@ -369,6 +369,26 @@ def test_two_workers_storing_the_same_stories_at_once_make_each_story_and_alert_
     assert all(len(group) == 2 for group in _groups(engine))
 
 
+def test_two_workers_storing_the_same_articles_at_once_store_each_once(engine: Engine) -> None:
+    rng = random.Random(16)
+    han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    items = [
+        _item(n, f"第{n}项校企合作新闻的标题", "".join(rng.choices(han, k=300)))
+        for n in range(20)
+    ]
+    with session_scope(engine) as s:
+        sync_sources(s, CONFIG.sources)
+        sync_subscribers(s, [c.spec() for c in CONFIG.subscribers])
+    # The same pages met through two sources: the first to store a URL has it, the
+    # other finds it stored rather than failing on the unique key.
+    _race(engine, {"university": items, "bureau": items})
+    with session_scope(engine) as s:
+        urls = list(s.exec(select(Article.url)))
+    assert sorted(urls) == sorted(i.url for i in items)
+    assert _count(engine, Story) == 20
+    assert _count(engine, Delivery) == 20
+
+
 def _race(engine: Engine, by_source: dict[str, list[ArticleToStore]]) -> None:
     """Each source's items stored by a thread of its own, both starting at once."""
     barrier = threading.Barrier(len(by_source))
