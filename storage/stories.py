@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, TextClause, bindparam, func, insert, text, update
+from sqlalchemy import Select, bindparam, func, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -162,9 +162,7 @@ class _Batch:
     def read_texts(self, session: Session, ids: Sequence[int]) -> None:
         missing = sorted(set(ids) - self.texts.keys())
         for chunk in in_chunks(missing):
-            rows = session.execute(
-                sa_select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
-            )
+            rows = session.execute(_texts(), {"ids": chunk})
             self.texts.update((article_id, text) for article_id, text in rows)
 
     def texts_agree(self, a: Article, b: _Candidate) -> bool:
@@ -271,7 +269,8 @@ def _candidates_by_key(
     }
     by_id: dict[int, _Candidate] = {}
     for chunk in in_chunks(sorted(wanted)):
-        by_id.update((row[0], _Candidate(*row)) for row in session.execute(_recent(chunk, since)))
+        rows = session.execute(_recent(), {"ids": chunk, "since": since})
+        by_id.update((row[0], _Candidate(*row)) for row in rows)
     return {
         key: [by_id[article_id] for article_id, _ in found if article_id in by_id]
         for key, found in sharing.items()
@@ -286,15 +285,16 @@ def _latest_sharing(session: Session, keys: list[int]) -> dict[int, list[tuple[i
     """Key → (article id, SimHash) of the latest articles sharing it (at most the key's
     limit), oldest first: one index range scan per key, a statement per 250 keys."""
     found: dict[int, list[tuple[int, int]]] = {}
+    # The driver's own parameters: SQLAlchemy would process each of the 500 a statement.
+    sql = _latest_scans(_PARAMETER_MARK[dialect_of(session)])
+    connection = session.connection()
     for n in range(0, len(keys), _UNION_CHUNK):
         chunk = keys[n : n + _UNION_CHUNK]
         # Always 250 scans (the rest of a key that is never stored, limit 0), so that the
         # statement's text is one and the database prepares it once.
-        padding = [_NO_KEY] * (_UNION_CHUNK - len(chunk))
-        params = {f"k{i}": key for i, key in enumerate(chunk + padding)}
-        params |= {f"l{i}": _limit(key) for i, key in enumerate(chunk)}
-        params |= {f"l{i}": 0 for i in range(len(chunk), _UNION_CHUNK)}
-        for key, article_id, article_simhash in session.execute(_latest_scans(), params):
+        padding = [(_NO_KEY, 0)] * (_UNION_CHUNK - len(chunk))
+        params = tuple(v for pair in [(k, _limit(k)) for k in chunk] + padding for v in pair)
+        for key, article_id, article_simhash in connection.exec_driver_sql(sql, params):
             found.setdefault(key, []).append((article_id, article_simhash))
     for rows in found.values():
         rows.sort()
@@ -303,36 +303,46 @@ def _latest_sharing(session: Session, keys: list[int]) -> dict[int, list[tuple[i
 
 _NO_KEY = -1
 """No article has it: keys are never negative."""
+_PARAMETER_MARK = {"sqlite": "?", "postgresql": "%s"}
 
 
 @cache
-def _latest_scans() -> TextClause:
-    return text(
-        " UNION ALL ".join(
-            "SELECT * FROM (SELECT k.key, k.article_id, k.simhash FROM story_keys k"
-            f" WHERE k.key = :k{i} ORDER BY k.article_id DESC LIMIT :l{i}) AS s{i}"
-            for i in range(_UNION_CHUNK)
-        )
+def _latest_scans(mark: str) -> str:
+    return " UNION ALL ".join(
+        "SELECT * FROM (SELECT k.key, k.article_id, k.simhash FROM story_keys k"
+        f" WHERE k.key = {mark} ORDER BY k.article_id DESC LIMIT {mark}) AS s{i}"
+        for i in range(_UNION_CHUNK)
     )
 
 
-def _recent(ids: Sequence[int], since: datetime) -> Select[Any]:
-    """The columns of a ``_Candidate`` of those articles that are recent and in a story."""
-    # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+# Statements made once, from the table's columns: a statement object keeps its cache
+# key, and Core rows need no ORM loading; ``:ids`` is a list (an expanding parameter).
+@cache
+def _recent() -> Select[Any]:
+    """The columns of a ``_Candidate`` of the articles ``:ids`` that are recent (fetched
+    since ``:since``) and in a story."""
+    a = table_of(Article).c
     return sa_select(
-        col(Article.id),
-        col(Article.story_id),
-        col(Article.simhash),
-        col(Article.content_hash),
-        col(Article.title),
-        func.length(col(Article.text)),
-        col(Article.published_at),
-        col(Article.parties),
+        a.id,
+        a.story_id,
+        a.simhash,
+        a.content_hash,
+        a.title,
+        func.length(a.text),
+        a.published_at,
+        a.parties,
     ).where(
-        col(Article.id).in_(ids),
-        col(Article.fetched_at) >= since,
-        col(Article.story_id).is_not(None),
+        a.id.in_(bindparam("ids", expanding=True)),
+        a.fetched_at >= bindparam("since"),
+        a.story_id.is_not(None),
     )
+
+
+@cache
+def _texts() -> Select[Any]:
+    """(id, text) of the articles ``:ids``."""
+    a = table_of(Article).c
+    return sa_select(a.id, a.text).where(a.id.in_(bindparam("ids", expanding=True)))
 
 
 def _new_stories(session: Session, titles: list[tuple[int, str]]) -> dict[int, int]:
@@ -368,7 +378,7 @@ def _store_keys(session: Session, rows: list[tuple[int, int, int]]) -> None:
         return
     # The driver's own executemany: a first pass stores a hundred thousand rows, which
     # SQLAlchemy would each turn into a dictionary of parameters first.
-    mark = "%s" if dialect_of(session) == "postgresql" else "?"
+    mark = _PARAMETER_MARK[dialect_of(session)]
     session.connection().exec_driver_sql(
         f'INSERT INTO story_keys ("key", article_id, simhash) VALUES ({mark}, {mark}, {mark})'
         " ON CONFLICT DO NOTHING",
