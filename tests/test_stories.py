@@ -372,10 +372,8 @@ def test_two_workers_storing_the_same_stories_at_once_make_each_story_and_alert_
 def test_two_workers_storing_the_same_articles_at_once_store_each_once(engine: Engine) -> None:
     rng = random.Random(16)
     han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
-    items = [
-        _item(n, f"第{n}项校企合作新闻的标题", "".join(rng.choices(han, k=300)))
-        for n in range(20)
-    ]
+    texts = ["".join(rng.choices(han, k=300)) for _ in range(20)]
+    items = [_item(n, f"第{n}项校企合作新闻的标题", text) for n, text in enumerate(texts)]
     with session_scope(engine) as s:
         sync_sources(s, CONFIG.sources)
         sync_subscribers(s, [c.spec() for c in CONFIG.subscribers])
