@@ -209,7 +209,11 @@ def after_success(
     if problems:
         source.last_error = short_error("; ".join(problems))
     assert source.id is not None
-    reason = silence_reason(source.last_item_at, item_times(session, source.id), now, rules)
+    # A source with an item younger than ``rules.silent_after`` is not silent whatever its
+    # pace: its items' times (a query) are read only when it could be.
+    reason = None
+    if not _recent(source, now, rules):
+        reason = silence_reason(source.last_item_at, item_times(session, source.id), now, rules)
     change = mark_broken(source, reason, now) if reason else mark_recovered(source)
     session.add(source)
     return change

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from servers import LocalSite, Route
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
@@ -458,6 +458,34 @@ def test_unchanged_sources_get_the_health_of_one_by_one_checks_on_each_database(
         "undated": True,
         "recovers": False,
     }
+
+
+def test_a_poll_reads_the_items_times_only_of_a_source_that_could_be_silent(
+    engine: Engine,
+) -> None:
+    checking: list[str] = []
+    read_for: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "row_number()" in statement.lower():  # the items' times, ranked per source
+            read_for.append(checking[-1])
+
+    event.listen(engine, "before_cursor_execute", note)
+    with session_scope(engine) as s:
+        # One item this week: not silent, whatever the source's pace. One 40 days ago:
+        # maybe silent (too few items to say, here), which only its items' times tell.
+        for name, published in (("busy", _days_ago(1, 2, 3, 4, 5)), ("quiet", _days_ago(40))):
+            row = Source(name=name, kind=SourceKind.FEED, url=f"http://x.cn/{name}")
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            _add_articles(s, row.id, published)
+            row.last_item_at = max(published)
+            s.flush()
+            checking.append(name)
+            assert health.after_success(s, row, RULES, now=NOW) is None
+            assert row.broken_reason is None
+    assert read_for == ["quiet"]
 
 
 def test_a_source_that_falls_silent_while_its_list_is_unchanged_is_marked_once(
