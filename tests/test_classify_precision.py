@@ -16,7 +16,7 @@ def _names(title: str, text: str) -> dict[str, str]:
 
 
 def test_version_was_bumped_for_the_new_rules() -> None:
-    assert CLASSIFIER_VERSION == "rules-18"
+    assert CLASSIFIER_VERSION == "rules-19"
 
 
 # ------------------------------------------------- the headline decides ----
@@ -315,7 +315,7 @@ def test_english_joint_centre_named_after_both_sides_is_not_a_party() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the text layer (rules-7 to rules-18) scores this short invented item below 0.5 "
+    reason="the text layer (rules-7 to rules-19) scores this short invented item below 0.5 "
     "(rules-11: P 0.36; −joint, −joint research, −research centre); the rules alone call it "
     "relevant (+6.4 against 5)",
 )
