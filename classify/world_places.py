@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from ieiwatch.domain.places import gazetteer, world
 
@@ -223,20 +223,22 @@ def is_known_school(name: str) -> bool:
     return name in _school_places()
 
 
-def known_schools(text: str) -> list[re.Match[str]]:
+@lru_cache(maxsize=4)
+def known_schools(text: str) -> tuple[re.Match[str], ...]:
     """Where `text` names a school of schools_abroad.yaml, by any name the file lists
-    (the acronyms news uses too: KAUST, NC A&T, BC3)."""
-    return list(_school_pattern().finditer(text))
+    (the acronyms news uses too: KAUST, NC A&T, BC3). Cached: the party finder and the
+    region (`schools_named`, up to twice) read the same headline and body."""
+    return tuple(_school_pattern().finditer(text))
 
 
 def schools_named(title: str, body: str) -> list[Where]:
     """Where the schools an English item names are (University of Michigan: Ann Arbor),
     most-named first, the headline counting double: a school's news happens at the school
     unless the text says otherwise."""
-    where, pattern = _school_places(), _school_pattern()
+    where = _school_places()
     counts: Counter[Where] = Counter()
     for text, weight in ((title, 2), (body, 1)):
-        for m in pattern.finditer(text):
+        for m in known_schools(text):
             counts[where[m.group(0)]] += weight
     return [place for place, _ in counts.most_common()]
 
