@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ieiwatch.domain import ArticleType
 from ieiwatch.domain.text import MAX_TITLE_CHARS
@@ -193,9 +195,20 @@ def _snippet(prep: Prepared, zone: str, m: re.Match[str], limit: int) -> str:
     return s if len(s) <= limit else s[: limit // 2 - 1] + "…" + s[-(limit // 2 - 1) :]
 
 
-def find_hit(prep: Prepared, body_re: Cue | None, title_re: Cue | None, sc: Scoring) -> Hit | None:
-    """Best position of a pattern: the title, else its first place in the body."""
-    first, count = _scan(body_re, prep.body, sc.repeat_cap + 1)
+def find_hit(
+    prep: Prepared,
+    body_re: Cue | None,
+    title_re: Cue | None,
+    sc: Scoring,
+    body_matches: Sequence[re.Match[str]] | None = None,
+) -> Hit | None:
+    """Best position of a pattern: the title, else its first place in the body.
+    `body_matches`, when given, are all of `body_re`'s in the body, already found."""
+    if body_matches is None:
+        first, count = _scan(body_re, prep.body, sc.repeat_cap + 1)
+    else:
+        first = body_matches[0] if body_matches else None
+        count = min(len(body_matches), sc.repeat_cap + 1)
     for pattern in (title_re, body_re):
         m = pattern.search(prep.title) if pattern else None
         if m:
@@ -221,6 +234,14 @@ def _scan(pattern: Cue | None, text: str, cap: int) -> tuple[re.Match[str] | Non
     return first, n
 
 
+@lru_cache(maxsize=2)
+def _every_match(pattern: Cue, text: str) -> tuple[re.Match[str], ...]:
+    """All matches of the action cue in an item's body, found once: the score counts them
+    (`_group_hits`) and the type reads each (`_action_texts`). Nearly every body holds
+    fewer than the score's cap, so counting them all costs the score nothing more."""
+    return tuple(pattern.finditer(text))
+
+
 def _has_partner(found: list[party_mod.Found]) -> bool:
     return any(f.party.kind not in EDUCATION_KINDS for f in found)
 
@@ -243,7 +264,8 @@ def _group_hits(
             or (g.only_without_industry and industry)
         ):
             continue
-        hit = find_hit(prep, g.body, g.title, sc)
+        every = _every_match(g.body, prep.body) if g.name == "action" and g.body else None
+        hit = find_hit(prep, g.body, g.title, sc, every)
         if hit:
             hits[g.name] = hit
     # Policy wording only matters when it is about cooperation.
@@ -429,7 +451,7 @@ def _action_texts(
         (m.group(0), sc.title_multiplier if m.start() < main_end else sc.lead_multiplier)
         for m in action.finditer(prep.title)
     ]
-    for m in action.finditer(prep.body):
+    for m in _every_match(action, prep.body):
         mult = sc.lead_multiplier if m.start() < prep.lead_end else 1.0
         if _aside(prep, rules, m.start(), m.end()):
             mult *= rules.aside_factor
