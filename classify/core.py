@@ -256,9 +256,11 @@ def _group_hits(
     industry: bool = True,
 ) -> dict[str, Hit]:
     hits: dict[str, Hit] = {}
+    topic_read = False
     for g in rules.groups:
         if (
-            (g.only_without_partner and partner)
+            (g.requires_topic and topic_read and "topic" not in hits)
+            or (g.only_without_partner and partner)
             or (g.only_without_title_partner and title_partner)
             or (g.requires_government and not government)
             or (g.only_without_industry and industry)
@@ -268,6 +270,9 @@ def _group_hits(
         hit = find_hit(prep, g.body, g.title, sc, every)
         if hit:
             hits[g.name] = hit
+        # The groups after it that need the topic are not read without it (the policy
+        # groups' patterns are among the slowest); those before it are dropped below.
+        topic_read = topic_read or g.name == "topic"
     # Policy wording only matters when it is about cooperation.
     if "topic" not in hits:
         for g in rules.groups:
