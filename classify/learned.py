@@ -176,17 +176,25 @@ def grams(lang: str, title: str, body: str, config: TextConfig) -> dict[tuple[st
     """The word features of an item: ``(zone, gram) → value``, zone ``t`` (headline) or
     ``b`` (the body's opening). Texts are the rules' prepared ones (lower-cased English,
     simplified Chinese). Each zone's grams count once and share a unit norm."""
-    out: dict[tuple[str, str], float] = {}
     body = body[: config.body_chars.get(lang, 400)]
+    char_n = config.char_grams.get(lang, 0)
+    return {
+        (zone, g): v
+        for zone, v, gs in _zones(lang, title, body, config.min_grams, char_n)
+        for g in gs
+    }
+
+
+def _zones(
+    lang: str, title: str, body: str, min_grams: int, char_n: int
+) -> Iterator[tuple[str, float, list[str]]]:
+    """(zone, value, grams) of each zone that has grams, headline first: `grams`' items."""
     for zone, text in (("t", title), ("b", body)):
-        gs = _zone_grams(lang, text, config.char_grams.get(lang, 0))
+        gs = _zone_grams(lang, text, char_n)
         if gs:
-            v = 1.0 / math.sqrt(max(len(gs), config.min_grams))
             # Sorted: a set's order changes with the process's string hashing, and the
             # order of a float sum must not (same rows, same file).
-            for g in sorted(gs):
-                out[(zone, g)] = v
-    return out
+            yield zone, 1.0 / math.sqrt(max(len(gs), min_grams)), sorted(gs)
 
 
 def _zone_grams(lang: str, text: str, char_n: int = 0) -> set[str]:
@@ -243,18 +251,13 @@ def keyed_grams(
 def _keyed_grams(
     lang: str, title: str, body: str, buckets: int, chars: int, min_grams: int, char_n: int
 ) -> tuple[tuple[str, float, int], ...]:
-    config = TextConfig(
-        buckets=buckets,
-        body_chars={lang: chars},
-        min_grams=min_grams,
-        char_grams={lang: char_n} if char_n else {},
-    )
+    # `grams`' items in its order, zone by zone: no dict of (zone, gram) keys in between.
     crc = zlib.crc32
-    pre = {"t": _prefix_crc(lang, "t"), "b": _prefix_crc(lang, "b")}
-    return tuple(
-        (g, v, crc(g.encode(), pre[zone]) % buckets)
-        for (zone, g), v in grams(lang, title, body, config).items()
-    )
+    out: list[tuple[str, float, int]] = []
+    for zone, v, gs in _zones(lang, title, body, min_grams, char_n):
+        pre = _prefix_crc(lang, zone)
+        out += [(g, v, crc(g.encode(), pre) % buckets) for g in gs]
+    return tuple(out)
 
 
 def text_features(lang: str, title: str, body: str, config: TextConfig) -> dict[int, float]:
