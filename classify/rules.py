@@ -95,18 +95,34 @@ def alternatives(words: Iterable[str], after_first: Callable[[str], str] | None 
     return by_first_literal([re.escape(w) for w in items], after_first)
 
 
-def trie_alternatives(words: Iterable[str]) -> str:
+def trie_alternatives(words: Iterable[str], after_first: Callable[[str], str] | None = None) -> str:
     """`words` as a regex shaped like a trie (``Universit(?:y of (?:Ghana|Nairobi)|i …)``):
     re tries a plain alternation's words one after the other at every position, so five
     thousand school names cost over a millisecond an article; the trie reads each
-    character once. The longest word wins, as in `alternatives`."""
+    character once. The longest word wins, as in `alternatives`. ``after_first(c)``, when
+    given, is written right after each first character ``c``, as in `by_first_literal`:
+    a check there (``word_start``) lets re skip to the first characters, where one before
+    the whole trie (``\\b``) is tried at every position, at twice the time."""
     trie: dict[str, Any] = {}
     for word in {w for w in words if w}:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return _trie_branch(trie)
+    if after_first is None:
+        return _trie_branch(trie)
+    firsts = [
+        re.escape(ch) + after_first(ch) + _trie_branch(child) for ch, child in sorted(trie.items())
+    ]
+    return f"(?:{'|'.join(firsts)})"
+
+
+def word_start(first: str) -> str:
+    """``\\b`` before the character `first`, as a check written after it: not after a
+    word character when `first` is one, else only after one."""
+    if re.match(r"\w", first):
+        return f"(?<!\\w{re.escape(first)})"
+    return f"(?<=\\w{re.escape(first)})"
 
 
 def _trie_branch(node: dict[str, Any]) -> str:
