@@ -6,6 +6,7 @@ import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any
@@ -87,6 +88,19 @@ _DEFINED = re.compile(
 )
 
 
+# Where a definition can be: `_DEFINED` is words, spaces and , . - & ’ ' up to a short
+# form's bracket, so a match starts in the run of those characters right before one. Its
+# tries at every capital and "of" of a text cost a tenth of a millisecond an article;
+# read in these runs only, it finds the same definitions in a fraction of that.
+_DEFINED_SPAN = re.compile(r"(?<![\w&'’.,\- ])[\w&'’.,\- ]*+\([A-Z][A-Za-z&-]{1,9}\)")
+
+
+def _definitions(body: str) -> Iterator[re.Match[str]]:
+    """`_DEFINED`'s matches in `body`, as its scan of the whole body finds them."""
+    for span in _DEFINED_SPAN.finditer(body):
+        yield from _DEFINED.finditer(body, span.start(), span.end())
+
+
 _NAME_ALIAS = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z&-]{1,9})\)")
 
 
@@ -118,7 +132,7 @@ def _en_spelled_out(found: list[Found], body: str) -> list[Found]:
     if "(" not in body:
         return found
     spelled: dict[str, str] = {}
-    for m in _DEFINED.finditer(body):
+    for m in _definitions(body):
         long = _long_form(m.group(2), m.group(1))
         if long:
             spelled.setdefault(m.group(2), long)
