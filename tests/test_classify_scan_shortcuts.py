@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ieiwatch.classify.parties import _DEFINED, _definitions
+from ieiwatch.classify.parties import _DEFINED, _JOIN, _RUN_RE, _UNIT, _definitions
 from ieiwatch.classify.rules import trie_alternatives, word_start
 
 LABELLED = Path(__file__).parent / "data" / "labelled" / "tuning.jsonl"
@@ -55,3 +55,11 @@ def test_a_word_start_after_the_first_letter_is_a_leading_word_boundary() -> Non
     pieces = [*words, " ", "a", "X", "-", "’", "\n", ".", "é", "1"]
     for text in _fuzz(pieces, 5000, seed=11):
         assert _spans(narrowed.finditer(text)) == _spans(plain.finditer(text)), text
+
+
+def test_runs_of_names_opening_with_a_class_are_those_of_the_plain_units() -> None:
+    plain = re.compile(rf"{_UNIT}(?:{_JOIN}{_UNIT})*")
+    pieces = ["Co", "Co.", "Ltd", "LTD", "Inc", "Corp", "St", "Bros", "Pty", "Bhd", ".", ","]
+    pieces += [" ", "(", ")", "(AB)", "A", "x", "of", "the", "and", "–", "-", "\t", "\n", "é"]
+    for text in _texts() + _fuzz(pieces, 5000, seed=13):
+        assert _spans(_RUN_RE.finditer(text)) == _spans(plain.finditer(text)), text
