@@ -98,15 +98,17 @@ class Prepared:
 def prepare(title: str, text: str, lang: str, lead_chars: int) -> Prepared:
     title = (title or "").strip()
     text = text or ""
+    # The originals with their spaces normalised, once: English rules read them lower-cased.
+    orig_title, orig_body = normalise_spaces(title), normalise_spaces(text)
     if lang == "zh":
         rule_title, rule_body = to_simplified(title), to_simplified(text)
     else:
-        rule_title, rule_body = _lower(normalise_spaces(title)), _lower(normalise_spaces(text))
+        rule_title, rule_body = _lower(orig_title), _lower(orig_body)
     return Prepared(
         lang=lang,
         title=rule_title,
         body=rule_body,
-        orig_title=normalise_spaces(title),
-        orig_body=normalise_spaces(text),
+        orig_title=orig_title,
+        orig_body=orig_body,
         lead_end=min(len(rule_body), lead_chars),
     )
