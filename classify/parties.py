@@ -1024,10 +1024,23 @@ def _en_rules() -> _EnRules:
         ),
         aggregate_noun_re=re.compile(rf"(?:{'|'.join(_AGG_NOUNS)})\b"),
         authority_re=re.compile(e["school_authorities"]),
-        brand_re=re.compile(
-            r"(?<![\w&.-])" + alternation(e["known_companies"]) + r"(?![\w&-]|\.\w)"
-        ),
+        brand_re=_brand_re(e["known_companies"]),
     )
+
+
+def _brand_re(companies: list[str]) -> re.Pattern[str]:
+    """The brands of `companies`, not inside a longer name. The look-behind goes after
+    each brand's first letter: re then skips to those letters (capitals, mostly), where
+    one before them all is tried at every character (three times the work). A brand
+    that does not open with a letter or a digit would lose it there: then it stays."""
+    end = r"(?![\w&-]|\.\w)"
+    if all(c[:1].isalnum() for c in companies):
+        return re.compile(f"(?:{alternatives(companies, after_first=_not_in_a_name)}){end}")
+    return re.compile(r"(?<![\w&.-])" + alternation(companies) + end)
+
+
+def _not_in_a_name(first: str) -> str:
+    return rf"(?<![\w&.-]{re.escape(first)})"
 
 
 def _noun(word: str, r: _EnRules) -> str | None:

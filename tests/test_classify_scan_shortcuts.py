@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ieiwatch.classify.parties import _DEFINED, _JOIN, _RUN_RE, _UNIT, _definitions
-from ieiwatch.classify.rules import trie_alternatives, word_start
+from ieiwatch.classify.data_files import load
+from ieiwatch.classify.parties import _DEFINED, _JOIN, _RUN_RE, _UNIT, _definitions, _en_rules
+from ieiwatch.classify.rules import alternation, trie_alternatives, word_start
 
 LABELLED = Path(__file__).parent / "data" / "labelled" / "tuning.jsonl"
 
@@ -63,3 +64,13 @@ def test_runs_of_names_opening_with_a_class_are_those_of_the_plain_units() -> No
     pieces += [" ", "(", ")", "(AB)", "A", "x", "of", "the", "and", "–", "-", "\t", "\n", "é"]
     for text in _texts() + _fuzz(pieces, 5000, seed=13):
         assert _spans(_RUN_RE.finditer(text)) == _spans(plain.finditer(text)), text
+
+
+def test_brands_checked_after_their_first_letter_are_found_as_before() -> None:
+    companies = load("orgs")["en"]["known_companies"]
+    plain = re.compile(r"(?<![\w&.-])" + alternation(companies) + r"(?![\w&-]|\.\w)")
+    brand = _en_rules().brand_re
+    pieces = [*companies[:40], " ", "x", "-", "&", ".", ".x", "’s", "\n", "A", "é"]
+    for text in _texts() + _fuzz(pieces, 3000, seed=17):
+        assert _spans(brand.finditer(text)) == _spans(plain.finditer(text)), text
+    assert all(brand.fullmatch(c) for c in companies)
