@@ -17,7 +17,7 @@ from .data_files import load
 from .model import EDUCATION_KINDS, Party, PartyKind
 from .places import leading_place, starts_with_place
 from .prefilter import Cue
-from .rules import alternation, alternatives
+from .rules import alternation, alternatives, not_after
 from .text import Prepared, to_simplified
 from .world_places import is_known_school, known_schools
 
@@ -959,11 +959,7 @@ def _at_word_start(words: list[str]) -> str:
     first letter (``D(?<![\w-]D)(?:ean|r\.|r)``) rather than preceding the choice: re
     skips to the places a word's first letter is, where a leading look-behind is tried at
     every character."""
-    return "(?:" + alternatives(words, after_first=_not_after_word) + ")"
-
-
-def _not_after_word(first: str) -> str:
-    return rf"(?<![\w-]{re.escape(first)})"
+    return "(?:" + alternatives(words, after_first=not_after(r"\w-")) + ")"
 
 
 @cache
@@ -1035,12 +1031,9 @@ def _brand_re(companies: list[str]) -> re.Pattern[str]:
     that does not open with a letter or a digit would lose it there: then it stays."""
     end = r"(?![\w&-]|\.\w)"
     if all(c[:1].isalnum() for c in companies):
-        return re.compile(f"(?:{alternatives(companies, after_first=_not_in_a_name)}){end}")
+        in_a_name = not_after(r"\w&.-")
+        return re.compile(f"(?:{alternatives(companies, after_first=in_a_name)}){end}")
     return re.compile(r"(?<![\w&.-])" + alternation(companies) + end)
-
-
-def _not_in_a_name(first: str) -> str:
-    return rf"(?<![\w&.-]{re.escape(first)})"
 
 
 def _noun(word: str, r: _EnRules) -> str | None:

@@ -117,6 +117,17 @@ def trie_alternatives(words: Iterable[str], after_first: Callable[[str], str] | 
     return f"(?:{'|'.join(firsts)})"
 
 
+def not_after(chars: str) -> Callable[[str], str]:
+    """An ``after_first`` check (`by_first_literal`, `trie_alternatives`): the word does
+    not follow a character of `chars` (a class's body, ``\\w-``). Written after the word's
+    first character, so that re skips to the first characters."""
+
+    def check(first: str) -> str:
+        return rf"(?<![{chars}]{re.escape(first)})"
+
+    return check
+
+
 def word_start(first: str) -> str:
     """``\\b`` before the character `first`, as a check written after it: not after a
     word character when `first` is one, else only after one."""

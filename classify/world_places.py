@@ -15,7 +15,7 @@ from ieiwatch.domain.places import gazetteer, world
 
 from .data_files import read_data
 from .model import Region
-from .rules import trie_alternatives
+from .rules import not_after, trie_alternatives
 
 Where = tuple[str, str | None]
 """(area, city): the area is a state or province (``Ohio``) or, where the gazetteer
@@ -216,12 +216,8 @@ def _school_pattern() -> re.Pattern[str]:
     # Not after a letter or a hyphen, checked after each name's first letter: re then
     # skips to those letters, mostly capitals, where a look-behind before the names is
     # tried at every character (twice the time).
-    names = trie_alternatives(_school_places(), after_first=_not_after_word)
+    names = trie_alternatives(_school_places(), after_first=not_after(r"\w-"))
     return re.compile(rf"{names}(?![\w-])")
-
-
-def _not_after_word(first: str) -> str:
-    return rf"(?<![\w-]{re.escape(first)})"
 
 
 def is_known_school(name: str) -> bool:
