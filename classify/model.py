@@ -9,7 +9,7 @@ from ieiwatch.domain import EDUCATION_KINDS, ArticleType, Party, PartyKind, Regi
 
 # Bump whenever a rule, a weight or a data file changes: stored classifications
 # carry it, and `reclassify` re-runs articles classified by an older version.
-CLASSIFIER_VERSION = "rules-19"
+CLASSIFIER_VERSION = "rules-20"
 
 TYPES: tuple[str, ...] = tuple(ArticleType)
 """The eight types of the labels (``domain.ArticleType``)."""

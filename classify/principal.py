@@ -209,6 +209,27 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
             out.append(Verdict(party, False))
         else:
             out.append(Verdict(party, True))
+    return _late_bureaus_witness(out, kept, prep)
+
+
+def _late_bureaus_witness(out: list[Verdict], kept: list[Found], prep: Prepared) -> list[Verdict]:
+    """A bureau the headline does not name, first named after two parties that
+    cooperate, is there to witness, host or support, even where a sentence has it work
+    with them (某学院与某公司签署… 市人社局与学院共同推进…): cooperation news names its
+    parties first. It is kept among the mentioned."""
+    before = 0
+    for i, (v, f) in enumerate(zip(out, kept, strict=True)):
+        if not v.principal:
+            continue
+        if (
+            before >= 2
+            and f.party.kind == "government"
+            and not f.self_ref
+            and not _in_headline(f, prep)
+        ):
+            out[i] = Verdict(v.party, False)
+        else:
+            before += 1
     return out
 
 
@@ -305,6 +326,29 @@ def _counted(f: Found, kept: list[Found], lang: str, r: _Rules) -> bool:
         and _side(g.party.kind) == side
         and not _COUNTED.match(g.party.name)
         for g in kept
+    )
+
+
+# Words that open many bodies' names and so say nothing of which one a headline names.
+_EN_GENERIC_OPENERS = frozenset({"Department", "Ministry", "Office", "State", "National", "The"})
+
+
+def _in_headline(f: Found, prep: Prepared) -> bool:
+    """Whether the headline names the party: found there, or (English) by its initials
+    ("MIDA" for the Malaysian Investment Development Authority), by the short form the
+    text gives after it ("Ministry of Higher Education (KPT)") or by its first word
+    ("Kwara Govt" for the Kwara State Government)."""
+    if f.zone == "title" or prep.lang != "en":
+        return f.zone == "title"
+    words = set(re.findall(r"[A-Za-z][\w'’&-]*", prep.orig_title))
+    name = _TRAILING_ALIAS.sub("", f.party.name)
+    initials = _initials(name)
+    declared = re.findall(rf"{re.escape(name)}\s+\((?:The )?({ALIAS})\)", prep.orig_body)
+    first = name.split()[0]
+    return (
+        (len(initials) >= 3 and initials in words)
+        or any(a in words for a in declared)
+        or (first not in _EN_GENERIC_OPENERS and first in words)
     )
 
 
@@ -647,7 +691,12 @@ def _mentions(f: Found, prep: Prepared) -> list[tuple[str, int, int]]:
         while start >= 0 and len(out) < 8:
             out.append((zone, start, start + len(name)))
             start = text.find(name, start + len(name))
-    return out or [(f.zone, f.pos, f.pos + len(name))]
+    if out:
+        return out
+    # A name qualified with its city (澄州市教育局 for 市教育局): the part written there.
+    text = prep.zone_text(f.zone) if prep.lang == "zh" else prep.original(f.zone, 0, 10**9)
+    written = next((k for k in range(len(name)) if text.startswith(name[k:], f.pos)), 0)
+    return [(f.zone, f.pos, f.pos + len(name) - written)]
 
 
 def _zh_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:
@@ -659,11 +708,34 @@ def _zh_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:
     opens = lead is not None and start <= lead.end()
     # 由某局副局长主持: its official chairs or attends; 由 does not make it a party.
     official = bool(r.zh_official.match(after))
-    cooperates = bool(
-        r.zh_coop_after.match(after) or (r.zh_coop_before.search(before) and not official) or opens
+    attends = official or any(
+        r.zh_attending.search(tail[: r.zh_window]) for tail in (after, _list_tail(after))
     )
-    attends = official or bool(r.zh_attending.search(after[: r.zh_window]))
+    # 市教育局、市发改委等部门负责人出席: a list that attends, wherever it stands (、 or the
+    # opening of the text would otherwise make each body act).
+    listed = attends and before.endswith("、")
+    cooperates = bool(
+        r.zh_coop_after.match(after)
+        or (r.zh_coop_before.search(before) and not official and not listed)
+        or (opens and not attends)
+    )
     return cooperates, attends
+
+
+# An item of a list of bodies (、市发展改革委): what the list does is said after its last.
+_LIST_ITEM_CHARS = 24
+
+
+def _list_tail(after: str) -> str:
+    """The clause from the last item of the list the name opens (市教育局、市发展改革委、
+    市人社局等部门负责人参加会议 -> 、市人社局等部门负责人参加会议), or '' if none."""
+    start = -1
+    while after.startswith("、", start + 1):
+        nxt = after.find("、", start + 2)
+        if nxt < 0 or nxt - start > _LIST_ITEM_CHARS:
+            return after[start + 1 :]
+        start = nxt - 1
+    return after[start + 1 :] if start >= 0 else ""
 
 
 def _en_roles(text: str, start: int, end: int, r: _Rules) -> tuple[bool, bool]:

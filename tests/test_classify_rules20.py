@@ -1,0 +1,74 @@
+"""rules-20 (issue 11): a bureau named after the parties that cooperate is a witness.
+
+Cooperation news names its parties first; a bureau that the headline does not name and
+that the text first names after two cooperating parties is there to witness, to host or
+to issue a list, even where a sentence has it 共同推进 or "partner with" them. On the
+tuning split and the development set the rule takes 44 bureaus out of the parties, 6 of
+which the labels call parties. Schools, companies and people are invented.
+"""
+
+from __future__ import annotations
+
+from ieiwatch.classify import classify
+
+
+def _parties(title: str, text: str, lang: str) -> tuple[list[str], list[str]]:
+    c = classify(title, text, lang)
+    return [p.name for p in c.parties], [p.name for p in c.mentioned]
+
+
+def test_a_bureau_named_after_the_school_and_the_company_is_mentioned() -> None:
+    title = "澄州电气职业学院与澄州智康养老服务有限公司签署校企合作协议"
+    text = (
+        "10月31日，澄州电气职业学院与澄州智康养老服务有限公司签署校企合作协议，双方将共建"
+        "智慧康养产业学院，联合培养养老服务人才。澄州市人力资源和社会保障局与学院共同推进"
+        "养老护理员职业技能等级认定工作。"
+    )
+    parties, mentioned = _parties(title, text, "zh")
+    assert parties == ["澄州电气职业学院", "澄州智康养老服务有限公司"]
+    assert "澄州市人力资源和社会保障局" in mentioned
+
+
+def test_a_government_the_headline_names_stays_a_party() -> None:
+    title = "澄州市人民政府与澄州电气职业学院、澄州智康养老服务有限公司签署三方合作协议"
+    text = (
+        "10月31日，澄州电气职业学院、澄州智康养老服务有限公司与澄州市人民政府签署三方合作"
+        "协议，共建智慧康养产业学院。"
+    )
+    parties, _ = _parties(title, text, "zh")
+    assert "澄州市人民政府" in parties
+
+
+def test_an_english_headline_names_bureaus_by_their_initials_or_short_forms() -> None:
+    title = "KPT – MIDA Inks MOU To Strengthen Industry Competitiveness"
+    text = (
+        "Universiti Wenlock and Brightwater Systems Sdn Bhd joined the Ministry of Higher "
+        "Education (KPT) and the Malaysian Investment Development Authority (MIDA) in signing "
+        "a memorandum of understanding on Monday to train engineers."
+    )
+    parties, _ = _parties(title, text, "en")
+    assert "Ministry of Higher Education" in parties  # KPT, as the text declares
+    assert "Malaysian Investment Development Authority" in parties  # its initials
+
+
+def test_an_english_bureau_the_headline_does_not_name_is_mentioned() -> None:
+    title = "Harrowgate Polytechnic, Brightwater Health Ltd sign MoU on nurse apprenticeships"
+    text = (
+        "Harrowgate Polytechnic and Brightwater Health Ltd signed a memorandum of "
+        "understanding on Monday to train nurses as apprentices. The Wenlock Department of "
+        "Labor will partner with them on the apprenticeship standards."
+    )
+    parties, mentioned = _parties(title, text, "en")
+    assert parties == ["Harrowgate Polytechnic", "Brightwater Health Ltd"]
+    assert "Wenlock Department of Labor" in mentioned
+
+
+def test_bureaus_listed_before_the_parties_that_only_attend_are_mentioned() -> None:
+    title = "储能产业学院校企合作签约仪式举行"
+    text = (
+        "10月30日，市教育局、市发展改革委、市工业和信息化局等部门负责人出席签约仪式。"
+        "澄州职业技术学院与澜海储能集团有限公司签署校企合作协议，共建储能产业学院。"
+    )
+    parties, mentioned = _parties(title, text, "zh")
+    assert parties == ["澄州职业技术学院", "澜海储能集团有限公司"]
+    assert {"市教育局", "市发展改革委", "市工业和信息化局"} <= set(mentioned)
