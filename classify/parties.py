@@ -879,8 +879,10 @@ _CREATE_BEFORE = re.compile(
 _NAME_THEN_TITLE = re.compile(
     r"([A-Z](?<![\w'’-][A-Z])[\w'’-]++(?: [A-Z]\.?)?(?: [A-Z][\w'’-]++){0,2})"
     r"(?: \([a-z][^()]{0,20}\))?,\s*(?:the\s+)?"  # "Jeffrey Conn (at left), director"
+    # "Zhang Xiaozhen, Chinese director of", "Liu Qiang, acting dean": one qualifying word.
+    r"(?:(?:[a-z]+|[A-Z][a-z]+(?:ese|an|ish)) )?"
     r"(?:[Vv]ice[- ])?"
-    r"(?:[Pp]resident|CEO|CTO|"
+    r"(?:[Pp]resident|CEO|CTO|MD|[Mm]anaging [Dd]irector|[Mm]ember of|"
     r"[Dd]irector|[Dd]ean|[Cc]hairman|[Cc]hairperson|[Ss]ecretary|[Pp]rofessor|[Mm]inister|"
     r"[Gg]eneral [Mm]anager|"
     r"[Hh]ead|[Dd]eputy|[Ff]ounder|[Pp]rincipal|[Ss]enior|[Pp]rovost|[Cc]hancellor|"
@@ -1207,7 +1209,8 @@ def _trim(piece: list[str], r: _EnRules) -> list[str]:
     # before "of" an organisation are a person or a description.
     if "of" in piece[:7]:
         i = piece.index("of")
-        if 1 <= i <= 6 and not _has_noun(piece[:i], r) and _has_noun(piece[i + 1 :], r):
+        titled = all(w in r.person_titles for w in piece[:i])  # "MD of Huawei Egypt"
+        if 1 <= i <= 6 and not _has_noun(piece[:i], r) and (titled or _has_noun(piece[i + 1 :], r)):
             return _trim(piece[i + 1 :], r)
     return piece
 

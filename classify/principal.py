@@ -47,6 +47,7 @@ class _Rules:
     en_attending: re.Pattern[str]
     zh_counts_mentioned: bool
     zh_guiding: re.Pattern[str]
+    en_pinyin_surnames: frozenset[str]
 
 
 @cache
@@ -72,6 +73,7 @@ def _rules() -> _Rules:
         en_attending=re.compile(en["attending"], re.IGNORECASE),
         zh_counts_mentioned=bool(zh.get("counts_beside_named_mentioned")),
         zh_guiding=re.compile(zh["guiding_span"]),
+        en_pinyin_surnames=frozenset(en["pinyin_surnames"]),
     )
 
 
@@ -478,7 +480,26 @@ def _no_party(name: str, lang: str, r: _Rules) -> bool:
         return bool(r.zh_fragment.search(name))
     name = name.strip()
     # A place alone ("Ludhiana", "Osogbo"): where, not who (rules-14's gazetteer).
-    return bool(r.en_not_party.search(name)) or name in world_places()
+    return bool(r.en_not_party.search(name)) or name in world_places() or _pinyin_person(name, r)
+
+
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|er|ia|ie|in|iu|ou|ua|ue"
+    r"|ui|un|uo|a|e|i|o|u|v)"
+)
+_PINYIN_GIVEN = re.compile(rf"{_PINYIN_SYLLABLE}(?:-?{_PINYIN_SYLLABLE})?")
+
+
+def _pinyin_person(name: str, r: _Rules) -> bool:
+    """ "Zhang Tuqiao", "Xiaojun Wang": a Chinese surname and a pinyin given name."""
+    words = name.split()
+    if len(words) != 2 or not all(w[:1].isupper() and w[1:].islower() for w in words):
+        return False
+    first, last = words
+    return (first in r.en_pinyin_surnames and bool(_PINYIN_GIVEN.fullmatch(last.lower()))) or (
+        last in r.en_pinyin_surnames and bool(_PINYIN_GIVEN.fullmatch(first.lower()))
+    )
 
 
 def _en_with_campus(found: list[Found], prep: Prepared) -> list[Found]:

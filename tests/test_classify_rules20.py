@@ -72,3 +72,39 @@ def test_bureaus_listed_before_the_parties_that_only_attend_are_mentioned() -> N
     parties, mentioned = _parties(title, text, "zh")
     assert parties == ["澄州职业技术学院", "澜海储能集团有限公司"]
     assert {"市教育局", "市发展改革委", "市工业和信息化局"} <= set(mentioned)
+
+
+def test_people_are_not_parties() -> None:
+    # A pinyin name in a cooperation slot; people named before a qualified title or after
+    # a peer's: none is an organisation (issue 11 names "Zhang Tuqiao").
+    cases = [
+        (
+            "Harrowgate Polytechnic partners with Brightwater Ltd on battery apprenticeships",
+            "Harrowgate Polytechnic signed a partnership agreement with Brightwater Ltd and "
+            "Zhang Tuqiao on Monday to train battery technicians as apprentices.",
+        ),
+        (
+            "Harrowgate Polytechnic and Brightwater Ltd launch battery apprenticeship",
+            "Harrowgate Polytechnic and Brightwater Ltd launched a battery apprenticeship on "
+            "Monday, according to Zhang Xiaozhen, Chinese director of the programme. Wang "
+            "Xiaojun, Member of the Standing Committee of the Party Committee, attended.",
+        ),
+        (
+            "Lord Kenneth Baker opens Harrowgate Polytechnic's Brightwater Academy",
+            "Lord Kenneth Baker joined Harrowgate Polytechnic and Brightwater Ltd yesterday to "
+            "open the Brightwater Mechatronics Academy, where apprentices will train.",
+        ),
+    ]
+    for title, text in cases:
+        parties, _ = _parties(title, text, "en")
+        assert parties == ["Harrowgate Polytechnic", "Brightwater Ltd"], title
+
+
+def test_a_managing_directors_company_is_named_without_the_title() -> None:
+    title = "Vincent Sun, MD of Brightwater Egypt, signs MoU with Harrowgate Polytechnic"
+    text = (
+        "Vincent Sun, MD of Brightwater Egypt, and Harrowgate Polytechnic signed a memorandum "
+        "of understanding to train engineers."
+    )
+    parties, _ = _parties(title, text, "en")
+    assert parties == ["Harrowgate Polytechnic", "Brightwater Egypt"]
