@@ -108,3 +108,14 @@ def test_a_managing_directors_company_is_named_without_the_title() -> None:
     )
     parties, _ = _parties(title, text, "en")
     assert parties == ["Harrowgate Polytechnic", "Brightwater Egypt"]
+
+
+def test_a_verb_before_a_name_is_no_part_of_it() -> None:
+    title = "澄州城建职业学校与澜海建材有限公司深化校企合作"
+    text = (
+        "澄州城建职业学校与澜海建材（澄州）有限公司签署校企合作协议。受澜海建材有限公司邀请，"
+        "学校师生赴企业参观学习。"
+    )
+    parties, mentioned = _parties(title, text, "zh")
+    assert parties == ["澄州城建职业学校", "澜海建材（澄州）有限公司"]  # not 受澜海建材有限公司
+    assert not mentioned
