@@ -48,6 +48,8 @@ class _Rules:
     zh_counts_mentioned: bool
     zh_guiding: re.Pattern[str]
     en_pinyin_surnames: frozenset[str]
+    zh_unit_institute_endings: tuple[str, ...]
+    zh_subject_words: tuple[str, ...]  # longest first: 人工智能 before 智能
 
 
 @cache
@@ -74,6 +76,8 @@ def _rules() -> _Rules:
         zh_counts_mentioned=bool(zh.get("counts_beside_named_mentioned")),
         zh_guiding=re.compile(zh["guiding_span"]),
         en_pinyin_surnames=frozenset(en["pinyin_surnames"]),
+        zh_unit_institute_endings=tuple(zh["unit_institute_endings"]),
+        zh_subject_words=tuple(sorted(zh["subject_words"], key=len, reverse=True)),
     )
 
 
@@ -197,7 +201,11 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
             # "Wits School of Mining Engineering" beside Wits University, "U-M Energy
             # Institute" beside the University of Michigan: the school's own unit.
             out.append(Verdict(party, False))
-        elif f.party.kind in EDUCATION_KINDS and parents and _sub_unit(f, prep):
+        elif (
+            f.party.kind in (*EDUCATION_KINDS, "research_institute")
+            and parents
+            and _sub_unit(f, prep)
+        ):
             # 建筑工程学院, "School of Automation": a unit of the named school, which
             # is the party (the name is kept among the mentioned).
             out.append(Verdict(party, False))
@@ -466,13 +474,38 @@ _EN_UNIT = re.compile(
 
 def _sub_unit(f: Found, prep: Prepared) -> bool:
     """A school or department named by its subject alone (计测工程学院, "School of
-    Automation", "Tsinghua's Department of …"), not a school of its own."""
-    if f.self_ref or f.party.kind not in EDUCATION_KINDS:
+    Automation", "Tsinghua's Department of …"), not a school of its own; in Chinese also
+    a research institute so named (先进产业技术研究院)."""
+    if f.self_ref:
+        return False
+    if prep.lang == "zh" and f.party.kind == "research_institute":
+        return _zh_subject_institute(f.party.name, _rules())
+    if f.party.kind not in EDUCATION_KINDS:
         return False
     name = f.party.name
     if prep.lang != "zh":
         return bool(_EN_UNIT.search(name))
     return zh_sub_unit(name)
+
+
+_ZH_SCHOOL_OPENING = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?:大学|学院)")
+
+
+def _zh_subject_institute(name: str, r: _Rules) -> bool:
+    """Whether `name` is a research institute named by subject words alone."""
+    ending = next((e for e in r.zh_unit_institute_endings if name.endswith(e)), None)
+    if ending is None:
+        return False
+    # 澄州大学先进产业技术研究院: the school's name before the subject.
+    rest = _ZH_SCHOOL_OPENING.sub("", name[: -len(ending)])
+    if not rest:
+        return False  # 深圳清华大学研究院: the school's institute, a body of its own
+    while rest:
+        word = next((w for w in r.zh_subject_words if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word) :]
+    return True
 
 
 def _no_party(name: str, lang: str, r: _Rules) -> bool:

@@ -119,3 +119,21 @@ def test_a_verb_before_a_name_is_no_part_of_it() -> None:
     parties, mentioned = _parties(title, text, "zh")
     assert parties == ["澄州城建职业学校", "澜海建材（澄州）有限公司"]  # not 受澜海建材有限公司
     assert not mentioned
+
+
+def test_a_research_institute_named_by_its_subject_is_the_schools_unit() -> None:
+    title = "澄州大学与澜海交通建设集团有限公司签署合作协议"
+    text = (
+        "11月5日，澄州大学与澜海交通建设集团有限公司签署合作协议。学校先进产业技术研究院"
+        "院长介绍了先进产业技术研究院的科研平台，双方将共建智能建造联合实验室。"
+    )
+    parties, mentioned = _parties(title, text, "zh")
+    assert parties == ["澄州大学", "澜海交通建设集团有限公司"]
+    assert any("先进产业技术研究院" in m for m in mentioned)
+
+
+def test_a_research_institute_with_a_name_of_its_own_stays_a_party() -> None:
+    title = "澄州职业技术学院与华东光电技术研究所签署合作协议"
+    text = "11月5日，澄州职业技术学院与华东光电技术研究所签署合作协议，共建光电技术实训基地。"
+    parties, _ = _parties(title, text, "zh")
+    assert "华东光电技术研究所" in parties
