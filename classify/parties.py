@@ -841,7 +841,11 @@ def _zh_qualify(prep: Prepared, found: list[Found]) -> list[Found]:
 
 # ---------------------------------------------------------------- English ----
 
-_ABBREV = r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros|Sdn|Bhd|Pvt|Pty)\.)"
+# Company forms written with stops: "Co., Ltd.", "Sdn. Bhd.", "PT.", "Edison S.p.A.", "N.V.".
+_ABBREV = (
+    r"(?:Co\.?,?[ ]?(?:Ltd|LTD)\.?|(?:Co|Ltd|LTD|Inc|Corp|St|Bros|Sdn|Bhd|Pvt|Pty|PT|Pte|Tbk)\."
+    r"|S\.p\.A\.?|S\.r\.l\.|[NB]\.V\.|S\.A\.)"
+)
 _UNIT = rf"(?:{_ABBREV}|[A-Z][\w&'’\-–@*/]*|\([A-Z][\w&'’\- ]*\))"
 _JOIN = (
     # "Mohamed bin Zayed University", "Universidade do Porto": name particles join too
@@ -857,7 +861,8 @@ _JOIN = (
 _FIRST_UNIT = (
     r"[A-Z(](?:(?<=C)o\.?,?[ ]?(?:Ltd|LTD)\.?"
     r"|(?:(?<=C)o|(?<=L)td|(?<=L)TD|(?<=I)nc|(?<=C)orp|(?<=S)t|(?<=B)ros|(?<=S)dn|(?<=B)hd"
-    r"|(?<=P)vt|(?<=P)ty)\."
+    r"|(?<=P)vt|(?<=P)ty|(?<=P)T|(?<=P)te|(?<=T)bk)\."
+    r"|(?<=S)\.p\.A\.?|(?<=S)\.r\.l\.|(?<=[NB])\.V\.|(?<=S)\.A\."
     r"|(?<=[A-Z])[\w&'’\-–@*/]*|(?<=\()[A-Z][\w&'’\- ]*\))"
 )
 _RUN_RE = re.compile(rf"{_FIRST_UNIT}(?:{_JOIN}{_UNIT})*")

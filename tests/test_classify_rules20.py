@@ -137,3 +137,13 @@ def test_a_research_institute_with_a_name_of_its_own_stays_a_party() -> None:
     text = "11月5日，澄州职业技术学院与华东光电技术研究所签署合作协议，共建光电技术实训基地。"
     parties, _ = _parties(title, text, "zh")
     assert "华东光电技术研究所" in parties
+
+
+def test_company_forms_of_other_countries_name_companies() -> None:
+    title = "Harrowgate Polytechnic signs with three firms on hydrogen training"
+    text = (
+        "Harrowgate Polytechnic signed a cooperation agreement with PT Brightwater Energi "
+        "Indonesia, Wenlock S.p.A. and PT. Ardent Mesin to train hydrogen technicians."
+    )
+    parties, _ = _parties(title, text, "en")
+    assert {"PT Brightwater Energi Indonesia", "Wenlock S.p.A.", "PT. Ardent Mesin"} <= set(parties)
