@@ -147,3 +147,29 @@ def test_company_forms_of_other_countries_name_companies() -> None:
     )
     parties, _ = _parties(title, text, "en")
     assert {"PT Brightwater Energi Indonesia", "Wenlock S.p.A.", "PT. Ardent Mesin"} <= set(parties)
+
+
+def test_an_english_towns_college_is_in_england() -> None:
+    c = classify(
+        "Hartlepool college and Brightwater Ltd open welding academy",
+        "Harrowgate College in Hartlepool and Brightwater Ltd signed a partnership to open a "
+        "welding academy for apprentices.",
+        "en",
+    )
+    assert c.region is not None
+    assert (c.region.country, c.region.province, c.region.city) == (
+        "United Kingdom",
+        "England",
+        "Hartlepool",
+    )
+
+
+def test_an_indian_colleges_town_gives_its_state() -> None:
+    c = classify(
+        "Harrowgate Engineering College and Brightwater Engineers forge strategic partnership",
+        "Harrowgate Engineering College and Brightwater Engineers Ltd signed a memorandum of "
+        "understanding in Mohali to set up a joint research centre.",
+        "en",
+    )
+    assert c.region is not None
+    assert (c.region.province, c.region.city) == ("Punjab", "Mohali")
