@@ -87,13 +87,14 @@ def _places(lang: str, abroad: bool = False) -> _Places:
         if abroad:
             for name, place in world_places().items():
                 where.setdefault(name, place)
-        # (?!\w), not \b: a short form ends with a full stop (N.C.); and "US$" is money.
+        # (?!\w), not \b: a short form ends with a full stop (N.C.); and "US$" is money;
+        # a hyphen and a capital join a name ("Bristol-Myers Squibb").
         # The world's two thousand names as a trie: as a plain alternation they cost a
         # third more. The \b is checked after each name's first letter (`word_start`):
         # re then skips to those letters, mostly capitals, in half the time.
         if abroad:
             names = trie_alternatives(where, after_first=word_start)
-            pattern = re.compile(rf"{names}(?![\w$])")
+            pattern = re.compile(rf"{names}(?![\w$]|-[A-Z])")
         else:
             pattern = re.compile(rf"\b(?:{alternatives(where)})(?!\w)")
     else:

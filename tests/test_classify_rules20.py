@@ -173,3 +173,13 @@ def test_an_indian_colleges_town_gives_its_state() -> None:
     )
     assert c.region is not None
     assert (c.region.province, c.region.city) == ("Punjab", "Mohali")
+
+
+def test_a_town_joined_to_a_name_by_a_hyphen_is_no_place() -> None:
+    c = classify(
+        "Harrowgate College partners with Bristol-Myers Squibb on biomanufacturing training",
+        "Harrowgate College and Bristol-Myers Squibb signed a partnership to train "
+        "biomanufacturing technicians.",
+        "en",
+    )
+    assert c.region is None or c.region.city != "Bristol"
