@@ -10,6 +10,7 @@ which the labels call parties. Schools, companies and people are invented.
 from __future__ import annotations
 
 from ieiwatch.classify import classify
+from ieiwatch.classify.core import rules_type
 
 
 def _parties(title: str, text: str, lang: str) -> tuple[list[str], list[str]]:
@@ -183,3 +184,38 @@ def test_a_town_joined_to_a_name_by_a_hyphen_is_no_place() -> None:
         "en",
     )
     assert c.region is None or c.region.city != "Bristol"
+
+
+def test_english_agreements_told_by_their_verb_or_as_a_pact_are_agreements() -> None:
+    # The rules' own type (the learned type layer may overrule it; it learns from it).
+    cases = [
+        (
+            "Agreement inked to strengthen industry links at Harrowgate Polytechnic",
+            "Harrowgate Polytechnic and Brightwater Ltd will strengthen cooperation between "
+            "the polytechnic and industry.",
+        ),
+        (
+            "Brightwater Ltd in offshore wind pact with Harrowgate College",
+            "Brightwater Ltd and Harrowgate College will work together on offshore wind skills.",
+        ),
+    ]
+    for title, text in cases:
+        assert rules_type(title, text, "en")[0] == "strategic_agreement", title
+
+
+def test_a_dual_programme_with_industry_is_a_talent_programme() -> None:
+    title = "Dual TVET programme launched by Harrowgate Polytechnic and Brightwater Ltd"
+    text = (
+        "Harrowgate Polytechnic and Brightwater Ltd launched the programme: students spend "
+        "a quarter of their two years on the job at Brightwater."
+    )
+    assert rules_type(title, text, "en")[0] == "talent_program"
+
+
+def test_guidelines_a_government_released_are_a_policy_event() -> None:
+    title = "Guidelines to deepen industry-education integration"
+    text = (
+        "BEIJING - China has released guidelines on promoting the integration of industry and "
+        "education, asking enterprises and vocational colleges to build training bases together."
+    )
+    assert rules_type(title, text, "en")[0] == "policy_event"
