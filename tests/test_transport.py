@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import gzip
-import ipaddress
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,53 +16,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from tls_certs import self_signed
 
 from ieiwatch.config import Settings
 from ieiwatch.scrapers.fetch import make_client
 from ieiwatch.scrapers.transport import PerHostTransport
 
 
-class KeepAliveSite:
-    """An HTTP/1.1 server on loopback that keeps connections open and counts them."""
-
-    def __init__(self) -> None:
-        self.opened = 0
-        self.closed = 0
-        self.server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> KeepAliveSite:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.opened += 1
-        try:
-            while await reader.readuntil(b"\r\n\r\n"):
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            self.closed += 1
-            writer.close()
-
-
 def test_requests_to_one_site_reuse_its_connection() -> None:
     async def go() -> int:
-        async with KeepAliveSite() as site, make_client(Settings()) as client:
+        async with _ok_site() as site, make_client(Settings()) as client:
             for _ in range(10):
                 assert (await client.get(site.url)).text == "ok"
             return site.opened
@@ -75,7 +36,7 @@ def test_requests_to_one_site_reuse_its_connection() -> None:
 def test_pools_of_sites_left_idle_are_closed() -> None:
     async def go() -> tuple[list[int], int]:
         transport = PerHostTransport(per_host=2, max_hosts=2)
-        sites = [KeepAliveSite() for _ in range(5)]
+        sites = [_ok_site() for _ in range(5)]
         for site in sites:
             await site.__aenter__()
         async with httpx.AsyncClient(transport=transport) as client:
@@ -97,8 +58,8 @@ def test_a_site_with_a_response_still_open_keeps_its_pool() -> None:
     async def go() -> tuple[str, int]:
         transport = PerHostTransport(per_host=2, max_hosts=1)
         async with (
-            KeepAliveSite() as a,
-            KeepAliveSite() as b,
+            _ok_site() as a,
+            _ok_site() as b,
             httpx.AsyncClient(transport=transport) as client,
         ):
             async with client.stream("GET", a.url) as reading:
@@ -116,7 +77,7 @@ def test_many_sites_asked_at_once_beyond_the_pool_limit_all_answer() -> None:
 
     async def go() -> list[str]:
         transport = PerHostTransport(per_host=2, max_hosts=2)
-        sites = [KeepAliveSite() for _ in range(40)]
+        sites = [_ok_site() for _ in range(40)]
         for site in sites:
             await site.__aenter__()
         answers = []
@@ -134,7 +95,7 @@ def test_plain_http_hosts_build_no_tls_context_and_https_hosts_share_one() -> No
     transport = PerHostTransport(per_host=2)
 
     async def go() -> None:
-        sites = [KeepAliveSite() for _ in range(3)]
+        sites = [_ok_site() for _ in range(3)]
         for site in sites:
             await site.__aenter__()
         async with httpx.AsyncClient(transport=transport) as client:
@@ -206,6 +167,11 @@ def _answer(status: str, body: bytes = b"", headers: Sequence[tuple[str, str]] =
         return True
 
     return answer
+
+
+def _ok_site() -> ScriptedSite:
+    """A site that answers every request "ok" and keeps its connections open."""
+    return ScriptedSite(_answer("200 OK", b"ok"))
 
 
 def _client(**timeouts: float) -> httpx.AsyncClient:
@@ -436,7 +402,7 @@ def test_per_host_connections_at_most_and_a_request_given_up_frees_its_own() -> 
 
 def test_closing_the_client_closes_its_connections() -> None:
     async def go() -> tuple[int, int]:
-        async with KeepAliveSite() as one, KeepAliveSite() as two:
+        async with _ok_site() as one, _ok_site() as two:
             async with make_client(Settings()) as client:
                 await asyncio.gather(client.get(one.url), client.get(two.url))
             await asyncio.sleep(0)  # let the servers see the closed connections
@@ -449,7 +415,7 @@ def test_closing_the_client_closes_its_connections() -> None:
 def test_https_is_verified_against_httpx_ca_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
 
@@ -475,34 +441,3 @@ def test_https_is_verified_against_httpx_ca_bundle(
     # ... and accepted once httpx is told to trust it (SSL_CERT_FILE, as httpx reads it).
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     assert asyncio.run(go()) == "secret"
-
-
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 that no authority signed."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
