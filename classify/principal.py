@@ -206,8 +206,8 @@ def verdicts(found: list[Found], prep: Prepared, publisher: str | None = None) -
             and parents
             and _sub_unit(f, prep)
         ):
-            # 建筑工程学院, "School of Automation": a unit of the named school, which
-            # is the party (the name is kept among the mentioned).
+            # 建筑工程学院, "School of Automation", 先进产业技术研究院: a unit of the named
+            # school, which is the party (the name is kept among the mentioned).
             out.append(Verdict(party, False))
         elif f.party.kind not in _MAY_ONLY_ATTEND or cooperates or f.self_ref or f.slot:
             out.append(Verdict(party, True))
